@@ -3,7 +3,7 @@ module.exports = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 	testMatch: ['<rootDir>/test/**/*.test.ts'],
-	// The end-to-end suites share one n8n install and start their own servers: run files one by one
-	// only where it matters (see test/e2e); unit tests are fast either way.
+	globalSetup: '<rootDir>/test/support/globalSetup.ts',
+	reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 	testTimeout: 30000,
 };

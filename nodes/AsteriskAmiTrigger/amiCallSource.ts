@@ -1,0 +1,46 @@
+/**
+ * The Asterisk source end to end without n8n: AMI connection → call events → call assembly →
+ * records. A timer resolves calls nothing was heard of (silence timeout) even when the PBX is quiet.
+ */
+import type { TriggerRecord } from '../shared/callModel';
+import { CallAssembler, type CallAssemblerOptions } from '../CallEventTrigger/assembly/CallAssembler';
+import { AmiCallMapper, type AmiCallMapperOptions } from './ami/AmiCallMapper';
+import { AmiClient, type AmiClientOptions } from './ami/AmiClient';
+
+export interface AmiCallSourceOptions {
+	connection: Omit<AmiClientOptions, 'onEvent'>;
+	mapping?: AmiCallMapperOptions;
+	assembly?: CallAssemblerOptions;
+	/** How often pending calls are checked for silence. Default 10 s. */
+	sweepIntervalMs?: number;
+	onRecords: (records: TriggerRecord[]) => void;
+}
+
+export class AmiCallSource {
+	private readonly client: AmiClient;
+	private readonly sweepTimer: NodeJS.Timeout;
+
+	constructor(options: AmiCallSourceOptions) {
+		const mapper = new AmiCallMapper(options.mapping);
+		const assembler = new CallAssembler(options.assembly);
+		const deliver = (records: TriggerRecord[]) => {
+			if (records.length > 0) options.onRecords(records);
+		};
+		this.client = new AmiClient({
+			...options.connection,
+			onEvent: (message, receivedAt) =>
+				deliver(mapper.map(message, receivedAt).flatMap((event) => assembler.push(event))),
+		});
+		this.sweepTimer = setInterval(
+			() => deliver(assembler.sweep(Date.now())),
+			options.sweepIntervalMs ?? 10_000,
+		);
+		this.sweepTimer.unref();
+		this.client.start();
+	}
+
+	async close(): Promise<void> {
+		clearInterval(this.sweepTimer);
+		await this.client.close();
+	}
+}

@@ -1,0 +1,144 @@
+import type {
+	IDataObject,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import type { CallEvent } from '../shared/callModel';
+import { intake } from './callIntake';
+import { callEventTriggerProperties } from './description';
+import { EventInputError } from './sources/errors';
+import { parseWebhookRequest, type CallEventSource } from './sources';
+import { checkBasicAuth, checkHeaderSecret, type AuthVerdict } from './webhookAuth';
+
+interface TriggerOptions {
+	emitPresence?: boolean;
+	maxBodyKb?: number;
+	maxPendingCalls?: number;
+	silenceMinutes?: number;
+}
+
+export class CallEventTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Call Event Trigger',
+		name: 'callEventTrigger',
+		icon: 'file:callEventTrigger.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["source"]}}',
+		description: 'Receives PBX call events and emits one call record per call when it resolves',
+		defaults: { name: 'Call Event Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		credentials: [
+			{
+				name: 'callEventBasicAuth',
+				required: true,
+				displayOptions: { show: { authentication: ['basicAuth'] } },
+			},
+			{
+				name: 'callEventHeaderAuth',
+				required: true,
+				displayOptions: { show: { authentication: ['headerAuth'] } },
+			},
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: '={{$parameter["path"]}}',
+				isFullPath: true,
+			},
+		],
+		properties: callEventTriggerProperties,
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const request = this.getRequestObject();
+		const response = this.getResponseObject();
+		// Every refusal is answered here and starts no execution: an exception thrown from a webhook
+		// would make n8n answer 500 and still run the workflow.
+		const refuse = (statusCode: number, message: string, headers: IDataObject = {}) => {
+			response
+				.status(statusCode)
+				.set(headers as Record<string, string>)
+				.json({ error: message });
+			return { noWebhookResponse: true };
+		};
+
+		const verdict = await authenticate(this);
+		if (!verdict.ok) {
+			return refuse(verdict.statusCode ?? 403, verdict.message ?? 'Forbidden', {
+				'WWW-Authenticate': 'Basic realm="Call events"',
+			});
+		}
+
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		const maxBytes = (options.maxBodyKb ?? 1024) * 1024;
+		const size = request.rawBody?.length ?? Number(request.headers['content-length'] ?? 0);
+		if (size > maxBytes) {
+			return refuse(413, `Request body of ${size} bytes exceeds the limit of ${maxBytes} bytes`);
+		}
+
+		const source = this.getNodeParameter('source', 'generic') as CallEventSource;
+		const receivedAt = Date.now();
+		let events: CallEvent[];
+		try {
+			events = parseWebhookRequest(
+				source,
+				String(request.headers['content-type'] ?? ''),
+				this.getBodyData(),
+				receivedAt,
+			);
+		} catch (error) {
+			if (error instanceof EventInputError) return refuse(error.statusCode, error.message);
+			throw error;
+		}
+		if (options.emitPresence === false) {
+			events = events.filter((event) => event.type !== 'login' && event.type !== 'logout');
+		}
+
+		const node = this.getNode();
+		const mode = this.getMode() === 'manual' ? 'test' : 'production';
+		const records = intake(
+			`${this.getWorkflow().id}:${node.id}:${mode}`,
+			{
+				silenceMs: (options.silenceMinutes ?? 30) * 60_000,
+				maxPendingCalls: options.maxPendingCalls ?? 10000,
+			},
+			events,
+			receivedAt,
+		);
+		const summary = { accepted: events.length, resolved: records.length };
+		if (records.length === 0) {
+			// Nothing resolved yet (a call still ringing): acknowledge without starting an execution.
+			response.status(202).json(summary);
+			return { noWebhookResponse: true };
+		}
+		return {
+			webhookResponse: summary,
+			workflowData: [records.map((record) => ({ json: record as unknown as IDataObject }))],
+		};
+	}
+}
+
+async function authenticate(context: IWebhookFunctions): Promise<AuthVerdict> {
+	const authentication = context.getNodeParameter('authentication', 'none') as string;
+	const headers = context.getHeaderData() as Record<string, string>;
+	if (authentication === 'headerAuth') {
+		const credentials = await context.getCredentials<{ name: string; value: string }>(
+			'callEventHeaderAuth',
+		);
+		return checkHeaderSecret(headers, credentials.name, credentials.value);
+	}
+	if (authentication === 'basicAuth') {
+		const credentials = await context.getCredentials<{ user: string; password: string }>(
+			'callEventBasicAuth',
+		);
+		return checkBasicAuth(headers, credentials.user, credentials.password);
+	}
+	return { ok: true };
+}

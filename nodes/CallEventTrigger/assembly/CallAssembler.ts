@@ -1,0 +1,441 @@
+/**
+ * Call assembly (SPEC §2.3): normalised CallEvents in, exactly one CallRecord per call out,
+ * emitted when the call resolves: at its first `answered`, at `ended` without answer, or after
+ * silence.
+ *
+ * Each pending call keeps its raw events; the record is derived from them, sorted by event time,
+ * only when the call resolves. So events that arrive out of order or twice before that moment land
+ * in the right place, and the result does not depend on arrival order. `reorderWindowMs` stretches
+ * "before that moment": a call whose resolving event arrived is held until a pushed event's time
+ * (or a sweep's `now`) reaches resolving time + window, so late events of the call still count.
+ * With the default window 0 a call resolves the moment its resolving event arrives.
+ *
+ * Semantics beyond callModel.ts that sources rely on:
+ * - `stopped` or `diverted` WITHOUT `line` applies to every line still ringing at that time
+ *   (sipgate hangups name no line).
+ * - `stopped` without `reason` counts as `noAnswer`.
+ * - `stopped`/`diverted` for a line that never rang gives that line a zero-length leg (busy at
+ *   once, forwarded unconditionally), so the record still shows the call tried it.
+ * - `voicemail` ends every leg still ringing (`notAnswered`): the box has taken the call.
+ * - Any `answered` makes the call answered, even one timed after an `ended` of the same call.
+ * - Events the model cannot use (call event without `callId`, ringing/answered/presence without
+ *   `line`, time outside the Date range) are skipped and counted in `stats().ignoredEvents`.
+ */
+import {
+	isPresenceEventType,
+	type AnsweredBy,
+	type CallEvent,
+	type CallEventType,
+	type CallRecord,
+	type LegResult,
+	type StopReason,
+	type TriggerRecord,
+} from '../../shared/callModel';
+
+export interface CallAssemblerOptions {
+	/** Resolve a call as missed + incomplete after this long without events (ms). Default 30 min. */
+	silenceMs?: number;
+	/** Pending calls kept at most; the oldest is resolved (incomplete) to make room. Default 10k. */
+	maxPendingCalls?: number;
+	/** Resolved call ids remembered to refuse a second record. Default 50000. */
+	maxRememberedCallIds?: number;
+	/** Hold a resolution this long (ms) for late out-of-order events of the same call. Default 0. */
+	reorderWindowMs?: number;
+	/** Resolve a call as incomplete once this old (ms), even if events keep coming. Default 4 h. */
+	maxCallAgeMs?: number;
+	/** Event ids remembered to drop webhook retries. Default 100000. */
+	maxRememberedEventIds?: number;
+}
+
+export interface CallAssemblerStats {
+	pendingCalls: number;
+	/** Pending calls whose resolving event arrived, held for the reorder window. */
+	waitingCalls: number;
+	rememberedCallIds: number;
+	rememberedEventIds: number;
+	/** Entries of the eviction queue: pending calls plus resolved ones not compacted away yet. */
+	evictionQueue: number;
+	/** Calls resolved early because `maxPendingCalls` was reached. */
+	evictedCalls: number;
+	/** Events for a call that was already resolved. */
+	lateEvents: number;
+	/** Events whose `eventId` was seen before. */
+	duplicateEvents: number;
+	/** Events the model cannot use (see the module comment). */
+	ignoredEvents: number;
+}
+
+/** A call with this many events and still unresolved is resolved as it stands (memory bound). */
+const MAX_EVENTS_PER_CALL = 256;
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Order of events with equal times: a line rings before it stops, a call is answered before it
+ * ends; but a `stopped`/`diverted` without line stops only the lines that rang before it.
+ */
+const RANK: Record<CallEventType, number> = {
+	offered: 0,
+	ringing: 2,
+	diverted: 3,
+	stopped: 3,
+	voicemail: 4,
+	answered: 5,
+	ended: 6,
+	login: 7,
+	logout: 7,
+};
+
+function rank(event: CallEvent): number {
+	return event.line === undefined && (event.type === 'stopped' || event.type === 'diverted')
+		? 1
+		: RANK[event.type];
+}
+
+const STOP_RESULT: Record<StopReason, LegResult> = {
+	noAnswer: 'notAnswered',
+	timeout: 'notAnswered',
+	cancelled: 'notAnswered',
+	busy: 'busy',
+	rejected: 'rejected',
+};
+
+interface ArrivedEvent {
+	event: CallEvent;
+	/** Arrival order: the last tie-break, so sorting is stable. */
+	seq: number;
+}
+
+interface PendingCall {
+	callId: string;
+	resolved: boolean;
+	events: ArrivedEvent[];
+	firstTime: number;
+	lastTime: number;
+	/** Event time from which the call may resolve; undefined until an answered/ended arrives. */
+	resolveAt?: number;
+}
+
+interface OpenLeg {
+	line: string;
+	from: number;
+	until?: number;
+	result?: LegResult;
+	divertedTo?: string;
+}
+
+/**
+ * A Set that forgets its oldest entries beyond `cap`. The insertion order lives in a ring buffer:
+ * taking the first entry of a Set that keeps deleting its front costs time proportional to the
+ * deleted entries V8 has not compacted yet, which turns a long FIFO run quadratic.
+ */
+class BoundedSet {
+	private readonly items = new Set<string>();
+	private readonly order: string[] = [];
+	/** Next slot to write; once the buffer is full, it holds the oldest entry. */
+	private next = 0;
+
+	constructor(private readonly cap: number) {}
+
+	has(item: string): boolean {
+		return this.items.has(item);
+	}
+
+	add(item: string): void {
+		if (this.items.has(item)) return;
+		if (this.order.length === this.cap) this.items.delete(this.order[this.next]);
+		this.order[this.next] = item;
+		this.next = (this.next + 1) % this.cap;
+		this.items.add(item);
+	}
+
+	get size(): number {
+		return this.items.size;
+	}
+}
+
+export class CallAssembler {
+	private readonly silenceMs: number;
+	private readonly maxPendingCalls: number;
+	private readonly reorderWindowMs: number;
+	private readonly maxCallAgeMs: number;
+	private readonly pending = new Map<string, PendingCall>();
+	/**
+	 * Pending calls in order of creation, to evict the oldest in O(1) (see BoundedSet for why not the
+	 * Map's own order). Resolved calls are skipped at the head and compacted away in bulk.
+	 */
+	private creationOrder: PendingCall[] = [];
+	private creationHead = 0;
+	/** Subset of `pending` whose resolution waits for the reorder window; checked on every push. */
+	private readonly waiting = new Set<PendingCall>();
+	private readonly resolvedCallIds: BoundedSet;
+	private readonly seenEventIds: BoundedSet;
+	private seq = 0;
+	private readonly counters = {
+		evictedCalls: 0,
+		lateEvents: 0,
+		duplicateEvents: 0,
+		ignoredEvents: 0,
+	};
+
+	constructor(options: CallAssemblerOptions = {}) {
+		this.silenceMs = options.silenceMs ?? 30 * 60_000;
+		this.maxPendingCalls = Math.max(1, options.maxPendingCalls ?? 10_000);
+		this.reorderWindowMs = Math.max(0, options.reorderWindowMs ?? 0);
+		this.maxCallAgeMs = options.maxCallAgeMs ?? 4 * 3_600_000;
+		this.resolvedCallIds = new BoundedSet(Math.max(1, options.maxRememberedCallIds ?? 50_000));
+		this.seenEventIds = new BoundedSet(Math.max(1, options.maxRememberedEventIds ?? 100_000));
+	}
+
+	/** Feed one event; returns the records (calls resolved, presence passed through) now final. */
+	push(event: CallEvent): TriggerRecord[] {
+		if (!Number.isFinite(event.time) || Math.abs(event.time) > MAX_DATE_MS) return this.ignore();
+		if (event.eventId !== undefined) {
+			if (this.seenEventIds.has(event.eventId)) {
+				this.counters.duplicateEvents++;
+				return [];
+			}
+			this.seenEventIds.add(event.eventId);
+		}
+		if (isPresenceEventType(event.type)) {
+			if (!event.line) return this.ignore();
+			return [{ kind: 'presence', type: event.type, line: event.line, at: iso(event.time) }];
+		}
+		const needsLine = event.type === 'ringing' || event.type === 'answered';
+		if (!event.callId || (needsLine && !event.line)) return this.ignore();
+		if (this.resolvedCallIds.has(event.callId)) {
+			this.counters.lateEvents++;
+			return [];
+		}
+
+		const records: CallRecord[] = [];
+		let call = this.pending.get(event.callId);
+		if (!call) {
+			if (this.pending.size >= this.maxPendingCalls) {
+				while (this.creationOrder[this.creationHead].resolved) this.creationHead++;
+				const oldest = this.creationOrder[this.creationHead];
+				this.counters.evictedCalls++;
+				records.push(this.resolve(oldest, Math.max(oldest.lastTime, event.time)));
+			}
+			call = {
+				callId: event.callId,
+				resolved: false,
+				events: [],
+				firstTime: event.time,
+				lastTime: event.time,
+			};
+			this.pending.set(call.callId, call);
+			this.creationOrder.push(call);
+		}
+		call.events.push({ event, seq: this.seq++ });
+		call.firstTime = Math.min(call.firstTime, event.time);
+		call.lastTime = Math.max(call.lastTime, event.time);
+		if (event.type === 'answered' || event.type === 'ended') {
+			const at = event.time + this.reorderWindowMs;
+			call.resolveAt = call.resolveAt === undefined ? at : Math.min(call.resolveAt, at);
+			this.waiting.add(call);
+		}
+		if (call.events.length >= MAX_EVENTS_PER_CALL) records.push(this.resolve(call, call.lastTime));
+		// The pushed event's time is the clock here: push() has no wall clock, and event time is what
+		// the reorder window is measured in.
+		records.push(...this.resolveWaiting(event.time));
+		return records;
+	}
+
+	/**
+	 * Resolves calls whose reorder window has passed, and calls silent for >= silenceMs or older than
+	 * maxCallAgeMs (missed + incomplete, resolvedAt = `now`). `now` = epoch ms. Cost: one pass over
+	 * the pending calls, which are at most maxPendingCalls.
+	 */
+	sweep(now: number): CallRecord[] {
+		const records = this.resolveWaiting(now);
+		for (const call of this.pending.values()) {
+			if (now - call.lastTime >= this.silenceMs || now - call.firstTime >= this.maxCallAgeMs) {
+				records.push(this.resolve(call, now));
+			}
+		}
+		return records;
+	}
+
+	/** Resolves every pending call now (the trigger is replaced); unresolved ones as incomplete. */
+	flush(now: number): CallRecord[] {
+		return [...this.pending.values()].map((call) => this.resolve(call, now));
+	}
+
+	get pendingCount(): number {
+		return this.pending.size;
+	}
+
+	stats(): CallAssemblerStats {
+		return {
+			pendingCalls: this.pending.size,
+			waitingCalls: this.waiting.size,
+			rememberedCallIds: this.resolvedCallIds.size,
+			rememberedEventIds: this.seenEventIds.size,
+			evictionQueue: this.creationOrder.length - this.creationHead,
+			...this.counters,
+		};
+	}
+
+	private ignore(): [] {
+		this.counters.ignoredEvents++;
+		return [];
+	}
+
+	private resolveWaiting(now: number): CallRecord[] {
+		const records: CallRecord[] = [];
+		for (const call of this.waiting) {
+			if (call.resolveAt !== undefined && call.resolveAt <= now) {
+				records.push(this.resolve(call, now));
+			}
+		}
+		return records;
+	}
+
+	/** Emits the record and forgets the call; `incompleteAt` applies if nothing resolved it. */
+	private resolve(call: PendingCall, incompleteAt: number): CallRecord {
+		call.resolved = true;
+		this.pending.delete(call.callId);
+		this.waiting.delete(call);
+		this.resolvedCallIds.add(call.callId);
+		// Compacting only when resolved entries outnumber pending ones keeps this O(1) amortised.
+		if (this.creationOrder.length > 2 * this.pending.size + 64) {
+			this.creationOrder = this.creationOrder.slice(this.creationHead).filter((c) => !c.resolved);
+			this.creationHead = 0;
+		}
+		return deriveRecord(call, incompleteAt);
+	}
+}
+
+function iso(time: number): string {
+	return new Date(time).toISOString();
+}
+
+/** Builds the record from the call's events in time order (rules: see the module comment). */
+function deriveRecord(call: PendingCall, incompleteAt: number): CallRecord {
+	const events = call.events
+		.slice()
+		.sort(
+			(a, b) =>
+				a.event.time - b.event.time || rank(a.event) - rank(b.event) || a.seq - b.seq,
+		)
+		.map((arrived) => arrived.event);
+	const resolving =
+		events.find((e) => e.type === 'answered') ?? events.find((e) => e.type === 'ended');
+	// Events after the resolving one describe the call after it resolved (colleagues' phones stop
+	// ringing after an answer); in-order delivery would never have shown them, so they are left out.
+	const relevant = resolving ? events.slice(0, events.indexOf(resolving) + 1) : events;
+
+	const legs: OpenLeg[] = [];
+	const ringing = new Map<string, OpenLeg>();
+	let answeredBy: AnsweredBy | null = null;
+	let voicemail: string | null = null;
+
+	const close = (leg: OpenLeg, time: number, result: LegResult, divertedTo?: string) => {
+		leg.until = time;
+		leg.result = result;
+		if (divertedTo !== undefined) leg.divertedTo = divertedTo;
+		ringing.delete(leg.line);
+	};
+	const open = (line: string, time: number): OpenLeg => {
+		const leg: OpenLeg = { line, from: time };
+		legs.push(leg);
+		ringing.set(line, leg);
+		return leg;
+	};
+	/** `stopped`/`diverted`: the named line, or every ringing line when none is named. */
+	const stop = (event: CallEvent, result: LegResult, divertedTo?: string) => {
+		if (event.line === undefined) {
+			for (const leg of [...ringing.values()]) close(leg, event.time, result, divertedTo);
+			return;
+		}
+		const leg = ringing.get(event.line);
+		if (leg) close(leg, event.time, result, divertedTo);
+		else if (!legs.some((l) => l.line === event.line)) {
+			close(open(event.line, event.time), event.time, result, divertedTo);
+		}
+	};
+
+	for (const event of relevant) {
+		switch (event.type) {
+			case 'ringing':
+				if (!ringing.has(event.line!)) open(event.line!, event.time);
+				break;
+			case 'stopped':
+				stop(event, STOP_RESULT[event.reason ?? 'noAnswer']);
+				break;
+			case 'diverted':
+				stop(event, 'diverted', event.to);
+				break;
+			case 'voicemail':
+				voicemail = event.line ?? voicemail;
+				for (const leg of [...ringing.values()]) close(leg, event.time, 'notAnswered');
+				break;
+			case 'answered': {
+				const line = event.line!;
+				const pickup = event.pickup === true;
+				const from = pickup ? event.from : undefined;
+				for (const leg of [...ringing.values()]) {
+					if (leg.line === line) continue;
+					// Without `from`, every other ringing line had the call taken away by the pickup.
+					const pickedUp = pickup && (from === undefined || leg.line === from);
+					close(leg, event.time, pickedUp ? 'pickedUp' : 'answeredElsewhere');
+				}
+				if (from !== undefined && !legs.some((l) => l.line === from)) {
+					close(open(from, event.time), event.time, 'pickedUp');
+				}
+				close(ringing.get(line) ?? open(line, event.time), event.time, 'answered');
+				answeredBy = { line, at: iso(event.time), pickup, ...(from !== undefined ? { from } : {}) };
+				break;
+			}
+			default:
+				// offered/ended carry only call-level data, read below.
+				break;
+		}
+	}
+
+	const resolvedAt = resolving ? resolving.time : incompleteAt;
+	for (const leg of [...ringing.values()]) close(leg, resolvedAt, 'notAnswered');
+
+	return {
+		kind: 'call',
+		callId: call.callId,
+		direction: firstDefined(events, (e) => e.direction) ?? 'inbound',
+		caller: callerOf(events),
+		called: firstDefined(events, (e) => e.called) ?? '',
+		startedAt: iso(events[0].time),
+		resolvedAt: iso(resolvedAt),
+		outcome: answeredBy ? 'answered' : 'missed',
+		answeredBy,
+		voicemail,
+		incomplete: resolving === undefined,
+		legs: legs.map((leg) => ({
+			line: leg.line,
+			ringingFrom: iso(leg.from),
+			ringingUntil: iso(leg.until!),
+			result: leg.result!,
+			...(leg.divertedTo !== undefined ? { divertedTo: leg.divertedTo } : {}),
+		})),
+	};
+}
+
+function firstDefined<T>(
+	events: CallEvent[],
+	pick: (event: CallEvent) => T | undefined,
+): T | undefined {
+	for (const event of events) {
+		const value = pick(event);
+		if (value !== undefined) return value;
+	}
+	return undefined;
+}
+
+/**
+ * Merges the caller as reported across the call's events: sources often complete it later (a name
+ * after a lookup). Any `restricted` flag wins, and a call without a number counts as withheld.
+ */
+function callerOf(events: CallEvent[]): CallRecord['caller'] {
+	const number = firstDefined(events, (e) => e.caller?.number || undefined) ?? '';
+	const name = firstDefined(events, (e) => e.caller?.name || undefined) ?? '';
+	const restricted = number === '' || events.some((e) => e.caller?.restricted === true);
+	return { number, name, restricted };
+}

@@ -1,0 +1,33 @@
+/**
+ * One CallAssembler per active trigger (workflow + node + mode), kept in process memory: n8n runs
+ * webhook nodes in its main process, so every request of a workflow meets the calls its earlier
+ * requests started. Test-URL requests use their own key and never disturb production calls.
+ */
+import type { CallEvent, TriggerRecord } from '../shared/callModel';
+import { CallAssembler, type CallAssemblerOptions } from './assembly/CallAssembler';
+
+const assemblers = new Map<string, { signature: string; assembler: CallAssembler }>();
+
+/**
+ * Feeds a batch of events, then resolves calls silent for too long; returns what is now final.
+ * Changed settings (a re-published workflow) start a fresh assembler; the old one's pending calls
+ * are resolved as incomplete right here, so none is lost.
+ */
+export function intake(
+	key: string,
+	options: CallAssemblerOptions,
+	events: CallEvent[],
+	now: number,
+): TriggerRecord[] {
+	const records: TriggerRecord[] = [];
+	const signature = JSON.stringify(options);
+	let entry = assemblers.get(key);
+	if (!entry || entry.signature !== signature) {
+		if (entry) records.push(...entry.assembler.flush(now));
+		entry = { signature, assembler: new CallAssembler(options) };
+		assemblers.set(key, entry);
+	}
+	for (const event of events) records.push(...entry.assembler.push(event));
+	records.push(...entry.assembler.sweep(now));
+	return records;
+}

@@ -1,0 +1,89 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const callEventTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Point your PBX at the webhook URL above. Each call is emitted once, when it resolves: at the first answer, or when it ends unanswered.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Source',
+		name: 'source',
+		type: 'options',
+		options: [
+			{
+				name: 'Generic JSON',
+				value: 'generic',
+				description: 'The documented event format: one event object or an array, any PBX that can POST JSON',
+			},
+			{
+				name: 'Sipgate.io / Zammad CTI',
+				value: 'sipgate',
+				description: 'Push events newCall, answer and hangup, form-encoded or JSON',
+			},
+		],
+		default: 'generic',
+	},
+	{
+		displayName: 'Path',
+		name: 'path',
+		type: 'string',
+		default: 'call-events',
+		required: true,
+		description: 'The last part of the webhook URL',
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		options: [
+			{ name: 'Basic Auth', value: 'basicAuth' },
+			{ name: 'Header Secret', value: 'headerAuth' },
+			{ name: 'None', value: 'none' },
+		],
+		default: 'none',
+		description: 'How the PBX proves it is the PBX; anyone who can reach the URL can post events otherwise',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Emit Presence Events',
+				name: 'emitPresence',
+				type: 'boolean',
+				default: true,
+				description: 'Whether login and logout events are passed on as their own items (the Missed Call Filter uses them for "repeated call while not logged in")',
+			},
+			{
+				displayName: 'Max Body Size (KB)',
+				name: 'maxBodyKb',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 16384 },
+				default: 1024,
+				description: 'Larger requests are refused with HTTP 413',
+			},
+			{
+				displayName: 'Max Pending Calls',
+				name: 'maxPendingCalls',
+				type: 'number',
+				typeOptions: { minValue: 10 },
+				default: 10000,
+				description: 'Calls still ringing that are kept in memory; beyond this the oldest is resolved as incomplete',
+			},
+			{
+				displayName: 'Silence Timeout (Minutes)',
+				name: 'silenceMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description: 'A call nothing was heard of for this long is resolved as missed and flagged incomplete. Checked whenever events arrive.',
+			},
+		],
+	},
+];

@@ -1,0 +1,34 @@
+/** Picks the source's parser for a webhook request and checks the content type it posts. */
+import type { CallEvent } from '../../shared/callModel';
+import { EventInputError } from './errors';
+import { parseGenericEvents } from './generic';
+import { parseSipgateEvent } from './sipgate';
+
+export type CallEventSource = 'generic' | 'sipgate';
+
+const CONTENT_TYPES: Record<CallEventSource, { accepted: string[]; hint: string }> = {
+	generic: { accepted: ['application/json'], hint: 'post call events as application/json' },
+	sipgate: {
+		accepted: ['application/x-www-form-urlencoded', 'application/json'],
+		hint: 'sipgate.io posts application/x-www-form-urlencoded or JSON',
+	},
+};
+
+/** Throws EventInputError (4xx) for a content type or body the source does not accept. */
+export function parseWebhookRequest(
+	source: CallEventSource,
+	contentType: string,
+	body: unknown,
+	receivedAt: number,
+): CallEvent[] {
+	const mediaType = contentType.split(';')[0].trim().toLowerCase();
+	if (!CONTENT_TYPES[source].accepted.includes(mediaType)) {
+		throw new EventInputError(
+			`Content-Type ${mediaType || '(none)'} is not supported: ${CONTENT_TYPES[source].hint}`,
+			415,
+		);
+	}
+	return source === 'sipgate'
+		? parseSipgateEvent(body as Record<string, unknown>, receivedAt)
+		: parseGenericEvents(body, receivedAt);
+}

@@ -1,0 +1,117 @@
+/**
+ * sipgate.io push API and the Zammad generic CTI API, which copies it (SPEC §2.2). One request is
+ * one `newCall`, `answer` or `hangup`; the body arrives decoded (JSON, or a form where a repeated
+ * key such as `user[]` became an array).
+ *
+ * Each request maps on its own, without memory of earlier ones:
+ * - A forward starts a new sipgate call id; its events carry `origCallId` (`originalCallId` in
+ *   sipgate's own client library) naming the first call, and are filed under that id, so the whole
+ *   forwarded call is one call. The `hangup` with cause `forwarded` must not end it: it becomes a
+ *   `diverted` without `line`.
+ * - A hangup names no line, so `busy`/`noAnswer` become a `stopped` without `line`.
+ * CallAssembler applies both line-less events to every line still ringing.
+ */
+import type { CallEvent, StopReason } from '../../shared/callModel';
+import { EventInputError } from './errors';
+import { MAX_ID_LENGTH, isRecord, oneOf, ownValue, quote, readText, type Fail } from './fields';
+
+const EVENTS = ['newCall', 'answer', 'hangup', 'dtmf'] as const;
+const DIRECTIONS = ['in', 'out'] as const;
+const CAUSES = [
+	'normalClearing',
+	'busy',
+	'cancel',
+	'noAnswer',
+	'congestion',
+	'notFound',
+	'forwarded',
+] as const;
+type HangupCause = (typeof CAUSES)[number];
+
+/** What each hangup cause says about the lines still ringing; `ended` follows unless forwarded. */
+const CAUSE_STOP: Partial<Record<HangupCause, StopReason>> = { busy: 'busy', noAnswer: 'noAnswer' };
+
+export function parseSipgateEvent(body: Record<string, unknown>, receivedAt: number): CallEvent[] {
+	const reject: Fail = (problem) => {
+		throw new EventInputError(problem);
+	};
+	if (!isRecord(body)) reject('body must be a form or a JSON object');
+	const eventName =
+		single(body, 'event', reject) ?? reject(`event is required (one of ${EVENTS.join(', ')})`);
+	const kind = oneOf(eventName, 'event', EVENTS, reject);
+	// DTMF input is not part of a call's ringing story.
+	if (kind === 'dtmf') return [];
+	const fail: Fail = (problem) => reject(`${kind}: ${problem}`);
+
+	const field = (name: string) => single(body, name, fail);
+	const callId = field('callId') ?? fail('callId is required');
+	const direction = field('direction');
+	const outbound =
+		direction !== undefined && oneOf(direction, 'direction', DIRECTIONS, fail) === 'out';
+	const from = field('from');
+	const to = field('to');
+
+	const base: CallEvent = {
+		type: 'offered',
+		callId: field('origCallId') ?? field('originalCallId') ?? callId,
+		time: receivedAt,
+		direction: outbound ? 'outbound' : 'inbound',
+	};
+	if (from !== undefined) {
+		base.caller =
+			from.toLowerCase() === 'anonymous' ? { number: '', restricted: true } : { number: from };
+	}
+	if (to !== undefined) base.called = to;
+
+	if (kind === 'newCall') {
+		// user[] names the called users inbound, but the calling user outbound: only inbound rings.
+		const lines = outbound ? [] : users(body, fail);
+		return [base, ...lines.map((line): CallEvent => ({ ...base, type: 'ringing', line }))];
+	}
+	if (kind === 'answer') {
+		const answering = users(body, fail);
+		if (answering.length > 1) fail(`user names ${answering.length} users; an answer has one`);
+		// Outbound, the user is the caller; the far end that answered is the answering number.
+		const line =
+			(outbound ? undefined : answering[0]) ??
+			field('answeringNumber') ??
+			to ??
+			fail('user or answeringNumber is required');
+		return [{ ...base, type: 'answered', line }];
+	}
+	const cause = oneOf(field('cause') ?? fail('cause is required'), 'cause', CAUSES, fail);
+	if (cause === 'forwarded') return [{ ...base, type: 'diverted' }];
+	const reason = CAUSE_STOP[cause];
+	const ended: CallEvent = { ...base, type: 'ended' };
+	return reason ? [{ ...base, type: 'stopped', reason }, ended] : [ended];
+}
+
+/** A single-valued field; empty counts as absent (sipgate sends `origCallId=` on a first call). */
+function single(body: Record<string, unknown>, name: string, fail: Fail): string | undefined {
+	let value = ownValue(body, name);
+	if (Array.isArray(value)) {
+		if (value.length > 1) fail(`${name} must be given once, got ${quote(value)}`);
+		value = value[0];
+	}
+	return readText(value, name, MAX_ID_LENGTH, fail) || undefined;
+}
+
+/** A list field, sent as `name[]` (sipgate, forms) or `name` (JSON), one value or an array. */
+function list(body: Record<string, unknown>, name: string, fail: Fail): string[] {
+	const key = Object.prototype.hasOwnProperty.call(body, `${name}[]`) ? `${name}[]` : name;
+	const value = ownValue(body, key);
+	if (value === undefined) return [];
+	const values: unknown[] = Array.isArray(value) ? value : [value];
+	return values
+		.map((item, index) => readText(item, `${name}[${index}]`, MAX_ID_LENGTH, fail))
+		.filter((item): item is string => !!item);
+}
+
+/** The users as lines: sipgate user ids (w0), else full ids, else names (all Zammad sends). */
+function users(body: Record<string, unknown>, fail: Fail): string[] {
+	for (const name of ['userId', 'fullUserId', 'user']) {
+		const values = list(body, name, fail);
+		if (values.length > 0) return values;
+	}
+	return [];
+}

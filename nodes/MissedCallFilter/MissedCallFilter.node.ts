@@ -1,0 +1,144 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { TriggerRecord } from '../shared/callModel';
+import type { Contact } from '../shared/notification';
+import type { NumberingPlan } from '../shared/phoneNumbers';
+import { missedCallFilterProperties } from './description';
+import { compileFilter, filterCall, filterPresence, type CompiledFilter } from './filter';
+import { readContact, readTriggerRecord } from './input';
+import type { FilterSettings } from './rules';
+import { openFilterState } from './state';
+
+type Outputs = [INodeExecutionData[], INodeExecutionData[], INodeExecutionData[]];
+const NOTIFY = 0;
+const JOURNAL = 1;
+const SUPPRESSED = 2;
+
+export class MissedCallFilter implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Missed Call Filter',
+		name: 'missedCallFilter',
+		icon: 'file:missedCallFilter.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{"recipients: " + $parameter["recipients"]}}',
+		description: 'Decides who gets an e-mail and a journal entry for each call, and why the others do not',
+		defaults: { name: 'Missed Call Filter' },
+		inputs: ['main'],
+		outputs: ['main'],
+		outputNames: ['Notify', 'Journal', 'Suppressed'],
+		properties: missedCallFilterProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const outputs: Outputs = [[], [], []];
+
+		// Settings are the same for every item: compile them once, and fail the whole run if wrong.
+		let filter: CompiledFilter;
+		try {
+			filter = compileFilter({
+				directory: this.getNodeParameter('directory', 0),
+				numberingPlan: this.getNodeParameter('numberingPlan', 0, {}) as NumberingPlan,
+				settings: readSettings(this),
+				instanceTimeZone: this.getTimezone(),
+			});
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), error as Error, {
+				description: 'Check the node\'s settings: the message names the setting and the value.',
+			});
+		}
+
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const staticData = this.getWorkflowStaticData('node');
+		const session = openFilterState(`${this.getWorkflow().id}/${this.getNode().id}`, staticData, {
+			retentionDays: options.retentionDays as number | undefined,
+			maxEntries: options.maxEntries as number | undefined,
+			// n8n does not save static data of manual runs: keep them out of the shared memory too.
+			shared: this.getMode() !== 'manual',
+		});
+		const contactField = this.getNodeParameter('contactField', 0, 'contact') as string;
+
+		// Every item is checked before any is decided: a bad item must not leave the good ones before
+		// it remembered as processed (a retry would then find them "duplicate" and mail nobody).
+		const inputs: Array<{ itemIndex: number; record: TriggerRecord; contact: Contact | null }> = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				const json = items[itemIndex].json;
+				const record = readTriggerRecord(json);
+				const contact =
+					record.kind === 'call' ? readContact(pathValue(json, contactField), contactField) : null;
+				inputs.push({ itemIndex, record, contact });
+			} catch (error) {
+				if (!this.continueOnFail()) {
+					throw new NodeOperationError(this.getNode(), error as Error, {
+						itemIndex,
+						description: 'The item is not a call or presence record of the Call Event Trigger.',
+					});
+				}
+				outputs[SUPPRESSED].push({
+					json: { error: (error as Error).message },
+					pairedItem: { item: itemIndex },
+				});
+			}
+		}
+
+		for (const { itemIndex, record, contact } of inputs) {
+			if (record.kind === 'presence') {
+				filterPresence(record, filter, session);
+				continue;
+			}
+			const decision = filterCall(record, contact, filter, session);
+			const emit = (output: number, values: object[]) =>
+				values.forEach((value) =>
+					outputs[output].push({
+						json: value as unknown as IDataObject,
+						pairedItem: { item: itemIndex },
+					}),
+				);
+			emit(NOTIFY, decision.notifications);
+			emit(JOURNAL, decision.journal);
+			emit(SUPPRESSED, decision.suppressed);
+		}
+
+		session.commit(staticData);
+		return outputs;
+	}
+}
+
+function readSettings(context: IExecuteFunctions): Partial<FilterSettings> {
+	const exceptions = context.getNodeParameter('exceptions', 0, {}) as Partial<FilterSettings>;
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	return {
+		...exceptions,
+		recipients: context.getNodeParameter('recipients', 0) as FilterSettings['recipients'],
+		alsoWhenAnsweredByThirdParty: context.getNodeParameter(
+			'alsoWhenAnsweredByThirdParty',
+			0,
+		) as boolean,
+		journalUnanswered: context.getNodeParameter('journalUnanswered', 0) as FilterSettings['recipients'],
+		journalForwardedOrAnswered: context.getNodeParameter(
+			'journalForwardedOrAnswered',
+			0,
+		) as FilterSettings['recipients'],
+		defaultTimeZone: (options.timeZone as string | undefined) ?? '',
+	};
+}
+
+/** The value at a dot path (`contact`, `crm.contact`), as n8n's own nodes read field paths. */
+function pathValue(json: IDataObject, path: string): unknown {
+	return path
+		.split('.')
+		.filter(Boolean)
+		.reduce<unknown>(
+			(value, key) => (value && typeof value === 'object' ? (value as IDataObject)[key] : undefined),
+			json,
+		);
+}

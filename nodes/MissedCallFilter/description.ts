@@ -1,0 +1,213 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const participantOptions = [
+	{ name: 'All Participants', value: 'all', description: 'Every user whose phone rang' },
+	{ name: 'First Participant', value: 'first', description: 'The first user whose phone rang' },
+	{ name: 'Last Participant', value: 'last', description: 'The last user whose phone rang' },
+	{ name: 'None', value: 'none' },
+];
+
+const exampleDirectory = JSON.stringify(
+	[
+		{
+			id: 'anna',
+			name: 'Anna Berg',
+			email: 'anna@example.com',
+			language: 'de',
+			timeZone: 'Europe/Berlin',
+			lines: ['201', '+49 89 1234 201'],
+			notify: true,
+		},
+	],
+	null,
+	2,
+);
+
+export const missedCallFilterProperties: INodeProperties[] = [
+	{
+		displayName:
+			'The repeat rules ("repeated call the same day", "… while not logged in") remember notifications only across production executions: n8n does not save workflow static data for manual test runs',
+		name: 'staticDataNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Directory',
+		name: 'directory',
+		type: 'json',
+		default: exampleDirectory,
+		required: true,
+		description:
+			'Users and the lines they own, as a JSON array. Use an expression to take it from a sheet, a database or LDAP. Only "ID" is required per user.',
+		typeOptions: { rows: 8 },
+	},
+	{
+		displayName: 'Numbering Plan',
+		name: 'numberingPlan',
+		type: 'collection',
+		placeholder: 'Add Setting',
+		default: {},
+		description: 'How numbers are normalised to E.164 so that an extension and its full number are one line',
+		options: [
+			{
+				displayName: 'Country',
+				name: 'country',
+				type: 'string',
+				default: 'DE',
+				description: 'ISO 3166 country code of the PBX, for national numbers such as 089 1234567',
+			},
+			{
+				displayName: 'Internal Number Pattern',
+				name: 'internalPattern',
+				type: 'string',
+				default: '',
+				placeholder: '^\\d{2,4}$',
+				description: 'Regular expression for internal extensions; callers matching it count as internal',
+			},
+			{
+				displayName: 'PBX Base Number',
+				name: 'baseNumber',
+				type: 'string',
+				default: '',
+				placeholder: '+49 89 1234',
+				description: 'The PBX\'s own number without extension, so that 201 and +49 89 1234 201 are the same line',
+			},
+		],
+	},
+	{
+		displayName: 'Contact Field',
+		name: 'contactField',
+		type: 'string',
+		default: 'contact',
+		description:
+			'Dot path of the item field holding the caller\'s contact (name, company, email …), e.g. from a CRM lookup before this node',
+	},
+	{
+		displayName: 'Recipients',
+		name: 'recipients',
+		type: 'options',
+		options: participantOptions,
+		default: 'all',
+		description: 'Who of the users whose phones rang gets the e-mail about an unanswered call',
+	},
+	{
+		displayName: 'Also When Answered by a Third Party',
+		name: 'alsoWhenAnsweredByThirdParty',
+		type: 'boolean',
+		default: false,
+		description: 'Whether users whose phone rang also get an e-mail when someone else answered the call (e.g. by pickup)',
+	},
+	{
+		displayName: 'Exceptions',
+		name: 'exceptions',
+		type: 'collection',
+		placeholder: 'Add Exception',
+		default: { minRingSeconds: 2 },
+		description: 'Calls for which no e-mail is sent. Each is reported on the Suppressed output with its reason.',
+		options: [
+			{
+				displayName: 'Excluded Caller Numbers',
+				name: 'excludedNumbers',
+				type: 'string',
+				default: '',
+				placeholder: '+49891234999, 0891234*',
+				description:
+					'Callers that never cause an e-mail, e.g. door intercoms. Separate by commas or new lines; end with * for a prefix.',
+			},
+			{
+				displayName: 'Internal Callers',
+				name: 'skipInternalCallers',
+				type: 'boolean',
+				default: false,
+				description: 'Whether calls from internal callers (a directory line or the internal pattern) are skipped',
+			},
+			{
+				displayName: 'Minimum Ringing Time (Seconds)',
+				name: 'minRingSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 2,
+				description: 'A user whose phones rang for less than this gets no e-mail (0 = off)',
+			},
+			{
+				displayName: 'No Contact Data',
+				name: 'skipWithoutContact',
+				type: 'boolean',
+				default: false,
+				description: 'Whether calls whose caller has no resolved contact (name, company or e-mail) are skipped',
+			},
+			{
+				displayName: 'Repeated Call the Same Day',
+				name: 'skipRepeatedSameDay',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether a user is notified only once per day (in their time zone) about the same caller',
+			},
+			{
+				displayName: 'Repeated Call While Not Logged In',
+				name: 'skipRepeatedUntilLogin',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether a user is notified only once about the same caller until they log in again (e.g. on holiday)',
+			},
+			{
+				displayName: 'Withheld Numbers',
+				name: 'skipWithheldNumbers',
+				type: 'boolean',
+				default: false,
+				description: 'Whether calls with a withheld (restricted, anonymous) number are skipped',
+			},
+		],
+	},
+	{
+		displayName: 'Journal: Unanswered Calls',
+		name: 'journalUnanswered',
+		type: 'options',
+		options: participantOptions,
+		default: 'all',
+		description: 'For whom an unanswered call is written to the Journal output (e-mail exceptions do not apply)',
+	},
+	{
+		displayName: 'Journal: Forwarded and Answered Calls',
+		name: 'journalForwardedOrAnswered',
+		type: 'options',
+		options: participantOptions,
+		default: 'none',
+		description: 'For whom a forwarded or answered call is written to the Journal output',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Max Remembered Entries',
+				name: 'maxEntries',
+				type: 'number',
+				typeOptions: { minValue: 100 },
+				default: 100000,
+				description: 'Cap on remembered notifications and call IDs; the oldest are forgotten first',
+			},
+			{
+				displayName: 'Retention (Days)',
+				name: 'retentionDays',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description: 'How long notifications, logins and call IDs are remembered for the repeat rules',
+			},
+			{
+				displayName: 'Time Zone',
+				name: 'timeZone',
+				type: 'string',
+				default: '',
+				placeholder: 'Europe/Berlin',
+				description: 'For users without their own time zone; empty uses the n8n instance\'s time zone',
+			},
+		],
+	},
+];

@@ -1,0 +1,540 @@
+/**
+ * Who gets a missed-call e-mail, who gets a journal entry, and why the others don't (SPEC §4).
+ * This is the only place those questions are answered; read it top to bottom next to docs/filter.md.
+ * Pure functions: the remembered state comes in read-only and what to remember goes out.
+ */
+import { DateTime, IANAZone } from 'luxon';
+
+import type { CallRecord, PresenceRecord } from '../shared/callModel';
+import type {
+	Contact,
+	DirectoryUser,
+	Notification,
+	NotifiedCaller,
+	OwnedLeg,
+	UserRef,
+} from '../shared/notification';
+import { ConfigurationError, isWithheld, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
+import type { Directory } from './directory';
+
+// ---------------------------------------------------------------------------------------------
+// Settings (the node's parameter names)
+
+export const PARTICIPANT_CHOICES = ['none', 'first', 'last', 'all'] as const;
+/** Which of the users a call rang: nobody, the first, the last, or all of them. */
+export type ParticipantChoice = (typeof PARTICIPANT_CHOICES)[number];
+
+export interface FilterSettings {
+	/** §4.1 recipient mode. */
+	recipients: ParticipantChoice;
+	/** §4.1: also mail the users who rang when someone else answered (e.g. by pickup). */
+	alsoWhenAnsweredByThirdParty: boolean;
+	/** §4.2 exceptions, each its own switch. */
+	skipInternalCallers: boolean;
+	skipWithheldNumbers: boolean;
+	skipWithoutContact: boolean;
+	skipRepeatedSameDay: boolean;
+	skipRepeatedUntilLogin: boolean;
+	/** A user whose phones rang for less than this (union of their legs) is no candidate. 0 = off. */
+	minRingSeconds: number;
+	/**
+	 * Numbers and prefix patterns (`+49891234*`) whose calls never produce an e-mail; a list or one
+	 * text separated by commas or new lines. Empty = off.
+	 */
+	excludedNumbers: string[] | string;
+	/** §4.3 journal: missed calls are recorded for … */
+	journalUnanswered: ParticipantChoice;
+	/** §4.3 journal: calls answered by someone else (forwarded, hunted on, picked up) are recorded for … */
+	journalForwardedOrAnswered: ParticipantChoice;
+	/** IANA zone for users without their own; empty = the n8n instance's zone. */
+	defaultTimeZone: string;
+}
+
+export const DEFAULT_FILTER_SETTINGS: Readonly<FilterSettings> = {
+	recipients: 'all',
+	alsoWhenAnsweredByThirdParty: false,
+	skipInternalCallers: false,
+	skipWithheldNumbers: false,
+	skipWithoutContact: false,
+	skipRepeatedSameDay: false,
+	skipRepeatedUntilLogin: false,
+	minRingSeconds: 2,
+	excludedNumbers: [],
+	journalUnanswered: 'all',
+	journalForwardedOrAnswered: 'none',
+	defaultTimeZone: '',
+};
+
+export interface CompiledFilterSettings extends Omit<FilterSettings, 'excludedNumbers'> {
+	excludedNumbers: NumberList;
+}
+
+type ChoiceSetting = 'recipients' | 'journalUnanswered' | 'journalForwardedOrAnswered';
+
+function checkChoice(settings: FilterSettings, name: ChoiceSetting): void {
+	if (!PARTICIPANT_CHOICES.includes(settings[name])) {
+		throw new ConfigurationError(
+			name,
+			`${name} is "${settings[name]}"; it must be one of ${PARTICIPANT_CHOICES.join(', ')}`,
+		);
+	}
+}
+
+/** Validates once per execution; missing settings take DEFAULT_FILTER_SETTINGS. */
+export function compileFilterSettings(
+	input: Partial<FilterSettings>,
+	plan: CompiledNumberingPlan,
+): CompiledFilterSettings {
+	// A parameter the glue leaves undefined must not override its default.
+	const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+	const settings: FilterSettings = { ...DEFAULT_FILTER_SETTINGS, ...given };
+	checkChoice(settings, 'recipients');
+	checkChoice(settings, 'journalUnanswered');
+	checkChoice(settings, 'journalForwardedOrAnswered');
+	if (typeof settings.minRingSeconds !== 'number' || !(settings.minRingSeconds >= 0)) {
+		throw new ConfigurationError(
+			'minRingSeconds',
+			`minRingSeconds is ${JSON.stringify(settings.minRingSeconds)}; it must be a number of seconds, 0 or more`,
+		);
+	}
+	const defaultTimeZone = settings.defaultTimeZone.trim();
+	if (defaultTimeZone !== '' && !IANAZone.isValidZone(defaultTimeZone)) {
+		throw new ConfigurationError(
+			'defaultTimeZone',
+			`defaultTimeZone "${defaultTimeZone}" is not an IANA time zone such as Europe/Berlin`,
+		);
+	}
+	return {
+		...settings,
+		defaultTimeZone,
+		excludedNumbers: plan.compileNumberList(settings.excludedNumbers, 'excludedNumbers'),
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs and outputs
+
+/** The remembered state, read-only (state.ts implements it). Times are epoch milliseconds. */
+export interface FilterMemory {
+	isProcessed(callId: string): boolean;
+	lastNotified(userId: string, callerKey: string): number | null;
+	lastLogin(userId: string): number | null;
+}
+
+export interface RuleContext {
+	directory: Directory;
+	plan: CompiledNumberingPlan;
+	settings: CompiledFilterSettings;
+	/** The n8n instance's zone: the last fallback for a user's time zone. */
+	instanceTimeZone: string;
+	memory: FilterMemory;
+}
+
+/** What the state must remember once the decision's outputs are emitted. */
+export interface StateUpdate {
+	/** Marks the call processed: a second delivery is a duplicate. */
+	callId?: string;
+	/** One per e-mail, for the repeat rules; `at` is the call's resolvedAt. */
+	notified?: { userId: string; callerKey: string; at: number }[];
+	login?: { userId: string; at: number };
+}
+
+export const SUPPRESSION_REASONS = [
+	'internalCaller',
+	'suppressedNumber',
+	'noContact',
+	'excludedNumber',
+	'shortRing',
+	'repeatedSameDay',
+	'repeatedNotLoggedIn',
+	'notSelected',
+	'answered',
+	'optedOut',
+	'noEmail',
+	'unownedLine',
+	'duplicateCall',
+] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/** Why a user (or, with `user: null`, everybody) gets no e-mail for this call. */
+export interface Suppression {
+	kind: 'suppressed';
+	reason: SuppressionReason;
+	callId: string;
+	/** null: the reason is about the whole call (an exception, a duplicate, an unowned line). */
+	user: UserRef | null;
+	/** `unownedLine`: the line nobody in the directory owns; else null. */
+	line: string | null;
+	caller: NotifiedCaller;
+	/** One sentence for the administrator. */
+	detail: string;
+}
+
+export type JournalRule = 'unanswered' | 'forwardedOrAnswered';
+
+export interface JournalParticipant extends UserRef {
+	email: string | null;
+	language?: string;
+	timeZone: string;
+	/** How long this user's phones rang, legs merged (parallel ringing counts once). */
+	ringSeconds: number;
+}
+
+/** A call to record as not answered in this user's journal (SPEC §4.3). */
+export interface JournalEntry {
+	kind: 'journal';
+	rule: JournalRule;
+	user: JournalParticipant;
+	caller: NotifiedCaller;
+	contact: Contact | null;
+	call: CallRecord;
+	legs: OwnedLeg[];
+	answeredByUser: UserRef | null;
+}
+
+export interface CallDecision {
+	notifications: Notification[];
+	journal: JournalEntry[];
+	suppressed: Suppression[];
+	/** null for a duplicate: nothing new to remember. */
+	remember: StateUpdate | null;
+}
+
+export interface PresenceDecision {
+	/** The directory user the presence line belongs to, or null. */
+	user: UserRef | null;
+	remember: StateUpdate | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+/** A directory user who rang during the call, with their legs merged. */
+interface Participant {
+	user: DirectoryUser;
+	ref: UserRef;
+	timeZone: string;
+	ringMs: number;
+}
+
+function userRef(user: DirectoryUser): UserRef {
+	return { id: user.id, name: user.name ?? user.id };
+}
+
+function describeCaller(call: CallRecord, plan: CompiledNumberingPlan): NotifiedCaller {
+	const { number, name, restricted } = call.caller;
+	// A restricted caller asked not to be shown: the PBX may still pass the number, we do not.
+	const hidden = restricted || isWithheld(number);
+	return {
+		number,
+		e164: hidden ? null : plan.normalise(number),
+		display: hidden ? '' : plan.display(number),
+		name,
+		restricted: hidden,
+	};
+}
+
+function names(participants: readonly Participant[]): string {
+	return participants.map((participant) => participant.ref.name).join(', ');
+}
+
+/** Total time covered by the intervals, overlaps counted once. */
+function unionMs(intervals: [number, number][]): number {
+	let total = 0;
+	let end = -Infinity;
+	for (const [from, until] of [...intervals].sort((a, b) => a[0] - b[0])) {
+		const start = Math.max(from, end);
+		if (until <= start) continue;
+		total += until - start;
+		end = until;
+	}
+	return total;
+}
+
+function pick<T>(choice: ParticipantChoice, list: readonly T[]): T[] {
+	switch (choice) {
+		case 'none':
+			return [];
+		case 'first':
+			return list.slice(0, 1);
+		case 'last':
+			return list.slice(-1);
+		case 'all':
+			return [...list];
+	}
+}
+
+/** Legs in order of first ringing with their owners; participants = distinct owners in that order. */
+function ownLegs(call: CallRecord, ctx: RuleContext): { legs: OwnedLeg[]; participants: Participant[] } {
+	const legs = [...call.legs]
+		.sort((a, b) => Date.parse(a.ringingFrom) - Date.parse(b.ringingFrom))
+		.map((leg) => {
+			const owner = ctx.directory.ownerOfLine(leg.line);
+			return { leg, user: owner, owned: { ...leg, owner: owner && userRef(owner) } };
+		});
+	const intervals = new Map<DirectoryUser, [number, number][]>();
+	for (const { leg, user } of legs) {
+		if (user === null) continue;
+		const list = intervals.get(user) ?? [];
+		list.push([Date.parse(leg.ringingFrom), Date.parse(leg.ringingUntil)]);
+		intervals.set(user, list);
+	}
+	const participants = [...intervals].map(([user, list]) => ({
+		user,
+		ref: userRef(user),
+		timeZone: user.timeZone ?? (ctx.settings.defaultTimeZone || ctx.instanceTimeZone),
+		ringMs: unionMs(list),
+	}));
+	return { legs: legs.map(({ owned }) => owned), participants };
+}
+
+function seconds(ms: number): string {
+	return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function localTime(at: number, zone: string): string {
+	return `${DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm')} ${zone}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.2 call-level exceptions: they concern the caller, so they hold for every candidate at once.
+
+function callException(
+	call: CallRecord,
+	caller: NotifiedCaller,
+	contact: Contact | null,
+	ctx: RuleContext,
+): { reason: SuppressionReason; detail: string } | null {
+	const { settings, directory, plan } = ctx;
+	const number = call.caller.number;
+	const withheld = caller.restricted;
+	if (settings.skipInternalCallers) {
+		if (call.direction === 'internal') return { reason: 'internalCaller', detail: 'Internal call.' };
+		const owner = withheld ? null : directory.ownerOfLine(number);
+		if (owner) {
+			return { reason: 'internalCaller', detail: `The caller ${number} is a line of ${userRef(owner).name}.` };
+		}
+		if (!withheld && plan.isInternalNumber(number)) {
+			return { reason: 'internalCaller', detail: `The caller ${number} is an internal number.` };
+		}
+	}
+	if (settings.skipWithheldNumbers && withheld) {
+		return {
+			reason: 'suppressedNumber',
+			detail: call.caller.restricted
+				? 'The caller withheld the number.'
+				: `The caller number ${JSON.stringify(number)} means a withheld number.`,
+		};
+	}
+	if (settings.skipWithoutContact && !hasContactData(contact)) {
+		return {
+			reason: 'noContact',
+			detail:
+				contact === null
+					? 'No contact data was resolved for the caller.'
+					: 'The caller contact has no name, company or e-mail.',
+		};
+	}
+	if (settings.excludedNumbers.size > 0 && !withheld && settings.excludedNumbers.matches(number)) {
+		return { reason: 'excludedNumber', detail: `The caller ${caller.display} is on the excluded numbers list.` };
+	}
+	return null;
+}
+
+function hasContactData(contact: Contact | null): boolean {
+	if (contact === null) return false;
+	return [contact.name, contact.firstName, contact.lastName, contact.company, contact.email].some(
+		(field) => typeof field === 'string' && field.trim() !== '',
+	);
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.2 repeat exceptions: they concern one recipient and this caller.
+
+function repeatException(
+	participant: Participant,
+	callerKey: string | null,
+	at: number,
+	ctx: RuleContext,
+): { reason: SuppressionReason; detail: string } | null {
+	// Restricted callers are never "the same caller".
+	if (callerKey === null) return null;
+	const { settings, memory } = ctx;
+	const last = memory.lastNotified(participant.user.id, callerKey);
+	if (last === null) return null;
+	const zone = participant.timeZone;
+	const name = participant.ref.name;
+	if (
+		settings.skipRepeatedSameDay &&
+		DateTime.fromMillis(last, { zone }).toISODate() === DateTime.fromMillis(at, { zone }).toISODate()
+	) {
+		return {
+			reason: 'repeatedSameDay',
+			detail: `${name} was already notified about this caller today (${localTime(last, zone)}).`,
+		};
+	}
+	const login = memory.lastLogin(participant.user.id);
+	if (settings.skipRepeatedUntilLogin && (login === null || login <= last)) {
+		return {
+			reason: 'repeatedNotLoggedIn',
+			detail:
+				`${name} was already notified about this caller (${localTime(last, zone)}) ` +
+				'and has not logged in since.',
+		};
+	}
+	return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The decision
+
+export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleContext): CallDecision {
+	const { settings } = ctx;
+	const caller = describeCaller(call, ctx.plan);
+	const suppressed: Suppression[] = [];
+	const suppress = (reason: SuppressionReason, user: UserRef | null, detail: string, line: string | null = null) =>
+		suppressed.push({ kind: 'suppressed', reason, callId: call.callId, user, line, caller, detail });
+
+	// §4.5: a call record delivered twice produces nothing the second time.
+	if (ctx.memory.isProcessed(call.callId)) {
+		const detail = `Call ${call.callId} was already processed; this repeated delivery is ignored.`;
+		suppress('duplicateCall', null, detail);
+		return { notifications: [], journal: [], suppressed, remember: null };
+	}
+
+	const { legs, participants } = ownLegs(call, ctx);
+	for (const line of new Set(legs.filter((leg) => leg.owner === null).map((leg) => leg.line))) {
+		suppress('unownedLine', null, `Line ${line} rang but has no owner in the directory.`, line);
+	}
+
+	const answeredLine = call.outcome === 'answered' ? (call.answeredBy?.line ?? null) : null;
+	const answeringUser = answeredLine === null ? null : ctx.directory.ownerOfLine(answeredLine);
+	const answeredByUser = answeringUser && userRef(answeringUser);
+	// Answered on another of the user's own devices is still answered by that user.
+	const notAnswering = participants.filter((participant) => participant.user !== answeringUser);
+	const aboutTheCall = { caller, contact, call, legs, answeredByUser };
+
+	// §4.3 journal: missed calls for the users who rang; answered calls for those who rang but did not
+	// answer. The e-mail exceptions do not apply.
+	const journal =
+		call.outcome === 'missed'
+			? journalEntries('unanswered', pick(settings.journalUnanswered, participants), aboutTheCall)
+			: journalEntries(
+					'forwardedOrAnswered',
+					pick(settings.journalForwardedOrAnswered, notAnswering),
+					aboutTheCall,
+				);
+
+	// §4.1 candidates.
+	let candidates: Participant[];
+	if (call.outcome === 'missed') {
+		candidates = participants;
+	} else {
+		const line = `line ${answeredLine ?? 'unknown'}`;
+		const by = answeredByUser ? `${answeredByUser.name} (${line})` : line;
+		for (const participant of participants) {
+			if (participant.user === answeringUser) {
+				suppress('answered', participant.ref, `${participant.ref.name} answered the call (${line}).`);
+			} else if (!settings.alsoWhenAnsweredByThirdParty) {
+				suppress(
+					'answered',
+					participant.ref,
+					`The call was answered by ${by}; e-mails when a third party answers are off.`,
+				);
+			}
+		}
+		candidates = settings.alsoWhenAnsweredByThirdParty ? notAnswering : [];
+	}
+	const minRingMs = settings.minRingSeconds * 1000;
+	candidates = candidates.filter((participant) => {
+		if (minRingMs === 0 || participant.ringMs >= minRingMs) return true;
+		suppress(
+			'shortRing',
+			participant.ref,
+			`${participant.ref.name}'s phones rang ${seconds(participant.ringMs)}, ` +
+				`less than the minimum of ${settings.minRingSeconds} s.`,
+		);
+		return false;
+	});
+	const nothingToSend = { notifications: [], journal, suppressed, remember: { callId: call.callId } };
+	if (candidates.length === 0) return nothingToSend;
+
+	// §4.2 exceptions about the caller hold for every candidate: one suppression for the call.
+	const exception = callException(call, caller, contact, ctx);
+	if (exception) {
+		suppress(exception.reason, null, `${exception.detail} No e-mail for ${names(candidates)}.`);
+		return nothingToSend;
+	}
+
+	// §4.1 recipient mode, then (no substitution) the users' own choices and the repeat rules.
+	const selected = pick(settings.recipients, candidates);
+	const chosen = selected.length === 0 ? 'nobody is chosen' : `${names(selected)} was chosen`;
+	for (const participant of candidates) {
+		if (!selected.includes(participant)) {
+			suppress('notSelected', participant.ref, `Recipient mode is "${settings.recipients}"; ${chosen}.`);
+		}
+	}
+	const callerKey = caller.restricted ? null : ctx.plan.key(call.caller.number);
+	const at = Date.parse(call.resolvedAt);
+	const notifications: Notification[] = [];
+	const notified: NonNullable<StateUpdate['notified']> = [];
+	for (const participant of selected) {
+		const { user, ref } = participant;
+		if (user.notify === false) {
+			suppress('optedOut', ref, `${ref.name} chose not to receive missed-call e-mails (notify: false).`);
+			continue;
+		}
+		if (user.email === undefined) {
+			suppress('noEmail', ref, `${ref.name} has no e-mail address in the directory.`);
+			continue;
+		}
+		const repeat = repeatException(participant, callerKey, at, ctx);
+		if (repeat) {
+			suppress(repeat.reason, ref, repeat.detail);
+			continue;
+		}
+		notifications.push({
+			kind: 'notification',
+			reason: call.outcome === 'missed' ? 'missed' : 'answeredByThirdParty',
+			recipient: {
+				id: user.id,
+				name: ref.name,
+				email: user.email,
+				...(user.language === undefined ? {} : { language: user.language }),
+				timeZone: participant.timeZone,
+			},
+			...aboutTheCall,
+		});
+		if (callerKey !== null) notified.push({ userId: user.id, callerKey, at });
+	}
+	return { notifications, journal, suppressed, remember: { callId: call.callId, notified } };
+}
+
+function journalEntries(
+	rule: JournalRule,
+	participants: readonly Participant[],
+	aboutTheCall: Pick<JournalEntry, 'caller' | 'contact' | 'call' | 'legs' | 'answeredByUser'>,
+): JournalEntry[] {
+	return participants.map(({ user, ref, timeZone, ringMs }) => ({
+		kind: 'journal',
+		rule,
+		user: {
+			...ref,
+			email: user.email ?? null,
+			...(user.language === undefined ? {} : { language: user.language }),
+			timeZone,
+			ringSeconds: ringMs / 1000,
+		},
+		...aboutTheCall,
+	}));
+}
+
+/** Presence (SPEC §4.4): a login re-enables the "repeated call while not logged in" rule. */
+export function decidePresence(record: PresenceRecord, directory: Directory): PresenceDecision {
+	const owner = directory.ownerOfLine(record.line);
+	if (owner === null) return { user: null, remember: null };
+	return {
+		user: userRef(owner),
+		remember: record.type === 'login' ? { login: { userId: owner.id, at: Date.parse(record.at) } } : null,
+	};
+}

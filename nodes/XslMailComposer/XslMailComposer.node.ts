@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IDataObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypeDescription,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { Notification } from '../shared/notification';
+import { xslMailComposerProperties } from './description';
+import { composeMail, type ComposedMail, type SenderMode } from './render/composeMail';
+import { formatAddress } from './render/address';
+import { listLanguages, loadLanguage, LANGUAGES_DIR, resolveLanguage } from './render/languages';
+import { linkPrefixFor, type TelephonyLinkMode } from './render/telephonyLink';
+import { compileTemplate, DEFAULT_TEMPLATE_FILE, type CompiledTemplate } from './render/xslTemplate';
+import { sendMail, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
+
+/**
+ * n8n's "Retry On Fail" runs the whole node again: mails of this execution that already went out
+ * are remembered here and not sent twice. Bounded to the most recent executions.
+ */
+const sentInExecution = new Map<string, Map<string, SendResult>>();
+const REMEMBERED_EXECUTIONS = 200;
+
+function sentMailsOf(executionId: string): Map<string, SendResult> {
+	let sent = sentInExecution.get(executionId);
+	if (!sent) {
+		sent = new Map();
+		sentInExecution.set(executionId, sent);
+		if (sentInExecution.size > REMEMBERED_EXECUTIONS) {
+			sentInExecution.delete(sentInExecution.keys().next().value as string);
+		}
+	}
+	return sent;
+}
+
+export class XslMailComposer implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'XSL Mail Composer',
+		name: 'xslMailComposer',
+		icon: 'file:xslMailComposer.svg',
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["action"] === "send" ? "send over SMTP" : "compose only"}}',
+		description:
+			'Renders a missed-call e-mail through an XSL template in the recipient\'s language, and sends it or hands it on',
+		defaults: { name: 'XSL Mail Composer' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [
+			{
+				name: 'missedCallSmtp',
+				required: true,
+				testedBy: 'missedCallSmtpTest',
+				displayOptions: { show: { action: ['send'] } },
+			},
+		],
+		properties: xslMailComposerProperties,
+	};
+
+	methods = {
+		loadOptions: {
+			async getLanguages(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				return [
+					{ name: 'Recipient\'s Language', value: 'recipient' },
+					...languageOptions(),
+				];
+			},
+			async getFileLanguages(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				return languageOptions();
+			},
+		},
+		credentialTest: {
+			async missedCallSmtpTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const transport = smtpTransport(credential.data as unknown as SmtpSettings);
+				try {
+					await transport.verify();
+					return { status: 'OK', message: 'Connected and logged in' };
+				} catch (error) {
+					return { status: 'Error', message: (error as Error).message };
+				} finally {
+					transport.close();
+				}
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const node = this.getNode();
+		const action = this.getNodeParameter('action', 0) as 'send' | 'compose';
+		const templateSource = this.getNodeParameter('templateSource', 0) as string;
+
+		// Settings shared by every item are checked once: a wrong one fails the run, naming it.
+		let linkPrefix: string | null;
+		let sharedTemplate: CompiledTemplate | undefined;
+		try {
+			linkPrefix = linkPrefixFor(
+				this.getNodeParameter('linkPrefix', 0) as TelephonyLinkMode,
+				this.getNodeParameter('customLinkPrefix', 0, '') as string,
+			);
+			if (templateSource === 'default') {
+				sharedTemplate = compileTemplate(readFileSync(DEFAULT_TEMPLATE_FILE, 'utf8'));
+			} else if (templateSource === 'parameter') {
+				sharedTemplate = compileTemplate(this.getNodeParameter('templateXsl', 0) as string);
+			}
+		} catch (error) {
+			throw new NodeOperationError(node, error as Error);
+		}
+		const availableLanguages = listLanguages().map((language) => language.tag);
+		const transport =
+			action === 'send'
+				? smtpTransport(await this.getCredentials<SmtpSettings & IDataObject>('missedCallSmtp'))
+				: undefined;
+		const alreadySent = sentMailsOf(this.getExecutionId());
+
+		const returnData: INodeExecutionData[] = [];
+		try {
+			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+				const pairedItem = { item: itemIndex };
+				let mail: ComposedMail;
+				try {
+					const notification = items[itemIndex].json as unknown as Notification;
+					const language = this.getNodeParameter('language', itemIndex) as string;
+					const tag =
+						language === 'recipient'
+							? resolveLanguage(
+									availableLanguages,
+									notification.recipient?.language,
+									this.getNodeParameter('defaultLanguage', itemIndex, 'en') as string,
+								)
+							: language;
+					mail = await composeMail(notification, {
+						from: this.getNodeParameter('fromEmail', itemIndex) as string,
+						senderMode: this.getNodeParameter('senderMode', itemIndex) as SenderMode,
+						linkPrefix,
+						attachVCard: this.getNodeParameter('attachVCard', itemIndex) as boolean,
+						language: loadLanguage(LANGUAGES_DIR, tag),
+						template: sharedTemplate ?? (await templateFromBinary(this, itemIndex)),
+					});
+				} catch (error) {
+					if (this.continueOnFail()) {
+						returnData.push({ json: { error: (error as Error).message }, pairedItem });
+						continue;
+					}
+					throw new NodeOperationError(node, error as Error, { itemIndex });
+				}
+
+				if (!transport) {
+					returnData.push(await composedItem(this, mail, itemIndex));
+					continue;
+				}
+				try {
+					// Keyed by what the mail is, so a loop that runs this node again with other items sends them.
+					const key = JSON.stringify([itemIndex, mail.to.address, mail.headers['X-Missed-Call-Id'], mail.subject]);
+					let result = alreadySent.get(key);
+					if (!result) {
+						result = await sendMail(transport, mail);
+						alreadySent.set(key, result);
+					}
+					returnData.push({
+						json: { ...result, to: mail.to.address, subject: mail.subject, notes: mail.notes },
+						pairedItem,
+					});
+				} catch (error) {
+					if (this.continueOnFail()) {
+						returnData.push({ json: { error: (error as Error).message }, pairedItem });
+						continue;
+					}
+					throw new NodeApiError(node, error as unknown as JsonObject, {
+						itemIndex,
+						message: `Sending to ${mail.to.address} failed: ${(error as Error).message}`,
+					});
+				}
+			}
+		} finally {
+			transport?.close();
+		}
+		return [returnData];
+	}
+}
+
+function languageOptions(): INodePropertyOptions[] {
+	return listLanguages().map((language) => ({ name: language.name, value: language.tag }));
+}
+
+async function templateFromBinary(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): Promise<CompiledTemplate> {
+	const property = context.getNodeParameter('templateBinaryProperty', itemIndex) as string;
+	const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, property);
+	// Compiled once per distinct template text: the cache makes every further item a lookup.
+	return compileTemplate(buffer.toString('utf8'));
+}
+
+/** Compose only: the fields n8n's Send Email node takes, attachments as binary properties. */
+async function composedItem(
+	context: IExecuteFunctions,
+	mail: ComposedMail,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const binary: INodeExecutionData['binary'] = {};
+	for (const [index, attachment] of mail.attachments.entries()) {
+		binary[`attachment_${index}`] = await context.helpers.prepareBinaryData(
+			attachment.content,
+			attachment.filename,
+			attachment.contentType,
+		);
+	}
+	return {
+		json: {
+			from: formatAddress(mail.from),
+			sender: mail.sender ? formatAddress(mail.sender) : undefined,
+			replyTo: mail.replyTo ? formatAddress(mail.replyTo) : undefined,
+			to: formatAddress(mail.to),
+			subject: mail.subject,
+			html: mail.html,
+			text: mail.text,
+			headers: mail.headers,
+			language: mail.language,
+			// For the Send Email node's "Attachments" option.
+			attachments: Object.keys(binary).join(','),
+			notes: mail.notes,
+		},
+		binary,
+		pairedItem: { item: itemIndex },
+	};
+}

@@ -1,0 +1,138 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const xslMailComposerProperties: INodeProperties[] = [
+	{
+		displayName: 'Action',
+		name: 'action',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Compose Only',
+				value: 'compose',
+				action: 'Compose the e mail for another mail node',
+				description:
+					'Output from, to, subject, HTML, text and attachments (as binary) for the Send Email, Gmail or Outlook node',
+			},
+			{
+				name: 'Send',
+				value: 'send',
+				action: 'Send the e mail over smtp',
+				description: 'Send with the SMTP credential and output the server\'s answer',
+			},
+		],
+		default: 'send',
+	},
+	{
+		displayName: 'From',
+		name: 'fromEmail',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'Missed calls <pbx@example.com>',
+		description: 'The project\'s own sender address',
+	},
+	{
+		displayName: 'Sender',
+		name: 'senderMode',
+		type: 'options',
+		options: [
+			{
+				name: 'Caller as From',
+				value: 'callerAsFrom',
+				description:
+					'From is the caller\'s e-mail (replies and out-of-office notes reach the caller); our address goes into the Sender header',
+			},
+			{
+				name: 'Caller as Reply-To',
+				value: 'callerAsReplyTo',
+				description: 'From stays ours, Reply-To is the caller: for domains whose DMARC policy rejects foreign From addresses',
+			},
+			{
+				name: 'Configured From',
+				value: 'configured',
+				description: 'Always send from the address above',
+			},
+		],
+		default: 'configured',
+		description: 'Without a caller e-mail the configured From is always used',
+	},
+	{
+		displayName: 'Language Name or ID',
+		name: 'language',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getLanguages' },
+		default: 'recipient',
+		description:
+			'The languages for which a file exists in languages/, or the recipient\'s own language (de-AT → de → default). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Default Language Name or ID',
+		name: 'defaultLanguage',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getFileLanguages' },
+		default: 'en',
+		displayOptions: { show: { language: ['recipient'] } },
+		description:
+			'Used when the recipient has no language or one without a file. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Telephony Links',
+		name: 'linkPrefix',
+		type: 'options',
+		options: [
+			{ name: 'Callto:', value: 'callto' },
+			{ name: 'Custom Prefix', value: 'custom' },
+			{ name: 'Off (Plain Text Numbers)', value: 'off' },
+			{ name: 'Phone:', value: 'phone' },
+			{ name: 'Tel: (Android, iOS)', value: 'tel' },
+		],
+		default: 'tel',
+		description: 'How phone numbers in the mail are turned into click-to-call links',
+	},
+	{
+		displayName: 'Custom Prefix',
+		name: 'customLinkPrefix',
+		type: 'string',
+		default: '',
+		placeholder: 'sip:',
+		displayOptions: { show: { linkPrefix: ['custom'] } },
+		description: '1 to 9 characters followed by a colon, e.g. sip: or dialer:',
+	},
+	{
+		displayName: 'Attach Caller vCard',
+		name: 'attachVCard',
+		type: 'boolean',
+		default: true,
+		description: 'Whether the caller\'s contact data is attached as a vCard (when there is contact data)',
+	},
+	{
+		displayName: 'Template',
+		name: 'templateSource',
+		type: 'options',
+		options: [
+			{ name: 'Default Template', value: 'default' },
+			{ name: 'From Binary Input', value: 'binary' },
+			{ name: 'XSL Below', value: 'parameter' },
+		],
+		default: 'default',
+		description: 'The XSL template that turns the notification XML into the mail (see templates/SCHEMA.md)',
+	},
+	{
+		displayName: 'XSL Template',
+		name: 'templateXsl',
+		type: 'string',
+		typeOptions: { rows: 12 },
+		default: '',
+		displayOptions: { show: { templateSource: ['parameter'] } },
+		description: 'A complete XSL stylesheet; start from templates/missed-call.xsl',
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'templateBinaryProperty',
+		type: 'string',
+		default: 'data',
+		displayOptions: { show: { templateSource: ['binary'] } },
+		description: 'The binary property of the input item that holds the XSL file',
+	},
+];

@@ -1,0 +1,134 @@
+/**
+ * One notification → one e-mail (SPEC §5): rendered through the XSL template, with the sender
+ * headers of the chosen mode, the telephony link and the optional vCard. The result maps 1:1 onto
+ * nodemailer's message options; sending it is the node's business.
+ */
+import type { Notification } from '../../shared/notification';
+import { displayName, isEmailAddress, type MailAddress, parseMailbox } from './address';
+import { contactDisplayName } from './contact';
+import { ConfigurationError, NotificationError } from './errors';
+import type { Language } from './languages';
+import { buildNotificationXml } from './notificationXml';
+import { DEFAULT_LINK_PREFIX } from './telephonyLink';
+import { cleanLine } from './text';
+import { buildVCard } from './vcard';
+import type { CompiledTemplate } from './xslTemplate';
+
+/**
+ * - `configured`: From is the configured address.
+ * - `callerAsFrom`: From is the caller, Sender the configured address: the recipient answers the
+ *   caller directly and groupware out-of-office replies reach the caller.
+ * - `callerAsReplyTo`: From stays the configured address, Reply-To is the caller (for caller
+ *   domains whose DMARC policy rejects mail sent in their name by others).
+ */
+export type SenderMode = 'configured' | 'callerAsFrom' | 'callerAsReplyTo';
+
+export interface ComposeOptions {
+	/** The configured sender, `"Missed calls" <pbx@example.com>` or `pbx@example.com`. */
+	from: string;
+	/** Default `configured`. */
+	senderMode?: SenderMode;
+	/** Href prefix of telephony links, null for none. Default `tel:`. */
+	linkPrefix?: string | null;
+	/** Whether to attach the caller's vCard (only when there is contact data). Default false. */
+	attachVCard?: boolean;
+	/** The recipient's language, already resolved and loaded. */
+	language: Language;
+	template: CompiledTemplate;
+}
+
+export interface MailAttachment {
+	filename: string;
+	content: Buffer;
+	contentType: string;
+}
+
+export interface ComposedMail {
+	from: MailAddress;
+	/** Set in `callerAsFrom` mode: the configured address that actually sends. */
+	sender?: MailAddress;
+	/** Set in `callerAsReplyTo` mode. */
+	replyTo?: MailAddress;
+	to: MailAddress;
+	/** SMTP envelope: always the configured address, so bounces and SPF stay with the sender's domain. */
+	envelope: { from: string; to: string[] };
+	subject: string;
+	html: string;
+	text: string;
+	headers: Record<string, string>;
+	attachments: MailAttachment[];
+	/** The language tag the mail is written in. */
+	language: string;
+	/** Why the mail differs from what the settings ask for (e.g. an unusable caller e-mail). */
+	notes: string[];
+}
+
+/** A header-safe token: printable ASCII without spaces, bounded. */
+function headerToken(value: unknown): string {
+	return cleanLine(value).replace(/[^\x21-\x7E]/g, '').slice(0, 128);
+}
+
+export async function composeMail(notification: Notification, options: ComposeOptions): Promise<ComposedMail> {
+	const configured = parseMailbox(options.from ?? '');
+	if (!configured) {
+		throw new ConfigurationError(
+			`Sender address "${cleanLine(options.from)}" is not valid; ` +
+				'use "Name <address@example.com>" or "address@example.com"',
+		);
+	}
+	const recipientAddress = cleanLine(notification.recipient?.email);
+	if (!isEmailAddress(recipientAddress)) {
+		throw new NotificationError(
+			`Recipient "${cleanLine(notification.recipient?.id)}" has no valid e-mail address ("${recipientAddress}")`,
+		);
+	}
+	const to = { name: displayName(notification.recipient.name), address: recipientAddress };
+	const mode = options.senderMode ?? 'configured';
+	const notes: string[] = [];
+
+	let caller: MailAddress | undefined;
+	if (mode !== 'configured') {
+		const raw = notification.contact?.email;
+		const address = typeof raw === 'string' ? raw.trim() : '';
+		if (!address) notes.push('The caller has no e-mail address; the configured sender is used.');
+		else if (/[\r\n]/.test(address) || !isEmailAddress(address)) {
+			notes.push(`The caller's e-mail "${cleanLine(address)}" is not one valid address; the configured sender is used.`);
+		} else {
+			caller = {
+				name: displayName(contactDisplayName(notification.contact) || notification.caller?.name),
+				address,
+			};
+		}
+	}
+	const callerIsFrom = mode === 'callerAsFrom' && caller !== undefined;
+
+	const vcard = options.attachVCard ? buildVCard(notification.contact, notification.caller) : null;
+	const xml = buildNotificationXml(notification, {
+		language: options.language,
+		linkPrefix: options.linkPrefix === undefined ? DEFAULT_LINK_PREFIX : options.linkPrefix,
+		vcardAttached: vcard !== null,
+	});
+	const { subject, html, text } = await options.template.render(xml);
+
+	const headers: Record<string, string> = {};
+	// RFC 3834 responders stay silent on auto-generated mail; with the caller as From their
+	// out-of-office reply is the point of the mode, so the header is left out there.
+	if (!callerIsFrom) headers['Auto-Submitted'] = 'auto-generated';
+	const callId = headerToken(notification.call?.callId);
+	if (callId) headers['X-Missed-Call-Id'] = callId;
+
+	return {
+		from: callerIsFrom && caller ? caller : configured,
+		...(callerIsFrom ? { sender: configured } : {}),
+		...(mode === 'callerAsReplyTo' && caller ? { replyTo: caller } : {}),
+		to,
+		envelope: { from: configured.address, to: [to.address] },
+		subject,
+		html,
+		text,
+		headers,
+		attachments: vcard ? [vcard] : [],
+		language: options.language.tag,
+		notes,
+	};
+}

@@ -1,0 +1,19 @@
+/** The caller's contact data as the mail shows it: one display name, and whether there is any. */
+import type { Contact } from '../../shared/notification';
+import { cleanLine } from './text';
+
+/** The person's name: name, else first + last name; '' when there is none. */
+export function contactPersonName(contact: Contact | null | undefined): string {
+	if (!contact) return '';
+	return cleanLine(contact.name) || cleanLine(`${cleanLine(contact.firstName)} ${cleanLine(contact.lastName)}`);
+}
+
+/** The person's name, else the company; '' when the contact has neither. */
+export function contactDisplayName(contact: Contact | null | undefined): string {
+	return contactPersonName(contact) || cleanLine(contact?.company);
+}
+
+/** The same test as the filter's "no contact data" exception (SPEC §4.2): a name, company or e-mail. */
+export function hasContactData(contact: Contact | null | undefined): contact is Contact {
+	return Boolean(contactDisplayName(contact) || cleanLine(contact?.email));
+}

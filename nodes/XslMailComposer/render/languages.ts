@@ -1,0 +1,190 @@
+/**
+ * Language files (SPEC §5 "Languages"): `languages/<tag>.json`, one per language. The choice lists
+ * exactly the files present; a string or format missing from a file is taken from `en.json`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConfigurationError } from './errors';
+
+/** Where the shipped language files are, from source (ts-jest) and from `dist/` alike. */
+export const LANGUAGES_DIR = path.resolve(__dirname, '../../../languages');
+
+/** The last resort of `resolveLanguage` and the source of missing strings. */
+export const FALLBACK_LANGUAGE = 'en';
+
+/** luxon format tokens for the dates and times in a mail. */
+export interface LanguageFormats {
+	/** e.g. `cccc, d. LLLL yyyy` → "Dienstag, 4. März 2025" */
+	date: string;
+	/** e.g. `HH:mm` */
+	time: string;
+	/** e.g. `HH:mm:ss`, for the ringing times of the legs */
+	timeWithSeconds: string;
+}
+
+export interface Language {
+	/** The file's tag, e.g. `de`. */
+	tag: string;
+	/** Display name from the file, e.g. `Deutsch`. */
+	name: string;
+	/** Locale for luxon's month and day names; the tag unless the file says otherwise. */
+	locale: string;
+	formats: LanguageFormats;
+	/** Every string of `en.json`, overridden by this file's own. */
+	strings: Record<string, string>;
+}
+
+export interface LanguageInfo {
+	tag: string;
+	name: string;
+}
+
+const FORMAT_KEYS: (keyof LanguageFormats)[] = ['date', 'time', 'timeWithSeconds'];
+/** BCP 47-like; also keeps a tag from ever being a path (`../x`). */
+const TAG_PATTERN = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
+/** String keys become XML element names in the notification document. */
+const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]*$/;
+
+interface LanguageFile {
+	name: string;
+	locale?: string;
+	formats: Partial<LanguageFormats>;
+	strings: Record<string, string>;
+}
+
+/** Parsed files by path, reused while the file's modification time stays the same. */
+const fileCache = new Map<string, { mtimeMs: number; file: LanguageFile }>();
+
+function stringRecord(value: unknown, what: string, file: string, keyPattern?: RegExp): Record<string, string> {
+	if (value === undefined) return {};
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+		throw new ConfigurationError(`Language file "${file}": "${what}" must be an object of texts`);
+	}
+	for (const [key, text] of Object.entries(value)) {
+		if (typeof text !== 'string') {
+			throw new ConfigurationError(`Language file "${file}": ${what}.${key} must be a text`);
+		}
+		if (keyPattern && !keyPattern.test(key)) {
+			throw new ConfigurationError(
+				`Language file "${file}": "${key}" is not a valid key (letters and digits, starting with a letter)`,
+			);
+		}
+	}
+	return value as Record<string, string>;
+}
+
+function isLocale(value: unknown): value is string {
+	try {
+		return typeof value === 'string' && Intl.getCanonicalLocales(value).length === 1;
+	} catch {
+		return false;
+	}
+}
+
+function readLanguageFile(filePath: string): LanguageFile {
+	const file = path.basename(filePath);
+	let mtimeMs: number;
+	try {
+		mtimeMs = fs.statSync(filePath).mtimeMs;
+	} catch {
+		throw new ConfigurationError(`Language file "${file}" not found in ${path.dirname(filePath)}`);
+	}
+	const cached = fileCache.get(filePath);
+	if (cached?.mtimeMs === mtimeMs) return cached.file;
+
+	let json: unknown;
+	try {
+		json = JSON.parse(fs.readFileSync(filePath, 'utf8'));
+	} catch (error) {
+		throw new ConfigurationError(`Language file "${file}" is not valid JSON: ${(error as Error).message}`);
+	}
+	if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+		throw new ConfigurationError(`Language file "${file}" must contain a JSON object`);
+	}
+	const { name, locale, formats, strings } = json as Record<string, unknown>;
+	if (typeof name !== 'string' || !name.trim()) {
+		throw new ConfigurationError(`Language file "${file}" needs a "name", e.g. "Deutsch"`);
+	}
+	if (locale !== undefined && !isLocale(locale)) {
+		throw new ConfigurationError(`Language file "${file}": "locale" must be a locale such as "de-DE"`);
+	}
+	const parsed: LanguageFile = {
+		name: name.trim(),
+		locale,
+		formats: stringRecord(formats, 'formats', file),
+		strings: stringRecord(strings, 'strings', file, KEY_PATTERN),
+	};
+	fileCache.set(filePath, { mtimeMs, file: parsed });
+	return parsed;
+}
+
+function languagePath(dir: string, tag: string): string {
+	if (!TAG_PATTERN.test(tag)) throw new ConfigurationError(`"${tag}" is not a language tag`);
+	return path.join(dir, `${tag}.json`);
+}
+
+/** The languages with a file in `dir`, sorted by display name. */
+export function listLanguages(dir: string = LANGUAGES_DIR): LanguageInfo[] {
+	let entries: string[];
+	try {
+		entries = fs.readdirSync(dir);
+	} catch {
+		throw new ConfigurationError(`Language folder ${dir} cannot be read`);
+	}
+	return entries
+		.filter((entry) => entry.endsWith('.json') && TAG_PATTERN.test(entry.slice(0, -5)))
+		.map((entry) => ({ tag: entry.slice(0, -5), name: readLanguageFile(path.join(dir, entry)).name }))
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Loads and validates `dir/<tag>.json`, completed from `dir/en.json`. */
+export function loadLanguage(dir: string, tag: string): Language {
+	const own = readLanguageFile(languagePath(dir, tag));
+	const base =
+		tag === FALLBACK_LANGUAGE || !fs.existsSync(languagePath(dir, FALLBACK_LANGUAGE))
+			? own
+			: readLanguageFile(languagePath(dir, FALLBACK_LANGUAGE));
+	const formats = { ...base.formats, ...own.formats };
+	for (const key of FORMAT_KEYS) {
+		if (!formats[key]) throw new ConfigurationError(`Language file "${tag}.json" has no format "${key}"`);
+	}
+	return {
+		tag,
+		name: own.name,
+		locale: own.locale ?? tag,
+		formats: formats as LanguageFormats,
+		strings: { ...base.strings, ...own.strings },
+	};
+}
+
+/** `de-AT-x` → [`de-AT-x`, `de-AT`, `de`]. */
+function tagAndParents(tag: string | undefined): string[] {
+	const parts = (tag ?? '').trim().replace(/_/g, '-').split('-').filter(Boolean);
+	return parts.map((_, i) => parts.slice(0, parts.length - i).join('-'));
+}
+
+/**
+ * The available tag that serves `requested`: the tag itself, then its parents (`de-AT` → `de`),
+ * then the same for `fallback`, then English. Case-insensitive.
+ */
+export function resolveLanguage(
+	available: readonly string[],
+	requested: string | undefined,
+	fallback: string,
+): string {
+	const candidates = [...tagAndParents(requested), ...tagAndParents(fallback), FALLBACK_LANGUAGE];
+	for (const candidate of candidates) {
+		const hit = available.find((tag) => tag.toLowerCase() === candidate.toLowerCase());
+		if (hit) return hit;
+	}
+	throw new ConfigurationError(
+		`No language file for "${requested ?? ''}", the fallback "${fallback}" or "${FALLBACK_LANGUAGE}" ` +
+			`(available: ${available.join(', ') || 'none'})`,
+	);
+}
+
+/** The language a recipient gets: the best file in `dir` for `requested` (see `resolveLanguage`), loaded. */
+export function languageFor(dir: string, requested: string | undefined, fallback: string): Language {
+	const available = listLanguages(dir).map((language) => language.tag);
+	return loadLanguage(dir, resolveLanguage(available, requested, fallback));
+}

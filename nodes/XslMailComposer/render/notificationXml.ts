@@ -1,0 +1,250 @@
+/**
+ * The XML document an XSL template reads (schema: templates/SCHEMA.md). Everything a template needs
+ * is precomputed here — dates in the recipient's zone and language, durations, the telephony link,
+ * translated texts — so that templates stay plain XSLT 1.0 without date or string arithmetic.
+ */
+import { DateTime } from 'luxon';
+import type { Contact, Notification, OwnedLeg } from '../../shared/notification';
+import { contactDisplayName } from './contact';
+import type { Language } from './languages';
+import { dialString, isWithheld, telephonyHref, validateCustomPrefix } from './telephonyLink';
+import { cleanLine, cleanMultiline, withoutIllegalChars } from './text';
+
+export interface NotificationXmlOptions {
+	/** The language the mail is written in (already resolved for the recipient). */
+	language: Language;
+	/** Href prefix such as `tel:`, or null: numbers are plain text. */
+	linkPrefix: string | null;
+	/** Whether the caller's vCard goes with the mail, so the template can say so. Default false. */
+	vcardAttached?: boolean;
+}
+
+interface XmlElement {
+	name: string;
+	content: string | XmlElement[];
+}
+
+function el(name: string, content: string | number | boolean | XmlElement[]): XmlElement {
+	return { name, content: Array.isArray(content) ? content : String(content) };
+}
+
+/** The element, or nothing when the value is empty: templates test for presence. */
+function optional(name: string, value: string): XmlElement[] {
+	return value ? [el(name, value)] : [];
+}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+function escapeXml(text: string): string {
+	return withoutIllegalChars(text).replace(/[&<>"']/g, (char) => XML_ESCAPES[char]);
+}
+
+function serialize(element: XmlElement, depth = 0): string {
+	const indent = '\t'.repeat(depth);
+	if (typeof element.content === 'string') {
+		return `${indent}<${element.name}>${escapeXml(element.content)}</${element.name}>\n`;
+	}
+	if (element.content.length === 0) return `${indent}<${element.name}/>\n`;
+	const children = element.content.map((child) => serialize(child, depth + 1)).join('');
+	return `${indent}<${element.name}>\n${children}${indent}</${element.name}>\n`;
+}
+
+/** `{name}` placeholders filled from `values`; unknown ones stay as written. */
+function fill(text: string, values: Record<string, string>): string {
+	return text.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+function formatDuration(seconds: number, strings: Record<string, string>): string {
+	const values = {
+		hours: String(Math.floor(seconds / 3600)),
+		minutes: String(Math.floor((seconds % 3600) / 60)),
+		seconds: String(seconds % 60),
+	};
+	if (seconds < 60) return fill(strings.durationSeconds ?? '{seconds} s', values);
+	if (seconds < 3600) return fill(strings.durationMinutes ?? '{minutes} min {seconds} s', values);
+	return fill(strings.durationHours ?? '{hours} h {minutes} min', values);
+}
+
+function durationElement(name: string, seconds: number, strings: Record<string, string>): XmlElement {
+	return el(name, [el('seconds', seconds), el('text', formatDuration(seconds, strings))]);
+}
+
+function instant(iso: unknown): DateTime | undefined {
+	const parsed = typeof iso === 'string' ? DateTime.fromISO(iso, { zone: 'utc' }) : undefined;
+	return parsed?.isValid ? parsed : undefined;
+}
+
+/** A point in time: raw ISO as received, plus local ISO, date and times in the recipient's zone. */
+function timeElement(name: string, iso: unknown, zone: string, language: Language): XmlElement {
+	const utc = instant(iso);
+	if (!utc) return el(name, [el('iso', cleanLine(iso))]);
+	const local = utc.setZone(zone).setLocale(language.locale);
+	return el(name, [
+		el('iso', cleanLine(iso)),
+		el('local', local.toISO() ?? ''),
+		el('date', local.toFormat(language.formats.date)),
+		el('time', local.toFormat(language.formats.time)),
+		el('timeWithSeconds', local.toFormat(language.formats.timeWithSeconds)),
+	]);
+}
+
+function secondsBetween(from: DateTime | undefined, until: DateTime | undefined): number {
+	return from && until ? Math.max(0, Math.round(until.diff(from).as('seconds'))) : 0;
+}
+
+/** How long any phone rang: the union of the legs' ringing periods (parallel ringing counts once). */
+function ringSeconds(legs: OwnedLeg[]): number {
+	const periods: [number, number][] = [];
+	for (const leg of legs) {
+		const from = instant(leg.ringingFrom)?.toMillis();
+		const until = instant(leg.ringingUntil)?.toMillis();
+		if (from !== undefined && until !== undefined && until > from) periods.push([from, until]);
+	}
+	periods.sort((a, b) => a[0] - b[0]);
+	let total = 0;
+	let coveredUntil = -Infinity;
+	for (const [from, until] of periods) {
+		total += Math.max(0, until - Math.max(from, coveredUntil));
+		coveredUntil = Math.max(coveredUntil, until);
+	}
+	return Math.round(total / 1000);
+}
+
+const CONTACT_FIELDS: (keyof Contact)[] = [
+	'name', 'firstName', 'lastName', 'company', 'title', 'email', 'phone', 'mobile', 'url', 'street', 'city',
+	'postalCode', 'country',
+];
+
+function contactElement(contact: Contact, linkPrefix: string | null): XmlElement[] {
+	const fields = CONTACT_FIELDS.flatMap((field) => optional(field, cleanLine(contact[field])));
+	const phoneLinks = (['phone', 'mobile'] as const).flatMap((field) => {
+		const number = cleanLine(contact[field]);
+		return optional(`${field}Link`, telephonyHref(linkPrefix, { number, e164: null, restricted: false }));
+	});
+	const children = [
+		...fields,
+		...optional('note', cleanMultiline(contact.note)),
+		...phoneLinks,
+		...optional('displayName', contactDisplayName(contact)),
+	];
+	return children.length ? [el('contact', children)] : [];
+}
+
+function legResultText(result: string, strings: Record<string, string>): string {
+	return strings[`legResult${result.charAt(0).toUpperCase()}${result.slice(1)}`] ?? result;
+}
+
+function isValidZone(zone: string): boolean {
+	return Boolean(zone) && DateTime.now().setZone(zone).isValid;
+}
+
+/** Builds the notification document; every value in it has passed through the text cleaning. */
+export function buildNotificationXml(notification: Notification, options: NotificationXmlOptions): string {
+	const { language } = options;
+	// Checked here too, so that no caller of this module can put `javascript:` into an href.
+	const linkPrefix = options.linkPrefix === null ? null : validateCustomPrefix(options.linkPrefix);
+	const strings = language.strings;
+	const { recipient, call } = notification;
+	const caller = notification.caller ?? { number: '', e164: null, display: '', name: '', restricted: true };
+	const contact = notification.contact ?? null;
+	const legs = Array.isArray(notification.legs) ? notification.legs : [];
+	const requestedZone = cleanLine(recipient?.timeZone);
+	const zone = isValidZone(requestedZone) ? requestedZone : 'UTC';
+
+	const withheld = isWithheld(caller);
+	const withheldText = strings.withheldNumber ?? '';
+	const display = cleanLine(caller.display) || cleanLine(caller.number);
+	// A withheld caller without a name is "Unknown"; the withheld note says why there is no number.
+	const callerLabel =
+		contactDisplayName(contact) || cleanLine(caller.name) || (withheld ? '' : display) || (strings.unknownCaller ?? '');
+	const answeredBy = call?.answeredBy ?? null;
+	const answeredByUser = notification.answeredByUser ?? null;
+	const answeredByLabel = cleanLine(answeredByUser?.name) || cleanLine(answeredBy?.line);
+	const startedAt = instant(call?.startedAt)?.setZone(zone).setLocale(language.locale);
+	const ringDuration = ringSeconds(legs);
+
+	const placeholders: Record<string, string> = {
+		caller: callerLabel,
+		company: cleanLine(contact?.company),
+		number: withheld ? withheldText : display,
+		date: startedAt?.toFormat(language.formats.date) ?? '',
+		time: startedAt?.toFormat(language.formats.time) ?? '',
+		duration: formatDuration(ringDuration, strings),
+		answeredBy: answeredByLabel,
+		recipient: cleanLine(recipient?.name),
+	};
+
+	const legElements = legs.map((leg) => {
+		const result = cleanLine(leg.result);
+		return el('leg', [
+			el('line', cleanLine(leg.line)),
+			...optional('ownerId', cleanLine(leg.owner?.id)),
+			...optional('ownerName', cleanLine(leg.owner?.name)),
+			el('mine', Boolean(leg.owner) && leg.owner?.id === recipient?.id),
+			timeElement('ringingFrom', leg.ringingFrom, zone, language),
+			timeElement('ringingUntil', leg.ringingUntil, zone, language),
+			durationElement('duration', secondsBetween(instant(leg.ringingFrom), instant(leg.ringingUntil)), strings),
+			el('result', result),
+			el('resultText', legResultText(result, strings)),
+			...optional('divertedTo', cleanLine(leg.divertedTo)),
+		]);
+	});
+
+	const voicemailLine = cleanLine(call?.voicemail);
+	const voicemailOwner = legs.find((leg) => cleanLine(leg.line) === voicemailLine)?.owner?.name;
+
+	const document = el('notification', [
+		el('recipient', [
+			el('id', cleanLine(recipient?.id)),
+			el('name', cleanLine(recipient?.name)),
+			el('email', cleanLine(recipient?.email)),
+			el('language', language.tag),
+			el('timeZone', zone),
+		]),
+		el('call', [
+			el('callId', cleanLine(call?.callId)),
+			el('reason', cleanLine(notification.reason)),
+			el('direction', cleanLine(call?.direction)),
+			el('outcome', cleanLine(call?.outcome)),
+			el('called', cleanLine(call?.called)),
+			timeElement('startedAt', call?.startedAt, zone, language),
+			timeElement('resolvedAt', call?.resolvedAt, zone, language),
+			durationElement('ringDuration', ringDuration, strings),
+			...(answeredBy
+				? [
+						el('answeredBy', [
+							el('line', cleanLine(answeredBy.line)),
+							...optional('userId', cleanLine(answeredByUser?.id)),
+							...optional('userName', cleanLine(answeredByUser?.name)),
+							el('label', answeredByLabel),
+							el('pickup', answeredBy.pickup === true),
+							timeElement('at', answeredBy.at, zone, language),
+						]),
+					]
+				: []),
+			...(voicemailLine
+				? [el('voicemail', [el('line', voicemailLine), ...optional('ownerName', cleanLine(voicemailOwner))])]
+				: []),
+			el('incomplete', call?.incomplete === true),
+			el('legs', legElements),
+		]),
+		el('caller', [
+			el('number', cleanLine(caller.number)),
+			el('e164', cleanLine(caller.e164)),
+			el('display', display),
+			el('name', cleanLine(caller.name)),
+			el('restricted', caller.restricted === true),
+			...optional('withheld', withheld ? withheldText : ''),
+			el('dial', withheld ? '' : dialString(caller)),
+			el('link', telephonyHref(linkPrefix, caller)),
+			el('label', callerLabel),
+		]),
+		...(contact ? contactElement(contact, linkPrefix) : []),
+		el('vcardAttached', options.vcardAttached === true),
+		el(
+			'strings',
+			Object.entries(strings).map(([key, text]) => el(key, fill(text, placeholders))),
+		),
+	]);
+	return `<?xml version="1.0" encoding="UTF-8"?>\n${serialize(document)}`;
+}

@@ -1,0 +1,47 @@
+/**
+ * Cleaning of untrusted text (caller-ID names, CRM fields) before it goes anywhere: XML, headers,
+ * vCard. One place, so that every output sees the same rules.
+ */
+
+/** Forbidden in XML 1.0 (C0 controls but tab/LF/CR, U+FFFE/U+FFFF), plus DEL and C1 controls. */
+const CONTROL_CHARS = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]/g;
+/** Half a surrogate pair cannot be encoded as UTF-8 and is illegal in XML. */
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Embeddings, overrides and isolates: a caller name must not reverse the text around it. */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+/** Breaks and runs of plain spaces; no-break and ideographic spaces are kept as written. */
+const BREAKS_AND_SPACES = /[\t\n\v\f\r \u2028\u2029]+/g;
+
+/** Default length limit of a one-line value: a caller name is never longer in real life. */
+const MAX_LINE_LENGTH = 200;
+const MAX_MULTILINE_LENGTH = 4000;
+
+/** Drops what XML 1.0 cannot carry (and C1 controls), whoever produced the text. */
+export function withoutIllegalChars(text: string): string {
+	return text.replace(LONE_SURROGATES, '').replace(CONTROL_CHARS, '');
+}
+
+function baseClean(value: unknown): string {
+	if (typeof value !== 'string' && typeof value !== 'number') return '';
+	return withoutIllegalChars(String(value)).replace(/\r\n?/g, '\n').replace(BIDI_CONTROLS, '');
+}
+
+/** Cuts at a code point boundary (never inside a surrogate pair) and marks the cut. */
+function truncate(text: string, maxLength: number): string {
+	if (text.length <= maxLength) return text;
+	const codePoints = Array.from(text);
+	return codePoints.length <= maxLength ? text : `${codePoints.slice(0, maxLength - 1).join('')}…`;
+}
+
+/** One line: no line breaks of any kind, whitespace collapsed, length-limited. */
+export function cleanLine(value: unknown, maxLength = MAX_LINE_LENGTH): string {
+	return truncate(baseClean(value).replace(BREAKS_AND_SPACES, ' ').trim(), maxLength);
+}
+
+/** Free text such as a contact note: line breaks kept (as LF), everything else as `cleanLine`. */
+export function cleanMultiline(value: unknown, maxLength = MAX_MULTILINE_LENGTH): string {
+	const lines = baseClean(value)
+		.split('\n')
+		.map((line) => line.replace(BREAKS_AND_SPACES, ' ').trim());
+	return truncate(lines.join('\n').replace(/\n{3,}/g, '\n\n').trim(), maxLength);
+}

@@ -1,0 +1,126 @@
+/**
+ * The caller's contact data as a vCard 3.0 attachment (vcards-js), importable by Outlook, iOS and
+ * Android. vcards-js 2.11.1 leaves a bare CR in values, does not escape ";" in FN, ORG, TITLE and
+ * NOTE, and folds lines by UTF-16 units (which can split an emoji): input is cleaned before, and the
+ * output escaped and refolded after.
+ */
+import vCardsJS from 'vcards-js';
+import type { Contact, NotifiedCaller } from '../../shared/notification';
+import { isEmailAddress } from './address';
+import { contactDisplayName, contactPersonName, hasContactData } from './contact';
+import { isWithheld } from './telephonyLink';
+import { cleanLine, cleanMultiline } from './text';
+
+export const VCARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
+
+export interface VCardAttachment {
+	filename: string;
+	content: Buffer;
+	contentType: string;
+}
+
+/** Text properties that vcards-js writes without escaping ";" (RFC 2426 §4: it must be "\;"). */
+const UNESCAPED_SEMICOLON_PROPERTIES = new Set(['FN', 'ORG', 'TITLE', 'NOTE']);
+const MAX_LINE_OCTETS = 75;
+
+/** Keeps what a phone number is made of; also rules out any vCard syntax. */
+function phoneNumber(value: unknown): string {
+	return cleanLine(value).replace(/[^0-9+()*#./ -]/g, '').trim();
+}
+
+/** Only web addresses become URL properties; a bare host name gets `https://`. */
+function webAddress(value: unknown): string {
+	const url = cleanLine(value);
+	if (/^https?:\/\/[^\s]+$/i.test(url)) return url;
+	return /^[\w-]+(\.[\w-]+)+(\/\S*)?$/.test(url) ? `https://${url}` : '';
+}
+
+/** "Jürgen Müller-Lüdenscheidt" → ["Jürgen", "Müller-Lüdenscheidt"]; one word is the family name. */
+function splitName(name: string): [string, string] {
+	const cut = name.lastIndexOf(' ');
+	return cut === -1 ? ['', name] : [name.slice(0, cut), name.slice(cut + 1)];
+}
+
+/** RFC 2426 §2.6: lines of at most 75 octets, folded with CRLF + space, never inside a character. */
+function fold(line: string): string {
+	const parts: string[] = [];
+	let current = '';
+	let octets = 0;
+	for (const char of line) {
+		const size = Buffer.byteLength(char);
+		if (octets + size > MAX_LINE_OCTETS - (parts.length ? 1 : 0)) {
+			parts.push(current);
+			current = '';
+			octets = 0;
+		}
+		current += char;
+		octets += size;
+	}
+	parts.push(current);
+	return parts.join('\r\n ');
+}
+
+function finish(formatted: string): string {
+	return formatted
+		.replace(/\r\n[ \t]/g, '')
+		.split('\r\n')
+		.filter(Boolean)
+		.map((line) => {
+			const colon = line.indexOf(':');
+			const property = line.slice(0, colon).split(';')[0].toUpperCase();
+			const escaped = UNESCAPED_SEMICOLON_PROPERTIES.has(property)
+				? line.slice(0, colon + 1) + line.slice(colon + 1).replace(/;/g, '\\;')
+				: line;
+			return `${fold(escaped)}\r\n`;
+		})
+		.join('');
+}
+
+/** `Jürgen Müller.vcf`: letters, digits, space, `.`, `_`, `-` only. */
+function fileName(name: string): string {
+	const safe = name
+		.normalize('NFC')
+		.replace(/[^\p{L}\p{N} ._-]/gu, '')
+		.replace(/\s+/g, ' ')
+		.replace(/^[ .]+|[ .]+$/g, '');
+	return `${Array.from(safe).slice(0, 60).join('').trim() || 'contact'}.vcf`;
+}
+
+/**
+ * The contact as a vCard, with the caller's number as work phone when the contact has none.
+ * Null when the contact has no name, company or e-mail (nothing worth importing).
+ */
+export function buildVCard(contact: Contact | null, caller?: NotifiedCaller | null): VCardAttachment | null {
+	if (!hasContactData(contact)) return null;
+	const card = vCardsJS();
+	const email = cleanLine(contact.email);
+	const personName = contactPersonName(contact);
+	const [firstName, lastName] =
+		cleanLine(contact.firstName) || cleanLine(contact.lastName)
+			? [cleanLine(contact.firstName), cleanLine(contact.lastName)]
+			: splitName(personName);
+	const displayName = contactDisplayName(contact) || email;
+
+	card.formattedName = displayName;
+	card.firstName = firstName;
+	card.lastName = lastName;
+	card.organization = cleanLine(contact.company);
+	card.isOrganization = !personName && Boolean(card.organization);
+	card.title = cleanLine(contact.title);
+	if (isEmailAddress(email)) card.workEmail = email;
+	const callerNumber = caller && !isWithheld(caller) ? caller.e164 || caller.display || caller.number : '';
+	card.workPhone = phoneNumber(contact.phone) || phoneNumber(callerNumber);
+	card.cellPhone = phoneNumber(contact.mobile);
+	card.url = webAddress(contact.url);
+	card.workAddress.street = cleanLine(contact.street);
+	card.workAddress.city = cleanLine(contact.city);
+	card.workAddress.postalCode = cleanLine(contact.postalCode);
+	card.workAddress.countryRegion = cleanLine(contact.country);
+	card.note = cleanMultiline(contact.note);
+
+	return {
+		filename: fileName(displayName),
+		content: Buffer.from(finish(card.getFormattedString()), 'utf8'),
+		contentType: VCARD_CONTENT_TYPE,
+	};
+}

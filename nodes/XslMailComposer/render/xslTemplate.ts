@@ -1,0 +1,429 @@
+/**
+ * XSL templates (SPEC §5): compiled once, reused for every mail, and a broken template is reported
+ * with its line. One template yields the HTML part (called normally) and the plain-text part (top-level
+ * parameter `format` = `text`); the subject is the HTML's `<title>`.
+ *
+ * xslt-processor's own parser accepts almost anything without complaint, so a template is first
+ * checked for well-formedness here, which also gives every element its line for later errors.
+ */
+import { createHash } from 'crypto';
+import * as path from 'path';
+import { ExprContext, XDocument, XmlParser, XNode, XPath, Xslt, xmlTransformedText } from 'xslt-processor';
+import { TemplateError } from './errors';
+import { cleanLine } from './text';
+
+/** Where the shipped templates are, from source (ts-jest) and from `dist/` alike. */
+export const TEMPLATES_DIR = path.resolve(__dirname, '../../../templates');
+export const DEFAULT_TEMPLATE_FILE = path.join(TEMPLATES_DIR, 'missed-call.xsl');
+
+/** Compiled templates kept; a workflow uses one or two, a few more cover edits in the editor. */
+export const TEMPLATE_CACHE_SIZE = 20;
+/** A mail template is a few kB; refuse what cannot be one before parsing it. */
+const MAX_TEMPLATE_LENGTH = 1024 * 1024;
+const MAX_SUBJECT_LENGTH = 250;
+
+const XSLT_NAMESPACE = 'http://www.w3.org/1999/XSL/Transform';
+const ELEMENT_NODE = 1;
+const ATTRIBUTE_NODE = 2;
+
+export type OutputFormat = 'html' | 'text';
+
+export interface RenderedMail {
+	subject: string;
+	html: string;
+	text: string;
+}
+
+export interface CompiledTemplate {
+	/** SHA-256 of the template text: the cache key. */
+	readonly hash: string;
+	render(notificationXml: string): Promise<RenderedMail>;
+}
+
+/** 1-based line and column of an offset. */
+class SourceLines {
+	private readonly starts = [0];
+
+	constructor(text: string) {
+		for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+	}
+
+	at(offset: number): { line: number; column: number } {
+		let low = 0;
+		let high = this.starts.length - 1;
+		while (low < high) {
+			const mid = (low + high + 1) >> 1;
+			if (this.starts[mid] <= offset) low = mid;
+			else high = mid - 1;
+		}
+		return { line: low + 1, column: offset - this.starts[low] + 1 };
+	}
+}
+
+interface ElementStart {
+	name: string;
+	line: number;
+	column: number;
+}
+
+const NAME = /[A-Za-z_:\u00C0-\uFFFF][\w:.\-\u00B7\u00C0-\uFFFF]*/y;
+const SPACE = /[ \t\r\n]*/y;
+const ILLEGAL_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+const BAD_REFERENCE = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
+const CHARACTER_REFERENCE = /&#(x?)([0-9a-fA-F]+);/g;
+
+function isXmlChar(code: number): boolean {
+	return (
+		code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) ||
+		(code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
+	);
+}
+
+function matchAt(pattern: RegExp, text: string, offset: number): string | undefined {
+	pattern.lastIndex = offset;
+	return pattern.exec(text)?.[0];
+}
+
+/**
+ * A minimal XML 1.0 well-formedness check (tags, nesting, attributes, references, one root), plus
+ * what xslt-processor cannot read (DOCTYPE, CDATA).
+ * Returns the start tags in document order with their positions.
+ */
+function checkWellFormed(text: string): ElementStart[] {
+	const lines = new SourceLines(text);
+	const fail = (offset: number, problem: string): never => {
+		const { line, column } = lines.at(offset);
+		throw new TemplateError(problem, line, column);
+	};
+	const checkChars = (from: number, to: number, inAttribute: boolean) => {
+		const chunk = text.slice(from, to);
+		const illegal = ILLEGAL_CHAR.exec(chunk);
+		if (illegal) {
+			const code = illegal[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase();
+			fail(from + illegal.index, `control character U+${code} is not allowed in XML`);
+		}
+		const reference = BAD_REFERENCE.exec(chunk);
+		if (reference) {
+			fail(from + reference.index, '"&" must start an entity like "&amp;" or "&#160;"; write "&amp;" for a literal "&"');
+		}
+		for (const charRef of chunk.matchAll(CHARACTER_REFERENCE)) {
+			const code = parseInt(charRef[2], charRef[1] ? 16 : 10);
+			if (!isXmlChar(code)) fail(from + (charRef.index ?? 0), `${charRef[0]} is not a character XML allows`);
+		}
+		if (inAttribute) {
+			const lt = chunk.indexOf('<');
+			if (lt !== -1) fail(from + lt, '"<" is not allowed in an attribute value; write "&lt;"');
+		} else {
+			const cdataEnd = chunk.indexOf(']]>');
+			if (cdataEnd !== -1) fail(from + cdataEnd, '"]]>" is not allowed in text');
+		}
+	};
+
+	const starts: ElementStart[] = [];
+	const open: { name: string; offset: number }[] = [];
+	let rootDone = false;
+	let i = 0;
+	while (i < text.length) {
+		const lt = text.indexOf('<', i);
+		const textEnd = lt === -1 ? text.length : lt;
+		checkChars(i, textEnd, false);
+		if (open.length === 0 && text.slice(i, textEnd).trim()) {
+			fail(i + text.slice(i, textEnd).search(/\S/), 'text outside the root element');
+		}
+		if (lt === -1) break;
+		i = lt;
+		if (text.startsWith('<!--', i)) {
+			const end = text.indexOf('-->', i + 4);
+			if (end === -1) fail(i, 'comment is not closed with "-->"');
+			i = end + 3;
+		} else if (text.startsWith('<![CDATA[', i)) {
+			// xslt-processor 5.1.2 silently drops CDATA content of a stylesheet.
+			fail(i, 'CDATA sections are not supported; write "<" as "&lt;" and "&" as "&amp;" instead');
+		} else if (text.startsWith('<?', i)) {
+			const end = text.indexOf('?>', i + 2);
+			if (end === -1) fail(i, 'processing instruction is not closed with "?>"');
+			if (/^<\?xml[\s?]/i.test(text.slice(i, i + 6)) && i !== 0) {
+				fail(i, 'the XML declaration "<?xml …?>" must be at the very start of the file');
+			}
+			i = end + 2;
+		} else if (text.startsWith('<!', i)) {
+			fail(i, 'DOCTYPE and entity declarations are not allowed in a template');
+		} else if (text.startsWith('</', i)) {
+			const name = matchAt(NAME, text, i + 2);
+			const afterName = name === undefined ? i + 2 : i + 2 + name.length;
+			const close = afterName + (matchAt(SPACE, text, afterName) ?? '').length;
+			if (name === undefined || text[close] !== '>') fail(i, 'malformed end tag');
+			const element = open.pop();
+			if (!element) fail(i, `end tag </${name}> has no matching start tag`);
+			else if (element.name !== name) {
+				fail(i, `end tag </${name}> does not match start tag <${element.name}> of line ${lines.at(element.offset).line}`);
+			}
+			rootDone = open.length === 0;
+			i = close + 1;
+		} else {
+			const name = matchAt(NAME, text, i + 1);
+			if (name === undefined) fail(i, '"<" must start a tag; write "&lt;" for a literal "<"');
+			else {
+				if (rootDone) fail(i, `second root element <${name}>; a template has exactly one root element`);
+				const seen = new Set<string>();
+				let j = i + 1 + name.length;
+				for (;;) {
+					const space = matchAt(SPACE, text, j) ?? '';
+					j += space.length;
+					if (j >= text.length) fail(i, `start tag <${name}> is not closed with ">"`);
+					if (text.startsWith('/>', j) || text[j] === '>') break;
+					const attribute = matchAt(NAME, text, j);
+					if (attribute === undefined || !space) fail(j, `malformed attribute in start tag <${name}>`);
+					else {
+						if (seen.has(attribute)) fail(j, `attribute "${attribute}" appears twice in <${name}>`);
+						seen.add(attribute);
+						j += attribute.length;
+						j += (matchAt(SPACE, text, j) ?? '').length;
+						if (text[j] !== '=') fail(j, `attribute "${attribute}" of <${name}> has no value ("${attribute}=\\"…\\"")`);
+						j += 1 + (matchAt(SPACE, text, j + 1) ?? '').length;
+						const quote = text[j];
+						if (quote !== '"' && quote !== "'") fail(j, `value of attribute "${attribute}" must be in quotes`);
+						const end = text.indexOf(quote, j + 1);
+						if (end === -1) fail(j, `value of attribute "${attribute}" is not closed`);
+						checkChars(j + 1, end, true);
+						j = end + 1;
+					}
+				}
+				const selfClosing = text[j] === '/';
+				starts.push({ name, ...lines.at(i) });
+				if (selfClosing) rootDone = open.length === 0;
+				else open.push({ name, offset: i });
+				i = j + (selfClosing ? 2 : 1);
+			}
+		}
+	}
+	const unclosed = open.pop();
+	if (unclosed) fail(unclosed.offset, `<${unclosed.name}> is never closed`);
+	if (starts.length === 0) fail(0, 'the template is empty; it must be an <xsl:stylesheet>');
+	return starts;
+}
+
+function elementsInOrder(node: XNode, into: XNode[] = []): XNode[] {
+	for (const child of node.childNodes) {
+		if (child.nodeType === ELEMENT_NODE) {
+			into.push(child);
+			elementsInOrder(child, into);
+		}
+	}
+	return into;
+}
+
+function attributesOf(element: XNode): XNode[] {
+	return element.childNodes.filter((child) => child.nodeType === ATTRIBUTE_NODE);
+}
+
+function attribute(element: XNode, name: string): string | undefined {
+	const found = attributesOf(element).find((node) => node.nodeName === name);
+	return found === undefined ? undefined : decodeEntities(String(found.nodeValue));
+}
+
+/**
+ * XML's five entities and character references: attribute values (xslt-processor keeps them as
+ * written) and the serialised title need them decoded.
+ */
+function decodeEntities(text: string): string {
+	const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+	return text.replace(/&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));/g, (_, name, dec, hex) =>
+		name ? named[name] : String.fromCodePoint(parseInt(dec ?? hex, dec ? 10 : 16)),
+	);
+}
+
+function isXslt(element: XNode): boolean {
+	return element.namespaceUri ? element.namespaceUri === XSLT_NAMESPACE : element.prefix === 'xsl';
+}
+
+/** The expressions inside an attribute value template: `a{x}b{{c}}` → [`x`]. */
+function avtExpressions(value: string): string[] | string {
+	const expressions: string[] = [];
+	for (let i = 0; i < value.length; i++) {
+		const char = value[i];
+		if ((char === '{' || char === '}') && value[i + 1] === char) i++;
+		else if (char === '}') return 'a single "}" in an attribute value must be written "}}"';
+		else if (char === '{') {
+			let end = i + 1;
+			let quote = '';
+			for (; end < value.length && (quote || value[end] !== '}'); end++) {
+				if (quote ? value[end] === quote : value[end] === '"' || value[end] === "'") quote = quote ? '' : value[end];
+			}
+			if (end >= value.length) return 'a "{" in an attribute value is not closed with "}"';
+			expressions.push(value.slice(i + 1, end));
+			i = end;
+		}
+	}
+	return expressions;
+}
+
+const XSLT_1_ELEMENTS = new Set([
+	'apply-imports', 'apply-templates', 'attribute', 'attribute-set', 'call-template', 'choose', 'comment', 'copy',
+	'copy-of', 'decimal-format', 'element', 'fallback', 'for-each', 'if', 'import', 'include', 'key', 'message',
+	'namespace-alias', 'number', 'otherwise', 'output', 'param', 'preserve-space', 'processing-instruction', 'sort',
+	'strip-space', 'stylesheet', 'template', 'text', 'transform', 'value-of', 'variable', 'when', 'with-param',
+]);
+/** Attributes of XSLT elements that hold an expression or a pattern. */
+const EXPRESSION_ATTRIBUTES = ['select', 'test', 'match', 'use', 'count', 'from', 'value'];
+
+/** What xslt-processor's parser would only find while rendering, or never: checked once, with lines. */
+function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => ElementStart | undefined): void {
+	const fail = (element: XNode, problem: string): never => {
+		const start = lineOf(element);
+		throw new TemplateError(problem, start?.line, start?.column);
+	};
+	if (!isXslt(root) || !['stylesheet', 'transform'].includes(root.localName)) {
+		fail(root, `the root element must be <xsl:stylesheet> (xmlns:xsl="${XSLT_NAMESPACE}"), not <${root.nodeName}>`);
+	}
+	const xslt1 = (attribute(root, 'version') ?? '1.0').startsWith('1.');
+	const xPath = new XPath();
+	const checkExpression = (element: XNode, where: string, expression: string) => {
+		try {
+			xPath.xPathParse(expression);
+		} catch (error) {
+			fail(element, `invalid XPath in ${where}: "${expression}": ${String((error as Error).message).split('\n')[0]}`);
+		}
+	};
+	const namedTemplates = new Set(
+		elements.filter((e) => isXslt(e) && e.localName === 'template').map((e) => attribute(e, 'name')),
+	);
+	for (const element of elements) {
+		if (isXslt(element)) {
+			const name = element.localName;
+			if (name === 'include' || name === 'import') {
+				fail(element, `<xsl:${name}> is not supported: a mail template must be one self-contained file`);
+			}
+			if (xslt1 && !XSLT_1_ELEMENTS.has(name)) fail(element, `<xsl:${name}> is not an XSLT 1.0 instruction`);
+			for (const attr of EXPRESSION_ATTRIBUTES) {
+				const expression = attribute(element, attr);
+				if (expression !== undefined) checkExpression(element, `${attr}="…" of <xsl:${name}>`, expression);
+			}
+			const called = name === 'call-template' ? (attribute(element, 'name') ?? '') : undefined;
+			if (called !== undefined && !namedTemplates.has(called)) {
+				fail(element, `<xsl:call-template> calls "${called}", but no <xsl:template name="…"> has that name`);
+			}
+		}
+		const avtAttributes = isXslt(element)
+			? ['element', 'attribute'].includes(element.localName) ? ['name', 'namespace'] : []
+			: attributesOf(element)
+					.map((attr) => attr.nodeName)
+					.filter((attr) => !attr.startsWith('xmlns') && !attr.startsWith('xsl:'));
+		for (const attr of avtAttributes) {
+			const value = attribute(element, attr);
+			if (value === undefined) continue;
+			const expressions = avtExpressions(value);
+			if (typeof expressions === 'string') fail(element, `attribute ${attr}="${value}": ${expressions}`);
+			else for (const expression of expressions) checkExpression(element, `attribute ${attr}="${value}"`, expression);
+		}
+	}
+}
+
+/** Remembers the innermost template node whose processing failed, to name its line. */
+class LocatingXslt extends Xslt {
+	failedAt: XNode | undefined;
+
+	protected override async xsltProcessContext(context: ExprContext, template: XNode, output?: XNode): Promise<void> {
+		try {
+			await super.xsltProcessContext(context, template, output);
+		} catch (error) {
+			this.failedAt ??= template;
+			throw error;
+		}
+	}
+}
+
+function normaliseText(text: string): string {
+	return `${text.replace(/\r\n?/g, '\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+}
+
+class Template implements CompiledTemplate {
+	private readonly starts = new Map<XNode, ElementStart>();
+
+	constructor(
+		readonly hash: string,
+		private readonly stylesheet: XDocument,
+		starts: ElementStart[],
+	) {
+		const elements = elementsInOrder(stylesheet);
+		// Both parsers read the same text, so the n-th element is the n-th start tag; if they ever
+		// disagree, errors simply go without a line rather than with a wrong one.
+		if (elements.length === starts.length && elements.every((e, i) => e.nodeName === starts[i].name)) {
+			elements.forEach((element, i) => this.starts.set(element, starts[i]));
+		}
+		checkXslt(elements[0], elements, (element) => this.starts.get(element));
+	}
+
+	private async transform(notificationXml: string, format: OutputFormat): Promise<string> {
+		const xslt = new LocatingXslt({
+			escape: true,
+			cData: true,
+			selfClosingTags: false,
+			parameters: [{ name: 'format', value: format }],
+			fetchFunction: async (uri) => {
+				throw new TemplateError(`loading "${uri}" is not allowed`);
+			},
+		});
+		xslt.warningsCallback = () => undefined;
+		try {
+			const document = await xslt.xsltProcessToDocument(new XmlParser().xmlParse(notificationXml), this.stylesheet);
+			// The serialisation is chosen here, not by the template's <xsl:output>, so that one template
+			// gives both parts.
+			return xmlTransformedText(document, {
+				cData: true,
+				escape: format === 'html',
+				selfClosingTags: false,
+				outputMethod: format,
+			});
+		} catch (error) {
+			if (error instanceof TemplateError) throw error;
+			let node = xslt.failedAt;
+			while (node && !this.starts.has(node)) node = node.parentNode;
+			const start = node && this.starts.get(node);
+			const problem = String((error as Error)?.message ?? error).split('\n')[0];
+			throw new TemplateError(`${problem} (while rendering the ${format} part)`, start?.line, start?.column);
+		}
+	}
+
+	async render(notificationXml: string): Promise<RenderedMail> {
+		const html = await this.transform(notificationXml, 'html');
+		const title = /<title\b[^>]*>([\s\S]*?)<\/title>/i.exec(html);
+		const subject = cleanLine(decodeEntities(title?.[1] ?? ''), MAX_SUBJECT_LENGTH);
+		if (!subject) throw new TemplateError('the HTML part has no <title> (or an empty one); the subject is taken from it');
+		const text = await this.transform(notificationXml, 'text');
+		return { subject, html: `<!DOCTYPE html>\n${html}`, text: normaliseText(text) };
+	}
+}
+
+/** Least recently used first; a hit moves the entry to the end. */
+const cache = new Map<string, CompiledTemplate>();
+let compilations = 0;
+
+/** How many templates were parsed so far (a cache hit parses nothing), and how many are kept. */
+export function templateCacheStats(): { compilations: number; size: number } {
+	return { compilations, size: cache.size };
+}
+
+/**
+ * Parses and checks an XSL template, or returns the one compiled from the same text before.
+ * Throws `TemplateError` (with line and column where known) for a broken template.
+ */
+export function compileTemplate(xsl: string): CompiledTemplate {
+	const text = xsl.replace(/^\uFEFF/, '');
+	const hash = createHash('sha256').update(text).digest('hex');
+	const cached = cache.get(hash);
+	if (cached) {
+		cache.delete(hash);
+		cache.set(hash, cached);
+		return cached;
+	}
+	if (text.length > MAX_TEMPLATE_LENGTH) {
+		throw new TemplateError(`the template is larger than ${MAX_TEMPLATE_LENGTH} characters`);
+	}
+	const starts = checkWellFormed(text);
+	compilations++;
+	const template = new Template(hash, new XmlParser().xmlParse(text), starts);
+	cache.set(hash, template);
+	if (cache.size > TEMPLATE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+	return template;
+}

@@ -1,0 +1,241 @@
+/**
+ * Phone numbers as the PBX's location sees them (SPEC §3): one compiled numbering plan per execution
+ * turns every spelling of a line or caller (`201`, `+49 89 1234 201`, `0891234201`) into one key, so
+ * lines, callers and number lists are compared in E.164 and never by their spelling.
+ */
+import {
+	AsYouType,
+	getCountryCallingCode,
+	isSupportedCountry,
+	Metadata,
+	parsePhoneNumberFromString,
+	type CountryCode,
+} from 'libphonenumber-js';
+
+/** A setting that cannot work; the message names the setting and the bad value. */
+export class ConfigurationError extends Error {
+	constructor(
+		readonly setting: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'ConfigurationError';
+	}
+}
+
+export interface NumberingPlan {
+	/** ISO 3166 alpha-2, e.g. `DE`. */
+	country: string;
+	/** The PBX's own base number, e.g. `+49891234`; an extension `201` is then `+49891234201`. */
+	baseNumber?: string;
+	/**
+	 * What an extension looks like: a regular expression (`^\d{2,4}$`) or simple patterns such as
+	 * `2xx, 3*` (`x`/`?` one digit, `*` any digits). Default: 1 to 6 digits, not starting with 0.
+	 * Numbers written with `+` or the international prefix are never extensions.
+	 */
+	internalPattern?: string;
+}
+
+/** Matches caller numbers against a list of exact numbers and prefix patterns (`+49891234*`). */
+export interface NumberList {
+	readonly size: number;
+	matches(number: string): boolean;
+}
+
+export interface CompiledNumberingPlan {
+	readonly country: CountryCode;
+	/** E.164 of the base number, or null. */
+	readonly baseNumber: string | null;
+	/** E.164, or null when the number is withheld, not a phone number, or an extension without base. */
+	normalise(number: string): string | null;
+	/**
+	 * The identity of a line or caller: its E.164 when it has one, else the bare extension or the
+	 * device id (`w0`) as written. Null for withheld numbers.
+	 */
+	key(number: string): string | null;
+	/** National format for domestic numbers, international otherwise; extensions and ids as written. */
+	display(number: string): string;
+	/** An extension of this PBX, written short (`201`) or as a full number inside the base number. */
+	isInternalNumber(number: string): boolean;
+	/** `setting` names the parameter in error messages. */
+	compileNumberList(entries: readonly string[] | string, setting: string): NumberList;
+}
+
+const WITHHELD_WORDS = new Set(['', 'anonymous', 'unknown', 'private', 'restricted', 'unavailable']);
+
+/** True for the words PBXs put where a withheld number would be (Asterisk writes `<unknown>`). */
+export function isWithheld(number: string | null | undefined): boolean {
+	if (number === null || number === undefined) return true;
+	const word = number.trim().toLowerCase();
+	return WITHHELD_WORDS.has(word.startsWith('<') && word.endsWith('>') ? word.slice(1, -1) : word);
+}
+
+/** Dial-string decoration people and PBXs add; `(0)` is the German "optional trunk prefix" habit. */
+function stripFormatting(number: string): string {
+	return number.replace(/\(0\)/g, '').replace(/[\s\-./()]/g, '');
+}
+
+const DIALLABLE = /^\+?\d+$/;
+// Extensions never start with the trunk prefix 0, so `0*` in a number list stays "all domestic".
+const DEFAULT_EXTENSION = /^[1-9]\d{0,5}$/;
+
+function compileInternalPattern(pattern: string | undefined): RegExp {
+	const text = pattern?.trim() ?? '';
+	if (text === '') return DEFAULT_EXTENSION;
+	const source = /^[\d\sxX?*,;]+$/.test(text)
+		? text
+				.split(/[\s,;]+/)
+				.filter((alternative) => alternative !== '')
+				.map((alternative) => alternative.replace(/[xX?]/g, '\\d').replace(/\*/g, '\\d*'))
+				.join('|')
+		: text;
+	try {
+		// Always the whole number: an unanchored `\d{3}` would otherwise make every number internal.
+		return new RegExp(`^(?:${source})$`);
+	} catch (error) {
+		throw new ConfigurationError(
+			'internalPattern',
+			`Internal number pattern "${text}" is not a valid regular expression: ${(error as Error).message}`,
+		);
+	}
+}
+
+export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan {
+	const countryText = String(plan.country ?? '').trim().toUpperCase();
+	if (!isSupportedCountry(countryText)) {
+		throw new ConfigurationError(
+			'country',
+			`Country "${plan.country}" is not an ISO 3166 alpha-2 code with a known numbering plan (e.g. DE, AT, US)`,
+		);
+	}
+	const country: CountryCode = countryText;
+	const callingCode = getCountryCallingCode(country);
+	const metadata = new Metadata();
+	metadata.selectNumberingPlan(country);
+	// Some plans list several international prefixes as one regular expression (AU, RU).
+	const internationalPrefix = new RegExp(`^(?:${metadata.numberingPlan?.IDDPrefix() ?? '00'})`);
+	const extension = compileInternalPattern(plan.internalPattern);
+
+	/** E.164 (or E.164 prefix) of a number written with `+` or an international prefix, else undefined. */
+	function internationalNumber(digits: string): string | null | undefined {
+		const prefix = digits.startsWith('+') ? '+' : internationalPrefix.exec(digits)?.[0];
+		if (prefix === undefined) return undefined;
+		const rest = digits.slice(prefix.length);
+		return rest === '' ? null : `+${rest}`;
+	}
+
+	function nationalNumber(digits: string): string {
+		// AsYouType knows each country's trunk prefix (0, 1, 8, or none as in Italy) and, unlike a
+		// full parse, also strips it from incomplete numbers, which prefix patterns are.
+		const national = new AsYouType(country);
+		national.input(digits);
+		return `+${callingCode}${national.getNationalNumber()}`;
+	}
+
+	const baseText = plan.baseNumber?.trim() ?? '';
+	let baseNumber: string | null = null;
+	if (baseText !== '') {
+		const digits = stripFormatting(baseText);
+		baseNumber = DIALLABLE.test(digits) ? (internationalNumber(digits) ?? nationalNumber(digits)) : null;
+		if (baseNumber === null || baseNumber.length < 4 || baseNumber.length > 15) {
+			throw new ConfigurationError(
+				'baseNumber',
+				`Base number "${plan.baseNumber}" is not a phone number; ` +
+					'write it like +49891234 (without an extension)',
+			);
+		}
+	}
+
+	type Classified =
+		| { kind: 'withheld' }
+		| { kind: 'extension'; digits: string }
+		| { kind: 'number'; e164: string }
+		| { kind: 'other'; id: string };
+
+	function classify(number: string): Classified {
+		if (isWithheld(number)) return { kind: 'withheld' };
+		const digits = stripFormatting(number);
+		if (!DIALLABLE.test(digits)) return { kind: 'other', id: number.trim().toLowerCase() };
+		const international = internationalNumber(digits);
+		if (international === null) return { kind: 'other', id: digits };
+		if (international !== undefined) return { kind: 'number', e164: international };
+		if (extension.test(digits)) return { kind: 'extension', digits };
+		return { kind: 'number', e164: nationalNumber(digits) };
+	}
+
+	function extensionNumber(digits: string): string | null {
+		return baseNumber === null ? null : baseNumber + digits;
+	}
+
+	function normalise(number: string): string | null {
+		const classified = classify(number);
+		if (classified.kind === 'number') return classified.e164;
+		return classified.kind === 'extension' ? extensionNumber(classified.digits) : null;
+	}
+
+	function key(number: string): string | null {
+		const classified = classify(number);
+		switch (classified.kind) {
+			case 'withheld':
+				return null;
+			case 'extension':
+				return extensionNumber(classified.digits) ?? classified.digits;
+			case 'number':
+				return classified.e164;
+			case 'other':
+				return classified.id;
+		}
+	}
+
+	function display(number: string): string {
+		const classified = classify(number);
+		if (classified.kind === 'withheld') return '';
+		if (classified.kind !== 'number') return number.trim();
+		const parsed = parsePhoneNumberFromString(classified.e164);
+		if (!parsed?.isValid()) return classified.e164;
+		return parsed.countryCallingCode === callingCode ? parsed.formatNational() : parsed.formatInternational();
+	}
+
+	function isInternalNumber(number: string): boolean {
+		const classified = classify(number);
+		if (classified.kind === 'extension') return true;
+		return (
+			classified.kind === 'number' &&
+			baseNumber !== null &&
+			classified.e164.startsWith(baseNumber) &&
+			extension.test(classified.e164.slice(baseNumber.length))
+		);
+	}
+
+	function compileNumberList(entries: readonly string[] | string, setting: string): NumberList {
+		const list = typeof entries === 'string' ? entries.split(/[\n,;]+/) : entries;
+		const exact = new Set<string>();
+		const prefixes: string[] = [];
+		for (const entry of list) {
+			const text = String(entry).trim();
+			if (text === '') continue;
+			const isPrefix = text.endsWith('*');
+			const body = isPrefix ? text.slice(0, -1) : text;
+			const entryKey = body.includes('*') || isWithheld(body) ? null : key(body);
+			if (entryKey === null) {
+				throw new ConfigurationError(
+					setting,
+					`"${text}" in ${setting} is not a number or a prefix pattern like +49891234*` +
+						' (only a trailing * is allowed; withheld numbers have their own switch)',
+				);
+			}
+			if (isPrefix) prefixes.push(entryKey);
+			else exact.add(entryKey);
+		}
+		return {
+			size: exact.size + prefixes.length,
+			matches(number: string): boolean {
+				const callerKey = key(number);
+				if (callerKey === null) return false;
+				return exact.has(callerKey) || prefixes.some((prefix) => callerKey.startsWith(prefix));
+			},
+		};
+	}
+
+	return { country, baseNumber, normalise, key, display, isInternalNumber, compileNumberList };
+}

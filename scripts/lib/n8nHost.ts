@@ -1,0 +1,336 @@
+/**
+ * Starts a real n8n (pinned 2.41.1 on Node 24, from the cache that scripts/ensure-n8n.sh fills) on
+ * loopback with SQLite in a fresh user folder and our built package installed the way a community
+ * install puts it, so node types are `n8n-nodes-missed-calls.<node>` exactly as in a user's n8n.
+ * Used by the end-to-end tests and by `npm run demo`. Facts behind the choices: ../shared/N8N-HOST.md.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import {
+	createWriteStream,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const PROJECT_ROOT = path.resolve(__dirname, '../..');
+export const PACKAGE_NAME: string = require(path.join(PROJECT_ROOT, 'package.json')).name;
+
+export interface N8nRuntime {
+	nodeBin: string;
+	n8nBin: string;
+}
+
+let runtime: Promise<N8nRuntime> | undefined;
+
+/** Installs Node 24 and n8n into the cache on first use (minutes), then answers at once. */
+export function ensureN8n(): Promise<N8nRuntime> {
+	runtime ??= run('bash', [path.join(PROJECT_ROOT, 'scripts/ensure-n8n.sh')], {
+		maxBuffer: 1 << 20,
+	}).then(({ stdout }) => {
+		const value = (key: string) => {
+			const match = new RegExp(`^${key}=(.*)$`, 'm').exec(stdout);
+			if (!match) throw new Error(`ensure-n8n.sh printed no ${key}`);
+			return match[1].trim();
+		};
+		return { nodeBin: value('NODE24_BIN'), n8nBin: value('N8N_BIN') };
+	});
+	return runtime;
+}
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+let packedTarball: Promise<string> | undefined;
+
+/** `npm pack` of the built package (dist must be current), once per process. */
+function packPackage(): Promise<string> {
+	packedTarball ??= (async () => {
+		if (!existsSync(path.join(PROJECT_ROOT, 'dist/index.js'))) {
+			throw new Error('dist/ is missing: run `npm run build` first');
+		}
+		const out = mkdtempSync(path.join(tmpdir(), 'missed-calls-pack-'));
+		const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', out], {
+			cwd: PROJECT_ROOT,
+		});
+		return path.join(out, stdout.trim().split('\n').pop()!);
+	})();
+	return packedTarball;
+}
+
+export interface WorkflowCredential {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+export interface N8nHostOptions {
+	/** Workflow JSON objects (with 16-character ids) to import and publish before start. */
+	workflows: Array<{ id: string; [key: string]: unknown }>;
+	credentials?: WorkflowCredential[];
+	port?: number;
+	/** Extra environment for n8n (e.g. N8N_EXPRESSION_ENGINE). */
+	env?: Record<string, string>;
+	/** Keep the user folder (demo); default: a temp folder removed on stop. */
+	userFolder?: string;
+	/** Where n8n's stdout/stderr go; default: a file in the user folder. */
+	logFile?: string;
+	/** Create an owner account for the editor (demo). */
+	owner?: { email: string; password: string; firstName: string; lastName: string };
+}
+
+const QUIET_ENV = {
+	DB_TYPE: 'sqlite',
+	DB_SQLITE_POOL_SIZE: '4',
+	N8N_LISTEN_ADDRESS: '127.0.0.1',
+	N8N_DIAGNOSTICS_ENABLED: 'false',
+	N8N_PERSONALIZATION_ENABLED: 'false',
+	N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+	N8N_TEMPLATES_ENABLED: 'false',
+	N8N_SECURE_COOKIE: 'false',
+	N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+	N8N_LOG_LEVEL: 'warn',
+	EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
+	EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'false',
+	// Stops n8n from calling its cloud API at start.
+	N8N_DISABLED_MODULES: 'insights,mcp-registry,instance-ai,chat-hub,workflow-builder,agents',
+	N8N_RUNNERS_TASK_TIMEOUT: '300',
+};
+
+const running = new Set<N8nHost>();
+// A test that fails or a Ctrl-C must not leave an n8n behind.
+process.once('exit', () => running.forEach((host) => host.kill()));
+
+export class N8nHost {
+	private constructor(
+		readonly baseUrl: string,
+		readonly userFolder: string,
+		readonly logFile: string,
+		private readonly child: ChildProcess,
+		private readonly removeFolder: boolean,
+		private readonly env: NodeJS.ProcessEnv,
+		private readonly runtime: N8nRuntime,
+	) {
+		running.add(this);
+	}
+
+	static async start(options: N8nHostOptions): Promise<N8nHost> {
+		const rt = await ensureN8n();
+		const userFolder =
+			options.userFolder ?? mkdtempSync(path.join(tmpdir(), 'missed-calls-n8n-'));
+		mkdirSync(userFolder, { recursive: true });
+		const port = options.port ?? (await freePort());
+		const env: NodeJS.ProcessEnv = {
+			...inheritedEnv(),
+			...QUIET_ENV,
+			PATH: `${rt.nodeBin}:${process.env.PATH}`,
+			N8N_USER_FOLDER: userFolder,
+			N8N_PORT: String(port),
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+			...options.env,
+		};
+		await installPackage(userFolder, env);
+		await importAndPublish(rt, userFolder, env, options);
+
+		const logFile = options.logFile ?? path.join(userFolder, 'n8n.log');
+		const log = createWriteStream(logFile, { flags: 'a' });
+		const child = spawn(rt.n8nBin, ['start'], {
+			env,
+			detached: true, // own process group: stop() ends n8n and its task-runner child together
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		child.stdout!.pipe(log);
+		child.stderr!.pipe(log);
+		const host = new N8nHost(
+			`http://127.0.0.1:${port}`,
+			userFolder,
+			logFile,
+			child,
+			options.userFolder === undefined,
+			env,
+			rt,
+		);
+		try {
+			await host.waitUntilReady();
+			if (options.owner) await host.createOwner(options.owner);
+		} catch (error) {
+			const log = logTail(logFile);
+			await host.stop();
+			throw new Error(`${(error as Error).message}\n--- n8n log (end) ---\n${log}`);
+		}
+		return host;
+	}
+
+	webhookUrl(webhookPath: string): string {
+		return `${this.baseUrl}/webhook/${webhookPath}`;
+	}
+
+	/** Readiness, then until every published webhook answers (they register shortly after). */
+	private async waitUntilReady(timeoutMs = 90_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			if (this.child.exitCode !== null) {
+				throw new Error(`n8n exited with code ${this.child.exitCode}; see ${this.logFile}`);
+			}
+			try {
+				const response = await fetch(`${this.baseUrl}/healthz/readiness`);
+				if (response.ok) return;
+			} catch {
+				// not listening yet
+			}
+			await sleep(250);
+		}
+		throw new Error(`n8n was not ready after ${timeoutMs} ms; see ${this.logFile}`);
+	}
+
+	/** Polls GET on a production webhook path until n8n has registered it (POST-only webhook). */
+	async waitForWebhook(webhookPath: string, timeoutMs = 30_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		let last = '';
+		while (Date.now() < deadline) {
+			const response = await fetch(this.webhookUrl(webhookPath));
+			last = await response.text();
+			if (/Did you mean to make a POST request/i.test(last)) return;
+			await sleep(100);
+		}
+		throw new Error(`webhook ${webhookPath} not registered: ${last}`);
+	}
+
+	private async createOwner(owner: NonNullable<N8nHostOptions['owner']>): Promise<void> {
+		const response = await fetch(`${this.baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(owner),
+		});
+		if (!response.ok) {
+			throw new Error(`owner setup failed: ${response.status} ${await response.text()}`);
+		}
+	}
+
+	/** Logs in as the owner and returns the session cookie for the internal REST API. */
+	async login(email: string, password: string): Promise<string> {
+		const response = await fetch(`${this.baseUrl}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: email, password }),
+		});
+		if (!response.ok) throw new Error(`login failed: ${response.status}`);
+		return (response.headers.get('set-cookie') ?? '').split(';')[0];
+	}
+
+	/** Runs an n8n CLI command against this instance's database (e.g. export:workflow). */
+	cli(args: string[]): Promise<{ stdout: string; stderr: string }> {
+		return run(this.runtime.n8nBin, args, { env: this.env, maxBuffer: 64 << 20 });
+	}
+
+	kill(): void {
+		if (this.child.exitCode === null && this.child.pid) {
+			try {
+				process.kill(-this.child.pid, 'SIGKILL');
+			} catch {
+				// already gone
+			}
+		}
+	}
+
+	async stop(): Promise<void> {
+		running.delete(this);
+		if (this.child.exitCode === null && this.child.pid) {
+			const exited = new Promise((resolve) => this.child.once('exit', resolve));
+			try {
+				process.kill(-this.child.pid, 'SIGTERM');
+			} catch {
+				// already gone
+			}
+			const timer = setTimeout(() => this.kill(), 10_000);
+			await exited;
+			clearTimeout(timer);
+		}
+		if (this.removeFolder) rmSync(this.userFolder, { recursive: true, force: true });
+	}
+}
+
+/** Installs the packed package into `<user folder>/.n8n/nodes` as n8n's community installer does. */
+async function installPackage(userFolder: string, env: NodeJS.ProcessEnv): Promise<void> {
+	const tarball = await packPackage();
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	writeFileSync(
+		path.join(nodesDir, 'package.json'),
+		JSON.stringify({ name: 'installed-nodes', private: true }),
+	);
+	await run(
+		'npm',
+		['install', tarball, '--omit=peer', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline'],
+		{ cwd: nodesDir, env },
+	);
+}
+
+async function importAndPublish(
+	rt: N8nRuntime,
+	userFolder: string,
+	env: NodeJS.ProcessEnv,
+	options: N8nHostOptions,
+): Promise<void> {
+	const importDir = path.join(userFolder, 'import');
+	mkdirSync(path.join(importDir, 'workflows'), { recursive: true });
+	if (options.credentials?.length) {
+		const file = path.join(importDir, 'credentials.json');
+		writeFileSync(file, JSON.stringify(options.credentials));
+		await run(rt.n8nBin, ['import:credentials', `--input=${file}`], { env });
+	}
+	options.workflows.forEach((workflow, index) =>
+		writeFileSync(
+			path.join(importDir, 'workflows', `${index}.json`),
+			JSON.stringify({ active: false, ...workflow }),
+		),
+	);
+	await run(
+		rt.n8nBin,
+		['import:workflow', '--separate', `--input=${path.join(importDir, 'workflows')}`],
+		{ env },
+	);
+	// Publishing writes to the database; a running server would ignore it, so it happens before start.
+	for (const workflow of options.workflows) {
+		await run(rt.n8nBin, ['publish:workflow', `--id=${workflow.id}`], { env });
+	}
+}
+
+/**
+ * The caller's environment without what belongs to the caller: jest sets NODE_ENV=test, which
+ * makes n8n behave as in its own test suite (and fail to start).
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+	for (const key of Object.keys(env)) if (key.startsWith('JEST_')) delete env[key];
+	return env;
+}
+
+function logTail(file: string, chars = 4000): string {
+	try {
+		return readFileSync(file, 'utf8').slice(-chars);
+	} catch {
+		return '(no log)';
+	}
+}
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,103 @@
+/**
+ * A real SMTP server on loopback (smtp-server) that keeps every message it accepts, parses it back
+ * with mailparser and, when given a folder, writes it there as an .eml file. Tests assert on what
+ * arrived here, never on what the composer meant to send.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+	/** SMTP envelope, as the client gave it. */
+	envelope: { from: string; to: string[] };
+	raw: Buffer;
+	parsed: ParsedMail;
+	file?: string;
+}
+
+export interface SmtpSinkOptions {
+	port?: number;
+	/** Write each message as `<n>.eml` into this folder. */
+	mailDir?: string;
+	/** Accept only this login (otherwise any login, or none, is accepted). */
+	auth?: { user: string; pass: string };
+}
+
+export class SmtpSink {
+	readonly mails: ReceivedMail[] = [];
+	private constructor(
+		private readonly server: SMTPServer,
+		readonly port: number,
+		private readonly options: SmtpSinkOptions,
+	) {}
+
+	static async start(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
+		if (options.mailDir) mkdirSync(options.mailDir, { recursive: true });
+		let sink: SmtpSink | undefined;
+		const server = new SMTPServer({
+			secure: false,
+			disabledCommands: ['STARTTLS'],
+			authOptional: !options.auth,
+			allowInsecureAuth: true,
+			logger: false,
+			size: 25 * 1024 * 1024,
+			onAuth(auth, _session, callback) {
+				if (!options.auth || (auth.username === options.auth.user && auth.password === options.auth.pass)) {
+					callback(null, { user: auth.username });
+				} else {
+					callback(new Error('Invalid username or password'));
+				}
+			},
+			onData(stream, session, callback) {
+				const chunks: Buffer[] = [];
+				stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+				stream.on('end', () => {
+					const raw = Buffer.concat(chunks);
+					const envelope = {
+						from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+						to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+					};
+					simpleParser(raw)
+						.then((parsed) => {
+							sink!.accept({ envelope, raw, parsed });
+							callback();
+						})
+						.catch(callback);
+				});
+			},
+		});
+		const port = await new Promise<number>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(options.port ?? 0, '127.0.0.1', () => {
+				resolve((server.server.address() as { port: number }).port);
+			});
+		});
+		sink = new SmtpSink(server, port, options);
+		return sink;
+	}
+
+	private accept(mail: ReceivedMail): void {
+		if (this.options.mailDir) {
+			mail.file = path.join(this.options.mailDir, `${Date.now()}-${this.mails.length + 1}.eml`);
+			writeFileSync(mail.file, mail.raw);
+		}
+		this.mails.push(mail);
+	}
+
+	/** Resolves once at least `count` mails arrived; rejects after the timeout naming what it has. */
+	async waitForMails(count: number, timeoutMs = 20_000): Promise<ReceivedMail[]> {
+		const deadline = Date.now() + timeoutMs;
+		while (this.mails.length < count) {
+			if (Date.now() > deadline) {
+				throw new Error(`expected ${count} mail(s) at the SMTP server, got ${this.mails.length}`);
+			}
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		return this.mails;
+	}
+
+	close(): Promise<void> {
+		return new Promise((resolve) => this.server.close(() => resolve()));
+	}
+}

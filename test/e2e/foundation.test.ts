@@ -1,0 +1,52 @@
+/**
+ * Issue "Foundation": the package loads in a real n8n 2.41.1 as a community package, and one missed
+ * call posted to the production webhook ends as exactly one mail at a real SMTP server.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_NAME, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
+import { loadExampleWorkflow } from '../../scripts/lib/workflows';
+import { startStack, type Stack } from './support';
+
+const workflow = loadExampleWorkflow();
+let stack: Stack;
+
+const owner = { email: 'admin@example.com', password: 'Test-Passw0rd', firstName: 'Ada', lastName: 'Admin' };
+
+beforeAll(async () => {
+	stack = await startStack([workflow], { owner });
+}, 240_000);
+
+afterAll(async () => {
+	await stack?.stop();
+});
+
+test('n8n lists our nodes under the community package name', async () => {
+	const cookie = await stack.n8n.login(owner.email, owner.password);
+	const response = await fetch(`${stack.n8n.baseUrl}/types/nodes.json`, { headers: { cookie } });
+	expect(response.status).toBe(200);
+	const names = ((await response.json()) as Array<{ name: string }>).map((type) => type.name);
+	for (const node of ['callEventTrigger', 'missedCallFilter', 'xslMailComposer', 'asteriskAmiTrigger']) {
+		expect(names).toContain(`${PACKAGE_NAME}.${node}`);
+	}
+});
+
+test('a missed call posted to the webhook arrives as one mail to the line owner', async () => {
+	const events = JSON.parse(
+		readFileSync(path.join(PROJECT_ROOT, 'templates/events/missed-call.json'), 'utf8'),
+	);
+	const response = await stack.post(workflow, events);
+	expect(response.status).toBe(200);
+
+	const [mail] = await stack.smtp.waitForMails(1);
+	// The sample call rang line 201, which the example directory gives to Anna Berg.
+	expect(mail.envelope.to).toEqual(['anna.berg@example.com']);
+	expect(mail.parsed.html).toContain('+49 30 9876543'.replace(/ /g, '')); // in the tel: link
+	expect(mail.parsed.text).toMatch(/030\s?9876543|\+49 30 9876543/);
+	expect(mail.parsed.subject).toContain('Max Mustermann');
+
+	// Posting the same call again (a webhook retry) sends nothing more.
+	await stack.post(workflow, events);
+	await sleep(1500);
+	expect(stack.smtp.mails).toHaveLength(1);
+});

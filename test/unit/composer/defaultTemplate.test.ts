@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { DomUtils, parseDocument } from 'htmlparser2';
+import type { Element } from 'domhandler';
+import { answeredByBen, compose, missedCall } from './helpers';
+
+const NAME = 'Jürgen Müller-Lüdenscheidt';
+
+function elements(html: string): Element[] {
+	return DomUtils.findAll(() => true, parseDocument(html).children);
+}
+
+function links(html: string): Element[] {
+	return elements(html).filter((element) => element.name === 'a');
+}
+
+describe('default template', () => {
+	it.each([
+		['de', `Verpasster Anruf von ${NAME}`, 'Verpasster Anruf', 'Dienstag, 4. März 2025', '14:03 Uhr'],
+		['en', `Missed call from ${NAME}`, 'Missed call', 'Tuesday, 4 March 2025', '14:03'],
+		['fr', `Appel manqué\u00a0: ${NAME}`, 'Appel manqué', 'mardi 4 mars 2025', '14:03'],
+		['it', `Chiamata persa da ${NAME}`, 'Chiamata persa', 'martedì 4 marzo 2025', '14:03'],
+		['es', `Llamada perdida de ${NAME}`, 'Llamada perdida', 'martes, 4 de marzo de 2025', '14:03'],
+		['nl', `Gemiste oproep van ${NAME}`, 'Gemiste oproep', 'dinsdag 4 maart 2025', '14:03'],
+	])('renders in %s, subject and texts from the language file', async (languageTag, subject, heading, date, time) => {
+		const mail = await compose(missedCall(), { languageTag });
+		expect(mail.subject).toBe(subject);
+		expect(mail.language).toBe(languageTag);
+		for (const part of [mail.html, mail.text]) {
+			expect(part).toContain(heading);
+			expect(part).toContain(date);
+			expect(part).toContain(time);
+		}
+		expect(mail.html).toContain(`<html lang="${languageTag}">`);
+	});
+
+	it('shows who called, when, how long, and where it rang — in HTML and text', async () => {
+		const mail = await compose(missedCall());
+		const text = DomUtils.textContent(parseDocument(mail.html));
+		for (const expected of [NAME, 'Müller & Söhne GmbH', '089 23456789', 'Dienstag, 4. März 2025', '14:03 Uhr', '38 Sek.', 'Ben Kurz', 'besetzt', 'nicht angenommen']) {
+			expect(text).toContain(expected);
+		}
+		expect(mail.text).toContain('Anrufer: Jürgen Müller-Lüdenscheidt\nFirma: Müller & Söhne GmbH\nRufnummer: 089 23456789\n');
+		expect(mail.text).toContain('Datum: Dienstag, 4. März 2025\nUhrzeit: 14:03 Uhr\nKlingeldauer: 38 Sek.\n');
+		expect(mail.text).toContain(
+			'Geklingelt bei\n' +
+				'- Anna Berg, Leitung 201, 14:03:03, 20 Sek.: nicht angenommen\n' +
+				'- Anna Berg, Leitung w0, 14:03:03, 20 Sek.: nicht angenommen\n' +
+				'- Ben Kurz, Leitung 202, 14:03:23, 18 Sek.: besetzt\n',
+		);
+		expect(mail.text).not.toMatch(/<\w/);
+	});
+
+	it('names the colleague who answered', async () => {
+		const mail = await compose(answeredByBen());
+		expect(mail.subject).toBe(`Anruf von ${NAME}, angenommen von Ben Kurz`);
+		expect(mail.text).toContain('Ben Kurz hat diesen Anruf für Sie angenommen.');
+		expect(mail.text).toContain('Angenommen von: Ben Kurz (per Heranholen)\n');
+		expect(mail.text).toContain('- Anna Berg, Leitung 201, 14:03:03, 12 Sek.: von Kollegen herangeholt\n');
+		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('Angenommen vonBen Kurz (per Heranholen)');
+	});
+
+	it('notes a withheld number and offers no call-back link', async () => {
+		const notification = missedCall();
+		notification.caller = { number: '', e164: null, display: '', name: '', restricted: true };
+		notification.contact = null;
+		const mail = await compose(notification);
+		expect(mail.subject).toBe('Verpasster Anruf von Unbekannt');
+		expect(mail.html).toContain('Rufnummer unterdrückt');
+		expect(mail.html).toContain('Der Anrufer hat seine Rufnummer unterdrückt, ein Rückruf ist daher nicht möglich.');
+		expect(links(mail.html)).toEqual([]);
+		expect(mail.text).toContain('Rufnummer: Rufnummer unterdrückt\n');
+	});
+
+	it('is built for mail clients: tables and inline styles, nothing active or external', async () => {
+		const { html } = await compose(missedCall(), { attachVCard: true });
+		expect(html.startsWith('<!DOCTYPE html>\n<html')).toBe(true);
+		expect(html).not.toMatch(/<script|<style|<link|<img|<iframe|<form|<svg/i);
+		expect(html).not.toMatch(/display:\s*(flex|grid)|position:\s*(absolute|fixed)/i);
+		expect(html).not.toMatch(/https?:\/\//);
+		expect(html).not.toMatch(/\son\w+=/i);
+		const tables = elements(html).filter((element) => element.name === 'table');
+		expect(tables.length).toBeGreaterThanOrEqual(3);
+		expect(tables.some((table) => /max-width:600px/.test(table.attribs.style ?? ''))).toBe(true);
+		expect(html).toContain('Die Kontaktdaten des Anrufers sind als vCard angehängt.');
+	});
+
+	it('makes the number a large tap target with the chosen prefix', async () => {
+		const { html } = await compose(missedCall());
+		const call = links(html).find((link) => link.attribs.href === 'tel:+498923456789');
+		expect(call).toBeDefined();
+		expect(DomUtils.textContent(call!)).toContain('089 23456789');
+		expect(call!.attribs.style).toMatch(/display:inline-block;padding:14px 26px;.*font-size:19px/);
+		const sip = await compose(missedCall(), { linkPrefix: 'sip:' });
+		expect(links(sip.html).map((link) => link.attribs.href)).toContain('sip:+498923456789');
+	});
+
+	it('writes numbers as plain text when links are off', async () => {
+		const notification = missedCall();
+		notification.contact = { name: NAME, phone: '+49 89 2345678', mobile: '+49 171 2345678' };
+		const { html } = await compose(notification, { linkPrefix: null });
+		expect(html).not.toContain('<a ');
+		expect(DomUtils.textContent(parseDocument(html))).toContain('089 23456789');
+		expect(DomUtils.textContent(parseDocument(html))).toContain('+49 171 2345678');
+	});
+
+	it('links the contact’s phone numbers and e-mail when links are on', async () => {
+		const notification = missedCall();
+		notification.contact = { ...notification.contact, phone: '+49 89 2345678', mobile: '+49 (171) 2345678' };
+		const hrefs = links((await compose(notification)).html).map((link) => link.attribs.href);
+		expect(hrefs).toEqual(['tel:+498923456789', 'mailto:j.mueller@mueller-soehne.example', 'tel:+49892345678', 'tel:+491712345678']);
+	});
+});
+
+describe('hostile caller data in the default mail', () => {
+	const HOSTILE = [
+		'<script>alert(1)</script>',
+		'"><img src=x onerror=alert(1)>',
+		"' onmouseover='alert(1)",
+		'Evil\r\nBcc: victim@example.com',
+		'\u202Eexe.tab',
+		'&lt;script&gt;',
+		'A'.repeat(10_240),
+	];
+
+	it.each(HOSTILE.map((name) => [name.slice(0, 40), name]))('neutralises %j as caller-ID name and contact data', async (_, name) => {
+		const notification = missedCall();
+		notification.caller.name = name;
+		notification.caller.display = name;
+		notification.contact = { name, company: name, title: name, email: `x@example.com${name}` };
+		for (const senderMode of ['configured', 'callerAsFrom', 'callerAsReplyTo'] as const) {
+			const mail = await compose(notification, { senderMode, attachVCard: true });
+			const found = elements(mail.html);
+			expect(found.filter((element) => ['script', 'img'].includes(element.name))).toEqual([]);
+			for (const element of found) {
+				expect(Object.keys(element.attribs).filter((attribute) => attribute.startsWith('on'))).toEqual([]);
+			}
+			for (const part of [mail.html, mail.text, mail.subject, ...Object.values(mail.headers), mail.from.name]) {
+				expect(part).not.toContain('\u202E');
+				expect(part).not.toContain('A'.repeat(201));
+			}
+			for (const header of [mail.subject, mail.from.name, mail.from.address, mail.to.name, ...Object.values(mail.headers)]) {
+				expect(header).not.toMatch(/[\r\n]/);
+			}
+			expect(mail.subject.length).toBeLessThanOrEqual(250);
+		}
+	});
+
+	it('shows markup in a name as text', async () => {
+		const notification = missedCall();
+		notification.contact = { name: '<script>alert(1)</script>' };
+		const mail = await compose(notification);
+		expect(mail.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+		expect(mail.text).toContain('Anrufer: <script>alert(1)</script>\n');
+		expect(mail.subject).toBe('Verpasster Anruf von <script>alert(1)</script>');
+	});
+
+	it('never lets any caller name or company change the HTML structure', async () => {
+		const allowed = new Set(['html', 'head', 'meta', 'title', 'body', 'table', 'tr', 'td', 'div', 'a', 'strong', 'br']);
+		const plain = await compose(missedCall());
+		const structure = (html: string) => elements(html).map((element) => element.name).join(' ');
+		await fc.assert(
+			fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 }), async (name, company) => {
+				const notification = missedCall();
+				notification.contact = { name: `${name}x`, company: `${company}y`, email: 'j.mueller@mueller-soehne.example' };
+				const mail = await compose(notification);
+				expect(structure(mail.html)).toBe(structure(plain.html));
+				expect(elements(mail.html).every((element) => allowed.has(element.name))).toBe(true);
+				expect(mail.subject).not.toMatch(/[\r\n]/);
+			}),
+			{ numRuns: 40 },
+		);
+	});
+});

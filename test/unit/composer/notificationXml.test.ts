@@ -1,0 +1,154 @@
+import { buildNotificationXml } from '../../../nodes/XslMailComposer/render/notificationXml';
+import { LANGUAGES_DIR, loadLanguage } from '../../../nodes/XslMailComposer/render/languages';
+import { answeredByBen, at, missedCall, parseXml, textAt, type XmlNode } from './helpers';
+
+const de = loadLanguage(LANGUAGES_DIR, 'de');
+const en = loadLanguage(LANGUAGES_DIR, 'en');
+
+function documentFor(notification = missedCall(), language = de, linkPrefix: string | null = 'tel:'): XmlNode {
+	return parseXml(buildNotificationXml(notification, { language, linkPrefix }));
+}
+
+describe('notification XML', () => {
+	it('describes recipient, call, caller and contact in the recipient’s language and zone', () => {
+		const doc = documentFor();
+		expect(doc.name).toBe('notification');
+		expect(textAt(doc, 'recipient/name')).toBe('Anna Berg');
+		expect(textAt(doc, 'recipient/language')).toBe('de');
+		expect(textAt(doc, 'recipient/timeZone')).toBe('Europe/Berlin');
+		expect(textAt(doc, 'call/callId')).toBe('1741093385.42');
+		expect(textAt(doc, 'call/reason')).toBe('missed');
+		expect(textAt(doc, 'call/startedAt/iso')).toBe('2025-03-04T13:03:02.000Z');
+		expect(textAt(doc, 'call/startedAt/date')).toBe('Dienstag, 4. März 2025');
+		expect(textAt(doc, 'call/startedAt/time')).toBe('14:03 Uhr');
+		expect(textAt(doc, 'call/startedAt/timeWithSeconds')).toBe('14:03:02');
+		expect(textAt(doc, 'caller/e164')).toBe('+498923456789');
+		expect(textAt(doc, 'caller/display')).toBe('089 23456789');
+		expect(textAt(doc, 'caller/link')).toBe('tel:+498923456789');
+		expect(at(doc, 'caller/withheld')).toBeUndefined();
+		expect(textAt(doc, 'contact/company')).toBe('Müller & Söhne GmbH');
+		expect(textAt(doc, 'contact/displayName')).toBe('Jürgen Müller-Lüdenscheidt');
+		expect(textAt(doc, 'caller/label')).toBe('Jürgen Müller-Lüdenscheidt');
+		expect(at(doc, 'call/answeredBy')).toBeUndefined();
+	});
+
+	it('formats in another language and zone, summer time included', () => {
+		const notification = missedCall();
+		notification.recipient.timeZone = 'America/New_York';
+		notification.call.startedAt = '2025-07-01T12:00:00.000Z';
+		const doc = documentFor(notification, en);
+		expect(textAt(doc, 'call/startedAt/date')).toBe('Tuesday, 1 July 2025');
+		expect(textAt(doc, 'call/startedAt/time')).toBe('08:00');
+		expect(textAt(doc, 'call/startedAt/local')).toBe('2025-07-01T08:00:00.000-04:00');
+	});
+
+	it('falls back to UTC for an unknown time zone and keeps an unparsable time raw', () => {
+		const notification = missedCall();
+		notification.recipient.timeZone = 'Mars/Olympus_Mons';
+		notification.call.resolvedAt = 'yesterday';
+		const doc = documentFor(notification);
+		expect(textAt(doc, 'recipient/timeZone')).toBe('UTC');
+		expect(textAt(doc, 'call/startedAt/time')).toBe('13:03 Uhr');
+		expect(textAt(doc, 'call/resolvedAt/iso')).toBe('yesterday');
+		expect(at(doc, 'call/resolvedAt/date')).toBeUndefined();
+	});
+
+	it('counts parallel ringing once in the ring duration and translates leg results', () => {
+		const doc = documentFor();
+		// 201 and w0 ring 13:03:03–13:03:23 together, then 202 until 13:03:41: 38 s.
+		expect(textAt(doc, 'call/ringDuration/seconds')).toBe('38');
+		expect(textAt(doc, 'call/ringDuration/text')).toBe('38 Sek.');
+		const legs = at(doc, 'call/legs')!.children;
+		expect(legs.map((leg) => textAt(leg, 'line'))).toEqual(['201', 'w0', '202']);
+		expect(legs.map((leg) => textAt(leg, 'ownerName'))).toEqual(['Anna Berg', 'Anna Berg', 'Ben Kurz']);
+		expect(legs.map((leg) => textAt(leg, 'mine'))).toEqual(['true', 'true', 'false']);
+		expect(legs.map((leg) => textAt(leg, 'duration/seconds'))).toEqual(['20', '20', '18']);
+		expect(legs.map((leg) => textAt(leg, 'resultText'))).toEqual(['nicht angenommen', 'nicht angenommen', 'besetzt']);
+		expect(textAt(legs[2], 'ringingFrom/timeWithSeconds')).toBe('14:03:23');
+	});
+
+	it('counts overlapping ringing once and no ringing as 0 s', () => {
+		const notification = missedCall();
+		const leg = notification.legs[0];
+		notification.legs = [
+			{ ...leg, ringingFrom: '2025-03-04T13:00:00.000Z', ringingUntil: '2025-03-04T13:00:10.000Z' },
+			{ ...leg, ringingFrom: '2025-03-04T13:00:05.000Z', ringingUntil: '2025-03-04T13:00:15.000Z' },
+			{ ...leg, ringingFrom: '2025-03-04T13:00:30.000Z', ringingUntil: 'never' },
+		];
+		expect(textAt(documentFor(notification), 'call/ringDuration/seconds')).toBe('15');
+		notification.legs = [];
+		expect(textAt(documentFor(notification), 'call/ringDuration/text')).toBe('0 Sek.');
+	});
+
+	it('writes minutes and hours with the language’s units', () => {
+		const notification = missedCall();
+		notification.legs = [{ ...notification.legs[0], ringingFrom: '2025-03-04T13:00:00.000Z', ringingUntil: '2025-03-04T13:01:15.000Z' }];
+		expect(textAt(documentFor(notification), 'call/ringDuration/text')).toBe('1 Min. 15 Sek.');
+		notification.legs[0].ringingUntil = '2025-03-04T14:02:05.000Z';
+		expect(textAt(documentFor(notification, en), 'call/ringDuration/text')).toBe('1 h 2 min');
+	});
+
+	it('names who answered for a third-party answer, with the pickup flag', () => {
+		const doc = documentFor(answeredByBen());
+		expect(textAt(doc, 'call/reason')).toBe('answeredByThirdParty');
+		expect(textAt(doc, 'call/answeredBy/userName')).toBe('Ben Kurz');
+		expect(textAt(doc, 'call/answeredBy/line')).toBe('202');
+		expect(textAt(doc, 'call/answeredBy/pickup')).toBe('true');
+		expect(textAt(doc, 'call/answeredBy/at/timeWithSeconds')).toBe('14:03:15');
+		expect(textAt(doc, 'call/legs/leg/resultText')).toBe('von Kollegen herangeholt');
+		expect(textAt(doc, 'strings/subjectAnsweredByThirdParty')).toBe('Anruf von Jürgen Müller-Lüdenscheidt, angenommen von Ben Kurz');
+	});
+
+	it('marks a withheld number and gives it no link', () => {
+		const notification = missedCall();
+		notification.caller = { number: 'anonymous', e164: null, display: '', name: '', restricted: true };
+		notification.contact = null;
+		const doc = documentFor(notification);
+		expect(textAt(doc, 'caller/withheld')).toBe('Rufnummer unterdrückt');
+		expect(textAt(doc, 'caller/link')).toBe('');
+		expect(textAt(doc, 'caller/dial')).toBe('');
+		expect(textAt(doc, 'caller/label')).toBe('Unbekannt');
+		expect(at(doc, 'contact')).toBeUndefined();
+	});
+
+	it('leaves the link empty when links are off', () => {
+		expect(textAt(documentFor(missedCall(), de, null), 'caller/link')).toBe('');
+	});
+
+	it('contains every language string, placeholders filled', () => {
+		const strings = at(documentFor(), 'strings')!;
+		expect(strings.children.map((child) => child.name).sort()).toEqual(Object.keys(de.strings).sort());
+		expect(textAt(strings, 'subjectMissed')).toBe('Verpasster Anruf von Jürgen Müller-Lüdenscheidt');
+		expect(textAt(strings, 'introMissed')).toBe('Jürgen Müller-Lüdenscheidt hat versucht, Sie zu erreichen.');
+	});
+
+	it('escapes markup characters and parses back to the same text', () => {
+		const notification = missedCall();
+		const name = `A & B <C> "D" 'E' ]]> &amp;`;
+		notification.contact = { name, company: '<b>Bold</b> & Co' };
+		const xml = buildNotificationXml(notification, { language: de, linkPrefix: 'tel:' });
+		expect(xml).toContain('<name>A &amp; B &lt;C&gt; &quot;D&quot; &apos;E&apos; ]]&gt; &amp;amp;</name>');
+		const doc = parseXml(xml);
+		expect(textAt(doc, 'contact/name')).toBe(name);
+		expect(textAt(doc, 'contact/company')).toBe('<b>Bold</b> & Co');
+	});
+
+	it('drops characters XML cannot carry and bidi overrides, and breaks no line in names', () => {
+		const notification = missedCall();
+		notification.caller.name = 'Bad\u0000\u0007Na\uFFFEme\uD800 \u202Egnp.exe\u202C';
+		notification.contact = { name: 'Evil\r\nName\u2028Two', note: 'line one\r\nline two' };
+		const xml = buildNotificationXml(notification, { language: de, linkPrefix: 'tel:' });
+		const doc = parseXml(xml);
+		expect(textAt(doc, 'caller/name')).toBe('BadName gnp.exe');
+		expect(textAt(doc, 'contact/name')).toBe('Evil Name Two');
+		expect(textAt(doc, 'contact/note')).toBe('line one\nline two');
+		expect(xml).not.toMatch(/[\u0000-\u0008\u202A-\u202E]/);
+	});
+
+	it('cuts a 10 kB name to a sane length', () => {
+		const notification = missedCall();
+		notification.contact = { name: 'Ä'.repeat(10_000) };
+		const label = textAt(documentFor(notification), 'caller/label')!;
+		expect(label).toBe(`${'Ä'.repeat(199)}…`);
+	});
+});

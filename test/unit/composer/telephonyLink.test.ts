@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { ConfigurationError } from '../../../nodes/XslMailComposer/render/errors';
+import {
+	dialString,
+	linkPrefixFor,
+	telephonyHref,
+	validateCustomPrefix,
+} from '../../../nodes/XslMailComposer/render/telephonyLink';
+
+const caller = (number: string, e164: string | null = null, restricted = false) => ({ number, e164, restricted });
+
+describe('telephony link prefixes', () => {
+	it.each([
+		['off', '', null],
+		['tel', '', 'tel:'],
+		['phone', '', 'phone:'],
+		['callto', '', 'callto:'],
+		['custom', 'sip:', 'sip:'],
+		['custom', ' msteams: ', 'msteams:'],
+		['custom', 'x-cisco.1:', 'x-cisco.1:'],
+		['custom', 'a:', 'a:'],
+		['custom', 'abcdefghi:', 'abcdefghi:'],
+	] as const)('%s %j → %j', (mode, custom, expected) => {
+		expect(linkPrefixFor(mode, custom)).toBe(expected);
+	});
+
+	it.each([
+		['sip', 'Custom link prefix "sip" must end with a colon, e.g. "sip:"'],
+		['javascript:', 'Custom link prefix "javascript:" is not allowed: "javascript:" links are not phone numbers and can be abused'],
+		['JavaScript:', 'Custom link prefix "JavaScript:" is not allowed'],
+		['data:', 'Custom link prefix "data:" is not allowed'],
+		['vbscript:', 'Custom link prefix "vbscript:" is not allowed'],
+		['file:', 'Custom link prefix "file:" is not allowed'],
+		['abcdefghij:', 'Custom link prefix "abcdefghij:" must have 1 to 9 characters before the colon (it has 10)'],
+		[':', 'Custom link prefix ":" must have 1 to 9 characters before the colon (it has 0)'],
+		['1sip:', 'Custom link prefix "1sip:" may only contain letters, digits, "+", "-" and "." before the colon, and must start with a letter'],
+		['si p:', 'may only contain letters, digits'],
+		['sip;x:', 'may only contain letters, digits'],
+		['tel:/', 'must end with a colon'],
+	])('refuses %j', (prefix, message) => {
+		expect(() => validateCustomPrefix(prefix)).toThrow(ConfigurationError);
+		expect(() => validateCustomPrefix(prefix)).toThrow(message);
+	});
+});
+
+describe('dial string and href', () => {
+	it.each([
+		[caller('089 23456789', '+498923456789'), '+498923456789'],
+		[caller('(089) 234-567 89'), '08923456789'],
+		[caller('+49 (89) 2345/6789'), '+498923456789'],
+		[caller('*31#0891234'), '*31#0891234'],
+		[caller('0049+89+1'), '0049891'],
+		[caller('anonymous'), ''],
+		[caller('+'), ''],
+	])('%j dials %j', (input, expected) => {
+		expect(dialString(input)).toBe(expected);
+	});
+
+	it('links the E.164 number with the prefix', () => {
+		expect(telephonyHref('tel:', caller('089 23456789', '+498923456789'))).toBe('tel:+498923456789');
+		expect(telephonyHref('callto:', caller('089 23456789'))).toBe('callto:08923456789');
+	});
+
+	it('writes # as %23 so the number is not cut at a URL fragment', () => {
+		expect(telephonyHref('tel:', caller('*31#0891234'))).toBe('tel:*31%230891234');
+	});
+
+	it('gives no link when links are off or the caller is withheld', () => {
+		expect(telephonyHref(null, caller('089 23456789', '+498923456789'))).toBe('');
+		expect(telephonyHref('tel:', caller('089 23456789', '+498923456789', true))).toBe('');
+		expect(telephonyHref('tel:', caller('unknown'))).toBe('');
+	});
+
+	it('never lets anything but + digits * and # (as %23) into a link', () => {
+		fc.assert(
+			fc.property(fc.string({ unit: 'binary' }), fc.option(fc.string({ unit: 'binary' })), (number, e164) => {
+				const href = telephonyHref('tel:', caller(number, e164));
+				expect(href === '' || /^tel:\+?(?:[0-9*]|%23)+$/.test(href)).toBe(true);
+			}),
+		);
+	});
+});

@@ -1,0 +1,243 @@
+import { XmlParser } from 'xslt-processor';
+import { TemplateError } from '../../../nodes/XslMailComposer/render/errors';
+import {
+	compileTemplate,
+	TEMPLATE_CACHE_SIZE,
+	templateCacheStats,
+} from '../../../nodes/XslMailComposer/render/xslTemplate';
+
+/** A stylesheet from numbered lines: line 1 opens it, the given lines follow, the last closes it. */
+function stylesheet(...body: string[]): string {
+	return [
+		'<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">',
+		...body,
+		'</xsl:stylesheet>',
+	].join('\n');
+}
+
+const data = `<?xml version="1.0" encoding="UTF-8"?>
+<n>
+	<who>Tom &amp; Jerry &lt;b&gt;</who>
+	<href>tel:+49891</href>
+	<flag>true</flag>
+	<items><item k="a">one</item><item k="b">two</item><item k="c">three</item></items>
+</n>`;
+
+/** Uses each XSLT feature the default template relies on, in both output formats. */
+const features = stylesheet(
+	'<xsl:param name="format" select="\'html\'"/>',
+	'<xsl:variable name="who" select="/n/who"/>',
+	'<xsl:template name="label"><xsl:param name="text"/>[<xsl:value-of select="$text"/>]</xsl:template>',
+	'<xsl:template match="/">',
+	'<xsl:choose>',
+	'<xsl:when test="$format = \'text\'"><xsl:value-of select="$who"/><xsl:text>&#10;</xsl:text>',
+	'<xsl:for-each select="n/items/item"><xsl:value-of select="position()"/>=<xsl:value-of select="@k"/><xsl:text>&#10;</xsl:text></xsl:for-each>',
+	'</xsl:when>',
+	'<xsl:otherwise>',
+	'<html><head><title>Hi <xsl:value-of select="$who"/></title></head><body>',
+	'<a href="{n/href}" title="{$who}">call</a>',
+	'<xsl:if test="n/flag = \'true\'"><p>flag</p></xsl:if>',
+	'<xsl:if test="n/flag = \'false\'"><p>never</p></xsl:if>',
+	'<ul><xsl:for-each select="n/items/item"><li><xsl:value-of select="."/></li></xsl:for-each></ul>',
+	'<xsl:call-template name="label"><xsl:with-param name="text" select="count(n/items/item)"/></xsl:call-template>',
+	'<br/>',
+	'</body></html>',
+	'</xsl:otherwise>',
+	'</xsl:choose>',
+	'</xsl:template>',
+);
+
+describe('XSL templates with xslt-processor', () => {
+	it('renders choose, if, for-each, value-of, attribute templates, params and named templates', async () => {
+		const mail = await compileTemplate(features).render(data);
+		expect(mail.subject).toBe('Hi Tom & Jerry <b>');
+		expect(mail.html).toBe(
+			'<!DOCTYPE html>\n<html><head><title>Hi Tom &amp; Jerry &lt;b&gt;</title></head><body>' +
+				'<a href="tel:+49891" title="Tom &amp; Jerry &lt;b&gt;">call</a><p>flag</p>' +
+				'<ul><li>one</li><li>two</li><li>three</li></ul>[3]<br></body></html>',
+		);
+		expect(mail.text).toBe('Tom & Jerry <b>\n1=a\n2=b\n3=c\n');
+	});
+
+	it('reuses one compiled template for every mail and every text', async () => {
+		const first = compileTemplate(features);
+		const before = templateCacheStats().compilations;
+		const parse = jest.spyOn(XmlParser.prototype, 'xmlParse');
+		try {
+			const again = compileTemplate(features);
+			for (let i = 0; i < 5; i++) await again.render(data);
+			expect(again).toBe(first);
+			expect(templateCacheStats().compilations).toBe(before);
+			const stylesheetParses = parse.mock.calls.filter(([text]) => text.includes('xsl:stylesheet'));
+			expect(stylesheetParses).toHaveLength(0);
+		} finally {
+			parse.mockRestore();
+		}
+	});
+
+	it('keeps at most TEMPLATE_CACHE_SIZE templates, dropping the least recently used', () => {
+		const variant = (i: number) => stylesheet(`<xsl:template match="/"><html><head><title>${i}</title></head></html></xsl:template>`);
+		for (let i = 0; i <= TEMPLATE_CACHE_SIZE; i++) compileTemplate(variant(i));
+		expect(templateCacheStats().size).toBe(TEMPLATE_CACHE_SIZE);
+		const before = templateCacheStats().compilations;
+		compileTemplate(variant(TEMPLATE_CACHE_SIZE)); // most recent: still cached
+		expect(templateCacheStats().compilations).toBe(before);
+		compileTemplate(variant(0)); // the oldest: was dropped
+		expect(templateCacheStats().compilations).toBe(before + 1);
+	});
+
+	it('gives each of many concurrent renders its own result', async () => {
+		const template = compileTemplate(features);
+		const documents = Array.from({ length: 12 }, (_, i) => data.replace('Tom', `Tom${i}`));
+		const results = await Promise.all(documents.map((doc) => template.render(doc)));
+		expect(results.map((r) => r.subject)).toEqual(documents.map((_, i) => `Hi Tom${i} & Jerry <b>`));
+	});
+
+	it('takes the subject from the title, on one line', async () => {
+		const template = compileTemplate(
+			stylesheet('<xsl:template match="/"><html><head><title>\n  Missed\n  call &#8211; <xsl:value-of select="n/who"/>\n</title></head></html></xsl:template>'),
+		);
+		expect((await template.render(data)).subject).toBe('Missed call – Tom & Jerry <b>');
+	});
+
+	it('refuses a template whose HTML has no title', async () => {
+		const template = compileTemplate(stylesheet('<xsl:template match="/"><html><body>x</body></html></xsl:template>'));
+		await expect(template.render(data)).rejects.toThrow('XSL template: the HTML part has no <title>');
+	});
+});
+
+describe('broken templates name the line and the problem', () => {
+	async function failure(xsl: string): Promise<TemplateError> {
+		try {
+			await compileTemplate(xsl).render(data);
+		} catch (error) {
+			expect(error).toBeInstanceOf(TemplateError);
+			return error as TemplateError;
+		}
+		throw new Error('the template was accepted');
+	}
+
+	it.each([
+		[
+			'a mismatched end tag',
+			stylesheet('<xsl:template match="/">', '<html>', '<body><p>text</body>', '</html>', '</xsl:template>'),
+			'XSL template, line 4, column 14: end tag </body> does not match start tag <p> of line 4',
+		],
+		[
+			'an element never closed',
+			stylesheet('<xsl:template match="/">', '<html>', '<div>', '</html>', '</xsl:template>'),
+			'XSL template, line 5, column 1: end tag </html> does not match start tag <div> of line 4',
+		],
+		[
+			'an unclosed root',
+			'<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">\n<xsl:template match="/"/>\n',
+			'XSL template, line 1, column 1: <xsl:stylesheet> is never closed',
+		],
+		[
+			'a bare ampersand',
+			stylesheet('<xsl:template match="/">', '<p>Tom & Jerry</p>', '</xsl:template>'),
+			'XSL template, line 3, column 8: "&" must start an entity like "&amp;" or "&#160;"; write "&amp;" for a literal "&"',
+		],
+		[
+			'an unknown entity',
+			stylesheet('<xsl:template match="/">', '<p>a&nbsp;b</p>', '</xsl:template>'),
+			'XSL template, line 3, column 5: "&" must start an entity',
+		],
+		[
+			'a character reference XML does not allow',
+			stylesheet('<xsl:template match="/">', '<p>bell&#7;</p>', '</xsl:template>'),
+			'XSL template, line 3, column 8: &#7; is not a character XML allows',
+		],
+		[
+			'a "<" in an attribute value',
+			stylesheet('<xsl:template match="/">', '<xsl:if test="1 < 2">x</xsl:if>', '</xsl:template>'),
+			'XSL template, line 3, column 17: "<" is not allowed in an attribute value; write "&lt;"',
+		],
+		[
+			'a duplicate attribute',
+			stylesheet('<xsl:template match="/">', '<td style="a" style="b">x</td>', '</xsl:template>'),
+			'XSL template, line 3, column 15: attribute "style" appears twice in <td>',
+		],
+		[
+			'an unquoted attribute',
+			stylesheet('<xsl:template match="/">', '<td width=100>x</td>', '</xsl:template>'),
+			'XSL template, line 3, column 11: value of attribute "width" must be in quotes',
+		],
+		[
+			'text after the root element',
+			`${stylesheet('<xsl:template match="/"/>')}\ntrailing`,
+			'XSL template, line 4, column 1: text outside the root element',
+		],
+		[
+			'a DOCTYPE',
+			`<!DOCTYPE html>\n${stylesheet()}`,
+			'XSL template, line 1, column 1: DOCTYPE and entity declarations are not allowed in a template',
+		],
+		[
+			'a CDATA section (xslt-processor would drop its text)',
+			stylesheet('<xsl:template match="/">', '<p><![CDATA[a < b]]></p>', '</xsl:template>'),
+			'XSL template, line 3, column 4: CDATA sections are not supported; write "<" as "&lt;" and "&" as "&amp;" instead',
+		],
+		['an empty file', '', 'XSL template, line 1, column 1: the template is empty'],
+		[
+			'a root that is no stylesheet',
+			'<html>\n<body/>\n</html>',
+			'XSL template, line 1, column 1: the root element must be <xsl:stylesheet>',
+		],
+		[
+			'an XPath syntax error',
+			stylesheet('<xsl:template match="/">', '<p>', '<xsl:value-of select="n/[who"/>', '</p>', '</xsl:template>'),
+			'XSL template, line 4, column 1: invalid XPath in select="…" of <xsl:value-of>: "n/[who"',
+		],
+		[
+			'an XPath syntax error in an unused branch',
+			stylesheet('<xsl:template match="/">', '<xsl:if test="false()">', '  <xsl:if test="n ==== 2">x</xsl:if>', '</xsl:if>', '</xsl:template>'),
+			'XSL template, line 4, column 3: invalid XPath in test="…" of <xsl:if>',
+		],
+		[
+			'an XPath syntax error in an attribute value template',
+			stylesheet('<xsl:template match="/">', '<a href="tel:{n/[}">x</a>', '</xsl:template>'),
+			'XSL template, line 3, column 1: invalid XPath in attribute href="tel:{n/[}"',
+		],
+		[
+			'an unclosed "{" in an attribute value',
+			stylesheet('<xsl:template match="/">', '<a href="tel:{n/href">x</a>', '</xsl:template>'),
+			'XSL template, line 3, column 1: attribute href="tel:{n/href": a "{" in an attribute value is not closed with "}"',
+		],
+		[
+			'a misspelt instruction',
+			stylesheet('<xsl:template match="/">', '<xsl:valueof select="n"/>', '</xsl:template>'),
+			'XSL template, line 3, column 1: <xsl:valueof> is not an XSLT 1.0 instruction',
+		],
+		[
+			'a call of a template that does not exist',
+			stylesheet('<xsl:template match="/">', '<xsl:call-template name="nowhere"/>', '</xsl:template>'),
+			'XSL template, line 3, column 1: <xsl:call-template> calls "nowhere", but no <xsl:template name="…"> has that name',
+		],
+		[
+			'an include',
+			stylesheet('<xsl:include href="http://127.0.0.1:9/other.xsl"/>', '<xsl:template match="/"/>'),
+			'XSL template, line 2, column 1: <xsl:include> is not supported: a mail template must be one self-contained file',
+		],
+		[
+			'an unknown function, found while rendering',
+			stylesheet('<xsl:template match="/">', '<html><head><title>t</title></head>', '<body><xsl:value-of select="upper(n/who)"/></body>', '</html>', '</xsl:template>'),
+			'XSL template, line 4, column 7: XPST0008: Unresolved function reference: upper (while rendering the html part)',
+		],
+		[
+			'an unknown variable, found while rendering',
+			stylesheet('<xsl:template match="/">', '<html><head><title><xsl:value-of select="$nope"/></title></head></html>', '</xsl:template>'),
+			'XSL template, line 3, column 20: XPST0008: Unresolved variable reference: $nope (while rendering the html part)',
+		],
+	])('%s', async (_, xsl, message) => {
+		const error = await failure(xsl);
+		expect(error.message.slice(0, message.length)).toBe(message);
+	});
+
+	it('exposes line and column as numbers', async () => {
+		const error = await failure(stylesheet('<xsl:template match="/">', '  <b>', '</xsl:template>'));
+		expect(error.line).toBe(4);
+		expect(error.column).toBe(1);
+		expect(error.problem).toBe('end tag </xsl:template> does not match start tag <b> of line 3');
+	});
+});

@@ -1,0 +1,72 @@
+import { compileDirectory } from '../../../nodes/MissedCallFilter/directory';
+import { compileNumberingPlan, ConfigurationError } from '../../../nodes/shared/phoneNumbers';
+
+const plan = compileNumberingPlan({ country: 'DE', baseNumber: '+49891234' });
+
+describe('compileDirectory', () => {
+	const directory = compileDirectory(
+		JSON.stringify([
+			{ id: 'anna', name: 'Anna Berg', email: 'anna@example.com', lines: ['201', '+49 89 1234 201', 'w0'] },
+			{ id: 'ben', lines: ['0891234202'] },
+		]),
+		plan,
+	);
+
+	it('finds the owner of a line in any spelling', () => {
+		for (const line of ['201', '0891234201', '+49891234201', 'w0', 'W0']) {
+			expect(directory.ownerOfLine(line)?.id).toBe('anna');
+		}
+		expect(directory.ownerOfLine('202')?.id).toBe('ben');
+	});
+
+	it('has no owner for unknown lines and withheld numbers', () => {
+		expect(directory.ownerOfLine('299')).toBeNull();
+		expect(directory.ownerOfLine('anonymous')).toBeNull();
+	});
+
+	it('accepts an already parsed array and treats empty cells as not set', () => {
+		const fromSheet = compileDirectory(
+			[{ id: 'anna', name: '', email: '', timeZone: '', language: null, lines: ['201', ''], notify: null }],
+			plan,
+		);
+		expect(fromSheet.users).toEqual([{ id: 'anna', lines: ['201'] }]);
+	});
+
+	it('keeps every valid field', () => {
+		const user = {
+			id: 'anna',
+			name: 'Anna Berg',
+			email: 'anna@example.com',
+			language: 'de-AT',
+			timeZone: 'Europe/Vienna',
+			lines: ['201'],
+			notify: false,
+		};
+		expect(compileDirectory([user], plan).users).toEqual([user]);
+	});
+});
+
+describe('directory errors', () => {
+	it.each([
+		['not JSON', '[{"id": "anna"', /^Directory: not valid JSON/],
+		['not an array', '{"id": "anna"}', /^Directory: must be an array of users/],
+		['an entry that is not an object', '["anna"]', /^Directory: entry 0 is not an object$/],
+		['a missing id', [{ id: 'anna' }, { name: 'Ben' }], /^Directory: entry 1 has no "id"$/],
+		['an id that is not a string', [{ id: 7 }], /^Directory: entry 0: "id" must be a string, got 7$/],
+		['a duplicate id', [{ id: 'anna' }, { id: 'ben' }, { id: 'anna' }], /entry 2: id "anna" is already used by entry 0/],
+		['an e-mail that is no address', [{ id: 'anna', email: 'anna at example' }], /entry 0 \(id "anna"\): "email" "anna at example"/],
+		['an e-mail that is no string', [{ id: 'anna', email: 42 }], /entry 0 \(id "anna"\): "email" must be a string, got 42/],
+		['lines that are not an array', [{ id: 'anna', lines: '201' }], /entry 0 \(id "anna"\): "lines" must be an array of strings/],
+		['a line that is not a string', [{ id: 'anna', lines: [201] }], /entry 0 \(id "anna"\): "lines" must be an array of strings/],
+		['a bad time zone', [{ id: 'anna', timeZone: 'Europe/Munich' }], /entry 0 \(id "anna"\): "timeZone" "Europe\/Munich" is not an IANA time zone/],
+		['notify that is not a boolean', [{ id: 'anna', notify: 'no' }], /entry 0 \(id "anna"\): "notify" must be true or false, got "no"/],
+		[
+			'a line owned by two users (in different spellings)',
+			[{ id: 'anna', lines: ['201'] }, { id: 'ben', lines: ['+49 89 1234 201'] }],
+			/entry 1 \(id "ben"\): line "\+49 89 1234 201" is already owned by "anna" \(as "201"\)/,
+		],
+	])('reports %s', (_case, input, message) => {
+		expect(() => compileDirectory(input, plan)).toThrow(message);
+		expect(() => compileDirectory(input, plan)).toThrow(ConfigurationError);
+	});
+});

@@ -1,0 +1,155 @@
+import { compileNumberingPlan, ConfigurationError, isWithheld } from '../../../nodes/shared/phoneNumbers';
+import { caught } from './fixtures';
+
+const munich = compileNumberingPlan({ country: 'DE', baseNumber: '+49891234' });
+
+describe('normalise', () => {
+	it.each(['201', '+49 89 1234 201', '0891234201', '+49891234201', '0049 89 1234-201', '+49 (0)89 1234 201'])(
+		'%s is the line +49891234201 when the base number is +49891234',
+		(spelling) => {
+			expect(munich.normalise(spelling)).toBe('+49891234201');
+			expect(munich.key(spelling)).toBe('+49891234201');
+		},
+	);
+
+	it('turns national and international spellings of an outside number into E.164', () => {
+		expect(munich.normalise('030 1234567')).toBe('+49301234567');
+		expect(munich.normalise('0171/1234567')).toBe('+491711234567');
+		expect(munich.normalise('0044 20 7946 0018')).toBe('+442079460018');
+	});
+
+	it('uses each country\'s own trunk and international prefixes', () => {
+		const us = compileNumberingPlan({ country: 'US' });
+		expect(us.normalise('1 212 555 1234')).toBe('+12125551234');
+		expect(us.normalise('(212) 555-1234')).toBe('+12125551234');
+		expect(us.normalise('011 49 89 1234567')).toBe('+49891234567');
+		// Italy keeps the leading 0 of its area codes in E.164.
+		expect(compileNumberingPlan({ country: 'IT' }).normalise('06 1234 5678')).toBe('+390612345678');
+	});
+
+	it('has no E.164 for withheld numbers, device ids, and extensions without a base number', () => {
+		expect(munich.normalise('anonymous')).toBeNull();
+		expect(munich.normalise('w0')).toBeNull();
+		expect(compileNumberingPlan({ country: 'DE' }).normalise('201')).toBeNull();
+	});
+
+	it('keys device ids as written and extensions without base number by their digits', () => {
+		expect(munich.key('w0')).toBe('w0');
+		expect(munich.key(' SIP/Anna ')).toBe('sip/anna');
+		expect(compileNumberingPlan({ country: 'DE' }).key('201')).toBe('201');
+		expect(munich.key('<unknown>')).toBeNull();
+	});
+
+	it('lets the internal pattern decide what is an extension', () => {
+		const fourDigits = compileNumberingPlan({ country: 'DE', baseNumber: '+49891234', internalPattern: '^\\d{4}$' });
+		expect(fourDigits.normalise('2010')).toBe('+498912342010');
+		// 201 is no extension here, so it is read as a national number (area code 201, Essen).
+		expect(fourDigits.normalise('201')).toBe('+49201');
+	});
+});
+
+describe('display', () => {
+	it('shows domestic numbers in national format and foreign ones internationally', () => {
+		expect(munich.display('+49301234567')).toBe('030 1234567');
+		expect(munich.display('0044 20 7946 0018')).toBe('+44 20 7946 0018');
+	});
+
+	it('shows extensions and device ids as written and withheld numbers as empty', () => {
+		expect(munich.display('201')).toBe('201');
+		expect(munich.display('w0')).toBe('w0');
+		expect(munich.display('anonymous')).toBe('');
+	});
+});
+
+describe('isWithheld', () => {
+	it.each(['', '  ', 'anonymous', 'Anonymous', 'UNKNOWN', 'private', 'Restricted', 'unavailable', '<unknown>', '<Anonymous>'])(
+		'%j is withheld',
+		(number) => expect(isWithheld(number)).toBe(true),
+	);
+
+	it.each(['201', '+49301234567', 'w0', 'unknownx'])('%j is not withheld', (number) => expect(isWithheld(number)).toBe(false));
+});
+
+describe('isInternalNumber', () => {
+	it('takes short numbers as extensions by default', () => {
+		expect(munich.isInternalNumber('205')).toBe(true);
+		expect(munich.isInternalNumber('030 1234567')).toBe(false);
+	});
+
+	it('counts a full number inside the base number as internal', () => {
+		expect(munich.isInternalNumber('+49 89 1234 299')).toBe(true);
+		expect(munich.isInternalNumber('+49 89 9999 299')).toBe(false);
+	});
+
+	it('follows a configured regular expression as a whole-number match', () => {
+		const plan = compileNumberingPlan({ country: 'DE', internalPattern: '\\d{2,4}' });
+		expect(plan.isInternalNumber('2999')).toBe(true);
+		expect(plan.isInternalNumber('29999')).toBe(false);
+		expect(plan.isInternalNumber('030 1234567')).toBe(false);
+	});
+
+	it('understands simple patterns with x and *', () => {
+		const plan = compileNumberingPlan({ country: 'DE', internalPattern: '2xx, 5*' });
+		expect(plan.isInternalNumber('299')).toBe(true);
+		expect(plan.isInternalNumber('2999')).toBe(false);
+		expect(plan.isInternalNumber('51234')).toBe(true);
+		expect(plan.isInternalNumber('399')).toBe(false);
+	});
+});
+
+describe('compileNumberList', () => {
+	const list = munich.compileNumberList(['+49891234*', '030 555 1234', '0171*'], 'excludedNumbers');
+
+	it('matches prefixes and exact numbers in any spelling', () => {
+		expect(list.matches('299')).toBe(true);
+		expect(list.matches('+49 89 1234 5')).toBe(true);
+		expect(list.matches('0305551234')).toBe(true);
+		expect(list.matches('+49 171 9876543')).toBe(true);
+		expect(list.matches('0305551235')).toBe(false);
+		expect(list.matches('+49 89 1235 1')).toBe(false);
+		expect(list.matches('anonymous')).toBe(false);
+	});
+
+	it('treats a national prefix and its international spelling alike', () => {
+		const national = munich.compileNumberList('0891234*', 'excludedNumbers');
+		expect(national.matches('+49891234777')).toBe(true);
+		expect(national.matches('777')).toBe(true);
+		expect(munich.compileNumberList('0*', 'excludedNumbers').matches('+49301234567')).toBe(true);
+		expect(munich.compileNumberList('0*', 'excludedNumbers').matches('+441234567')).toBe(false);
+	});
+
+	it('reads one text separated by commas, semicolons or new lines', () => {
+		const text = munich.compileNumberList('299,\n 0301234567 ; ', 'excludedNumbers');
+		expect(text.size).toBe(2);
+		expect(text.matches('+49301234567')).toBe(true);
+	});
+
+	it('refuses entries that are no number or pattern, naming the setting', () => {
+		expect(() => munich.compileNumberList(['12*34'], 'excludedNumbers')).toThrow(ConfigurationError);
+		expect(() => munich.compileNumberList(['12*34'], 'excludedNumbers')).toThrow(/"12\*34" in excludedNumbers/);
+		expect(() => munich.compileNumberList(['anonymous'], 'excludedNumbers')).toThrow(/"anonymous" in excludedNumbers/);
+		expect(() => munich.compileNumberList(['*'], 'excludedNumbers')).toThrow(/"\*" in excludedNumbers/);
+	});
+});
+
+describe('configuration errors', () => {
+	it('names a bad country', () => {
+		expect(() => compileNumberingPlan({ country: 'Germany' })).toThrow(/Country "Germany"/);
+	});
+
+	it('names a bad base number', () => {
+		expect(() => compileNumberingPlan({ country: 'DE', baseNumber: 'Zentrale' })).toThrow(/Base number "Zentrale"/);
+	});
+
+	it('names a bad internal pattern', () => {
+		expect(() => compileNumberingPlan({ country: 'DE', internalPattern: '^(\\d{2,4}$' })).toThrow(
+			/Internal number pattern "\^\(\\d\{2,4\}\$" is not a valid regular expression/,
+		);
+	});
+
+	it('says which setting failed', () => {
+		const error = caught(() => compileNumberingPlan({ country: 'XX' }));
+		expect(error).toBeInstanceOf(ConfigurationError);
+		expect(error).toMatchObject({ setting: 'country' });
+	});
+});

@@ -1,0 +1,759 @@
+import {
+	CallAssembler,
+	type CallAssemblerOptions,
+} from '../../../nodes/CallEventTrigger/assembly/CallAssembler';
+import type { CallEvent, CallRecord, TriggerRecord } from '../../../nodes/shared/callModel';
+import { at, ev } from './events';
+
+const offered = ev(0, 'offered', {
+	caller: { number: '+49301234567', name: 'Max Muster' },
+	called: '+49891234200',
+	direction: 'inbound',
+});
+
+/** The fields every scenario below shares; each test writes the rest of the record by hand. */
+function callRecord(fields: Partial<CallRecord>): CallRecord {
+	return {
+		kind: 'call',
+		callId: 'c1',
+		direction: 'inbound',
+		caller: { number: '+49301234567', name: 'Max Muster', restricted: false },
+		called: '+49891234200',
+		startedAt: '2024-05-06T08:00:00.000Z',
+		resolvedAt: '',
+		outcome: 'missed',
+		answeredBy: null,
+		voicemail: null,
+		incomplete: false,
+		legs: [],
+		...fields,
+	};
+}
+
+function pushAll(events: CallEvent[], options?: CallAssemblerOptions) {
+	const assembler = new CallAssembler(options);
+	const records: TriggerRecord[] = [];
+	for (const event of events) records.push(...assembler.push(event));
+	return { assembler, records };
+}
+
+describe('CallAssembler: resolution', () => {
+	it('parallel ringing, answered: resolves at the answer without waiting for the hang-up', () => {
+		const { assembler, records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(1, 'ringing', { line: '202' }),
+			ev(8, 'answered', { line: '202' }),
+		]);
+		expect(records).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:00:08.000Z',
+				outcome: 'answered',
+				answeredBy: { line: '202', at: '2024-05-06T08:00:08.000Z', pickup: false },
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:08.000Z',
+						result: 'answeredElsewhere',
+					},
+					{
+						line: '202',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:08.000Z',
+						result: 'answered',
+					},
+				],
+			}),
+		]);
+		expect(assembler.pendingCount).toBe(0);
+	});
+
+	it('group call nobody answers: missed at ended, a rejecting member keeps its own result', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(1, 'ringing', { line: '202' }),
+			ev(1, 'ringing', { line: '203' }),
+			ev(3, 'stopped', { line: '203', reason: 'rejected' }),
+			ev(20, 'ended'),
+		]);
+		expect(records).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:00:20.000Z',
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:20.000Z',
+						result: 'notAnswered',
+					},
+					{
+						line: '202',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:20.000Z',
+						result: 'notAnswered',
+					},
+					{
+						line: '203',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:03.000Z',
+						result: 'rejected',
+					},
+				],
+			}),
+		]);
+	});
+
+	it('sequential hunt: each line its own leg in order of ringing', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(16, 'stopped', { line: '201', reason: 'timeout' }),
+			ev(16, 'ringing', { line: '202' }),
+			ev(31, 'stopped', { line: '202', reason: 'noAnswer' }),
+			ev(31, 'ringing', { line: '203' }),
+			ev(35, 'ended'),
+		]);
+		expect((records[0] as CallRecord).legs).toEqual([
+			{
+				line: '201',
+				ringingFrom: '2024-05-06T08:00:01.000Z',
+				ringingUntil: '2024-05-06T08:00:16.000Z',
+				result: 'notAnswered',
+			},
+			{
+				line: '202',
+				ringingFrom: '2024-05-06T08:00:16.000Z',
+				ringingUntil: '2024-05-06T08:00:31.000Z',
+				result: 'notAnswered',
+			},
+			{
+				line: '203',
+				ringingFrom: '2024-05-06T08:00:31.000Z',
+				ringingUntil: '2024-05-06T08:00:35.000Z',
+				result: 'notAnswered',
+			},
+		]);
+		expect(records).toHaveLength(1);
+	});
+
+	it('cyclic hunt: a line ringing a second time gets a second leg', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(11, 'stopped', { line: '201', reason: 'timeout' }),
+			ev(11, 'ringing', { line: '202' }),
+			ev(21, 'stopped', { line: '202', reason: 'timeout' }),
+			ev(21, 'ringing', { line: '201' }),
+			ev(25, 'answered', { line: '201' }),
+		]);
+		expect(records).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:00:25.000Z',
+				outcome: 'answered',
+				answeredBy: { line: '201', at: '2024-05-06T08:00:25.000Z', pickup: false },
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:11.000Z',
+						result: 'notAnswered',
+					},
+					{
+						line: '202',
+						ringingFrom: '2024-05-06T08:00:11.000Z',
+						ringingUntil: '2024-05-06T08:00:21.000Z',
+						result: 'notAnswered',
+					},
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:21.000Z',
+						ringingUntil: '2024-05-06T08:00:25.000Z',
+						result: 'answered',
+					},
+				],
+			}),
+		]);
+	});
+
+	it('forwarding during ringing: the leg ends diverted, the target rings as a new leg of the same call', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(10, 'diverted', { line: '201', to: '202' }),
+			ev(10, 'ringing', { line: '202' }),
+			ev(14, 'answered', { line: '202' }),
+		]);
+		expect(records).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:00:14.000Z',
+				outcome: 'answered',
+				answeredBy: { line: '202', at: '2024-05-06T08:00:14.000Z', pickup: false },
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:10.000Z',
+						result: 'diverted',
+						divertedTo: '202',
+					},
+					{
+						line: '202',
+						ringingFrom: '2024-05-06T08:00:10.000Z',
+						ringingUntil: '2024-05-06T08:00:14.000Z',
+						result: 'answered',
+					},
+				],
+			}),
+		]);
+	});
+
+	it('forward to an external number, then the call ends: missed, the leg diverted', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(10, 'diverted', { line: '201', to: '+491701234567' }),
+			ev(60, 'ended'),
+		]);
+		expect(records).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:01:00.000Z',
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:10.000Z',
+						result: 'diverted',
+						divertedTo: '+491701234567',
+					},
+				],
+			}),
+		]);
+	});
+
+	it('pickup with `from`: that leg is pickedUp, other ringing legs answeredElsewhere', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(1, 'ringing', { line: '202' }),
+			ev(6, 'answered', { line: '203', pickup: true, from: '201' }),
+		]);
+		expect(records).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:00:06.000Z',
+				outcome: 'answered',
+				answeredBy: { line: '203', at: '2024-05-06T08:00:06.000Z', pickup: true, from: '201' },
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:06.000Z',
+						result: 'pickedUp',
+					},
+					{
+						line: '202',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:06.000Z',
+						result: 'answeredElsewhere',
+					},
+					{
+						line: '203',
+						ringingFrom: '2024-05-06T08:00:06.000Z',
+						ringingUntil: '2024-05-06T08:00:06.000Z',
+						result: 'answered',
+					},
+				],
+			}),
+		]);
+	});
+
+	it('pickup without `from`: every other ringing leg is pickedUp', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(1, 'ringing', { line: '202' }),
+			ev(6, 'answered', { line: '203', pickup: true }),
+		]);
+		const record = records[0] as CallRecord;
+		expect(record.answeredBy).toEqual({ line: '203', at: '2024-05-06T08:00:06.000Z', pickup: true });
+		expect(record.legs.map((leg) => [leg.line, leg.result])).toEqual([
+			['201', 'pickedUp'],
+			['202', 'pickedUp'],
+			['203', 'answered'],
+		]);
+	});
+
+	it('pickup from a line whose ringing was never reported: that line gets a zero-length pickedUp leg', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(6, 'answered', { line: '203', pickup: true, from: '205' }),
+		]);
+		expect((records[0] as CallRecord).legs).toEqual([
+			{
+				line: '201',
+				ringingFrom: '2024-05-06T08:00:01.000Z',
+				ringingUntil: '2024-05-06T08:00:06.000Z',
+				result: 'answeredElsewhere',
+			},
+			{
+				line: '205',
+				ringingFrom: '2024-05-06T08:00:06.000Z',
+				ringingUntil: '2024-05-06T08:00:06.000Z',
+				result: 'pickedUp',
+			},
+			{
+				line: '203',
+				ringingFrom: '2024-05-06T08:00:06.000Z',
+				ringingUntil: '2024-05-06T08:00:06.000Z',
+				result: 'answered',
+			},
+		]);
+	});
+
+	it("answer on the user's own second device: that device answered, the desk phone answeredElsewhere", () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(1, 'ringing', { line: 'w0' }),
+			ev(4, 'answered', { line: 'w0' }),
+		]);
+		const record = records[0] as CallRecord;
+		expect(record.answeredBy).toEqual({ line: 'w0', at: '2024-05-06T08:00:04.000Z', pickup: false });
+		expect(record.legs.map((leg) => [leg.line, leg.result, leg.ringingUntil])).toEqual([
+			['201', 'answeredElsewhere', '2024-05-06T08:00:04.000Z'],
+			['w0', 'answered', '2024-05-06T08:00:04.000Z'],
+		]);
+	});
+
+	it('answer on a line that never rang: its leg starts at the answer', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(5, 'answered', { line: '204' }),
+		]);
+		expect((records[0] as CallRecord).legs).toEqual([
+			{
+				line: '201',
+				ringingFrom: '2024-05-06T08:00:01.000Z',
+				ringingUntil: '2024-05-06T08:00:05.000Z',
+				result: 'answeredElsewhere',
+			},
+			{
+				line: '204',
+				ringingFrom: '2024-05-06T08:00:05.000Z',
+				ringingUntil: '2024-05-06T08:00:05.000Z',
+				result: 'answered',
+			},
+		]);
+	});
+
+	it('voicemail: the box takes the call, ringing stops there, the call is still missed', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(1, 'ringing', { line: '202' }),
+			ev(20, 'voicemail', { line: '201' }),
+			ev(45, 'ended'),
+		]);
+		expect(records).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:00:45.000Z',
+				voicemail: '201',
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:20.000Z',
+						result: 'notAnswered',
+					},
+					{
+						line: '202',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:20.000Z',
+						result: 'notAnswered',
+					},
+				],
+			}),
+		]);
+	});
+
+	it('busy: a busy line that rang, and one that never rang, each get a busy leg', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(1, 'stopped', { line: '201', reason: 'busy' }),
+			ev(1, 'stopped', { line: '202', reason: 'busy' }),
+			ev(2, 'ended'),
+		]);
+		expect(records).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:00:02.000Z',
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:01.000Z',
+						result: 'busy',
+					},
+					{
+						line: '202',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:01.000Z',
+						result: 'busy',
+					},
+				],
+			}),
+		]);
+	});
+
+	it('rejected: the leg says rejected', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(3, 'stopped', { line: '201', reason: 'rejected' }),
+			ev(3, 'ended'),
+		]);
+		expect((records[0] as CallRecord).legs).toEqual([
+			{
+				line: '201',
+				ringingFrom: '2024-05-06T08:00:01.000Z',
+				ringingUntil: '2024-05-06T08:00:03.000Z',
+				result: 'rejected',
+			},
+		]);
+		expect((records[0] as CallRecord).outcome).toBe('missed');
+	});
+
+	it('a `stopped` without line stops every line still ringing; without reason it means noAnswer', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(1, 'ringing', { line: '202' }),
+			ev(2, 'stopped', { line: '202', reason: 'rejected' }),
+			ev(9, 'stopped', { reason: 'busy' }),
+			ev(9, 'ringing', { line: '203' }),
+			ev(12, 'stopped', { line: '203' }),
+			ev(12, 'ended'),
+		]);
+		expect((records[0] as CallRecord).legs.map((l) => [l.line, l.result, l.ringingUntil])).toEqual([
+			['201', 'busy', '2024-05-06T08:00:09.000Z'],
+			['202', 'rejected', '2024-05-06T08:00:02.000Z'],
+			['203', 'notAnswered', '2024-05-06T08:00:12.000Z'],
+		]);
+	});
+
+	it('a `diverted` without line and target diverts every line still ringing', () => {
+		const { records } = pushAll([
+			offered,
+			ev(1, 'ringing', { line: 'Doc' }),
+			ev(4, 'diverted'),
+			ev(4, 'ringing', { line: 'Marty' }),
+			ev(9, 'ended'),
+		]);
+		expect((records[0] as CallRecord).legs).toEqual([
+			{
+				line: 'Doc',
+				ringingFrom: '2024-05-06T08:00:01.000Z',
+				ringingUntil: '2024-05-06T08:00:04.000Z',
+				result: 'diverted',
+			},
+			{
+				line: 'Marty',
+				ringingFrom: '2024-05-06T08:00:04.000Z',
+				ringingUntil: '2024-05-06T08:00:09.000Z',
+				result: 'notAnswered',
+			},
+		]);
+	});
+});
+
+describe('CallAssembler: call-level fields', () => {
+	it('merges the caller over the events; withheld and restricted callers are restricted', () => {
+		const late = pushAll([
+			ev(0, 'offered', { caller: { number: '+49301234567' } }),
+			ev(1, 'ringing', { line: '201', caller: { number: '+49301234567', name: 'Max Muster' } }),
+			ev(2, 'ended'),
+		]).records[0] as CallRecord;
+		expect(late.caller).toEqual({ number: '+49301234567', name: 'Max Muster', restricted: false });
+
+		const flagged = pushAll([
+			ev(0, 'offered', { caller: { number: '+49301234567', restricted: true } }),
+			ev(2, 'ended'),
+		]).records[0] as CallRecord;
+		expect(flagged.caller).toEqual({ number: '+49301234567', name: '', restricted: true });
+
+		const withheld = pushAll([ev(0, 'offered', { caller: { number: '' } }), ev(2, 'ended')])
+			.records[0] as CallRecord;
+		expect(withheld.caller).toEqual({ number: '', name: '', restricted: true });
+	});
+
+	it('defaults: direction inbound, called empty; startedAt is the earliest event, not the first pushed', () => {
+		const { records } = pushAll([
+			ev(3, 'ringing', { line: '201', direction: 'internal', caller: { number: '205' } }),
+			ev(1, 'offered'),
+			ev(9, 'ended'),
+		]);
+		const record = records[0] as CallRecord;
+		expect(record.direction).toBe('internal');
+		expect(record.called).toBe('');
+		expect(record.startedAt).toBe('2024-05-06T08:00:01.000Z');
+
+		const bare = pushAll([ev(0, 'ringing', { line: '201' }), ev(1, 'ended')]).records[0] as CallRecord;
+		expect(bare.direction).toBe('inbound');
+	});
+
+	it('takes times from the events, never from the wall clock', () => {
+		const { records } = pushAll([
+			{ type: 'ringing', callId: 'old', line: '201', time: Date.UTC(2001, 0, 2, 3, 4, 5) },
+			{ type: 'ended', callId: 'old', time: Date.UTC(2001, 0, 2, 3, 4, 15) },
+		]);
+		const record = records[0] as CallRecord;
+		expect(record.startedAt).toBe('2001-01-02T03:04:05.000Z');
+		expect(record.resolvedAt).toBe('2001-01-02T03:04:15.000Z');
+	});
+});
+
+describe('CallAssembler: silence, age, eviction', () => {
+	it('resolves a silent call as missed + incomplete at the sweep, still-ringing legs until then', () => {
+		const assembler = new CallAssembler({ silenceMs: 30 * 60_000 });
+		assembler.push(offered);
+		assembler.push(ev(1, 'ringing', { line: '201' }));
+		expect(assembler.sweep(at(1) + 30 * 60_000 - 1)).toEqual([]);
+		expect(assembler.sweep(at(1) + 30 * 60_000)).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:30:01.000Z',
+				incomplete: true,
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:30:01.000Z',
+						result: 'notAnswered',
+					},
+				],
+			}),
+		]);
+		expect(assembler.pendingCount).toBe(0);
+		expect(assembler.push(ev(1900, 'ended'))).toEqual([]);
+	});
+
+	it('resolves a call older than maxCallAgeMs even while events keep coming', () => {
+		const assembler = new CallAssembler({ maxCallAgeMs: 60_000 });
+		assembler.push(ev(0, 'ringing', { line: '201' }));
+		assembler.push(ev(50, 'ringing', { line: '202' }));
+		expect(assembler.sweep(at(59))).toEqual([]);
+		const [record] = assembler.sweep(at(60));
+		expect(record.incomplete).toBe(true);
+		expect(record.resolvedAt).toBe('2024-05-06T08:01:00.000Z');
+	});
+
+	it('evicts the oldest pending call when full, resolving it as incomplete rather than dropping it', () => {
+		const assembler = new CallAssembler({ maxPendingCalls: 2 });
+		assembler.push(ev(1, 'ringing', { callId: 'a', line: '201' }));
+		assembler.push(ev(2, 'ringing', { callId: 'b', line: '202' }));
+		const records = assembler.push(ev(3, 'ringing', { callId: 'c', line: '203' }));
+		expect(records).toEqual([
+			{
+				kind: 'call',
+				callId: 'a',
+				direction: 'inbound',
+				caller: { number: '', name: '', restricted: true },
+				called: '',
+				startedAt: '2024-05-06T08:00:01.000Z',
+				resolvedAt: '2024-05-06T08:00:03.000Z',
+				outcome: 'missed',
+				answeredBy: null,
+				voicemail: null,
+				incomplete: true,
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:03.000Z',
+						result: 'notAnswered',
+					},
+				],
+			},
+		]);
+		expect(assembler.pendingCount).toBe(2);
+		expect(assembler.stats().evictedCalls).toBe(1);
+		expect(assembler.push(ev(4, 'ended', { callId: 'a' }))).toEqual([]);
+	});
+
+	it('flush resolves every pending call', () => {
+		const assembler = new CallAssembler();
+		assembler.push(ev(1, 'ringing', { callId: 'a', line: '201' }));
+		assembler.push(ev(2, 'ringing', { callId: 'b', line: '202' }));
+		const records = assembler.flush(at(10));
+		expect(records.map((r) => [r.callId, r.incomplete, r.resolvedAt])).toEqual([
+			['a', true, '2024-05-06T08:00:10.000Z'],
+			['b', true, '2024-05-06T08:00:10.000Z'],
+		]);
+		expect(assembler.pendingCount).toBe(0);
+	});
+
+	it('resolves a call that floods events as it stands, so one call cannot grow without bound', () => {
+		const assembler = new CallAssembler();
+		const records: TriggerRecord[] = [];
+		for (let i = 0; i < 256; i++) records.push(...assembler.push(ev(i, 'ringing', { line: `L${i}` })));
+		expect(records).toHaveLength(1);
+		expect((records[0] as CallRecord).incomplete).toBe(true);
+		expect((records[0] as CallRecord).legs).toHaveLength(256);
+		expect(assembler.push(ev(300, 'ringing', { line: 'L300' }))).toEqual([]);
+	});
+});
+
+describe('CallAssembler: duplicates, late events, presence', () => {
+	it('never emits a second record: events after resolution are ignored', () => {
+		const assembler = new CallAssembler();
+		expect(assembler.push(ev(1, 'ringing', { line: '201' }))).toEqual([]);
+		expect(assembler.push(ev(2, 'answered', { line: '201' }))).toHaveLength(1);
+		expect(assembler.push(ev(3, 'ringing', { line: '202' }))).toEqual([]);
+		expect(assembler.push(ev(4, 'answered', { line: '202' }))).toEqual([]);
+		expect(assembler.push(ev(90, 'ended'))).toEqual([]);
+		expect(assembler.sweep(at(10_000))).toEqual([]);
+		expect(assembler.pendingCount).toBe(0);
+		expect(assembler.stats().lateEvents).toBe(3);
+	});
+
+	it('ignores a repeated eventId, also across calls', () => {
+		const assembler = new CallAssembler();
+		assembler.push(ev(1, 'ringing', { line: '201', eventId: 'e1' }));
+		assembler.push(ev(2, 'stopped', { line: '201', reason: 'busy', eventId: 'e2' }));
+		assembler.push(ev(2, 'stopped', { line: '201', reason: 'busy', eventId: 'e2' }));
+		// A retried "ended" carrying the id of the busy stop is a retry, not an end.
+		expect(assembler.push(ev(5, 'ended', { eventId: 'e2' }))).toEqual([]);
+		expect(assembler.push(ev(5, 'ended', { callId: 'other', eventId: 'e1' }))).toEqual([]);
+		expect(assembler.stats().duplicateEvents).toBe(3);
+		const [record] = assembler.push(ev(6, 'ended', { eventId: 'e3' })) as CallRecord[];
+		expect(record.legs).toEqual([
+			{
+				line: '201',
+				ringingFrom: '2024-05-06T08:00:01.000Z',
+				ringingUntil: '2024-05-06T08:00:02.000Z',
+				result: 'busy',
+			},
+		]);
+		expect(record.resolvedAt).toBe('2024-05-06T08:00:06.000Z');
+	});
+
+	it('duplicates without eventId are harmless: every event twice gives the same record', () => {
+		const events = [
+			offered,
+			ev(1, 'ringing', { line: '201' }),
+			ev(1, 'ringing', { line: '202' }),
+			ev(5, 'stopped', { line: '202', reason: 'rejected' }),
+			ev(9, 'diverted', { line: '201', to: '203' }),
+			ev(9, 'ringing', { line: '203' }),
+			ev(15, 'voicemail', { line: '203' }),
+			ev(40, 'ended'),
+		];
+		const twice = events.flatMap((event) => [event, { ...event }]);
+		const { records } = pushAll(twice);
+		expect(records).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:00:40.000Z',
+				voicemail: '203',
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:09.000Z',
+						result: 'diverted',
+						divertedTo: '203',
+					},
+					{
+						line: '202',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:05.000Z',
+						result: 'rejected',
+					},
+					{
+						line: '203',
+						ringingFrom: '2024-05-06T08:00:09.000Z',
+						ringingUntil: '2024-05-06T08:00:15.000Z',
+						result: 'notAnswered',
+					},
+				],
+			}),
+		]);
+	});
+
+	it('passes login and logout through at once as presence records', () => {
+		const assembler = new CallAssembler();
+		expect(assembler.push({ type: 'login', line: '201', time: at(1) })).toEqual([
+			{ kind: 'presence', type: 'login', line: '201', at: '2024-05-06T08:00:01.000Z' },
+		]);
+		expect(assembler.push({ type: 'logout', line: 'w0', time: at(2), eventId: 'p1' })).toEqual([
+			{ kind: 'presence', type: 'logout', line: 'w0', at: '2024-05-06T08:00:02.000Z' },
+		]);
+		expect(assembler.push({ type: 'logout', line: 'w0', time: at(2), eventId: 'p1' })).toEqual([]);
+		expect(assembler.pendingCount).toBe(0);
+	});
+
+	it('skips and counts events it cannot use instead of failing the batch', () => {
+		const assembler = new CallAssembler();
+		expect(assembler.push({ type: 'ringing', line: '201', time: at(1) })).toEqual([]);
+		expect(assembler.push({ type: 'answered', callId: 'c1', time: at(1) })).toEqual([]);
+		expect(assembler.push({ type: 'login', time: at(1) })).toEqual([]);
+		expect(assembler.push({ type: 'ended', callId: 'c1', time: Number.NaN })).toEqual([]);
+		expect(assembler.stats().ignoredEvents).toBe(4);
+		expect(assembler.pendingCount).toBe(0);
+	});
+});
+
+describe('CallAssembler: out-of-order arrival', () => {
+	it('a `stopped` arriving before its `ringing` still closes the right leg', () => {
+		const { records } = pushAll([
+			offered,
+			ev(16, 'stopped', { line: '201', reason: 'timeout' }),
+			ev(1, 'ringing', { line: '201' }),
+			ev(16, 'ringing', { line: '202' }),
+			ev(20, 'ended'),
+		]);
+		expect((records[0] as CallRecord).legs).toEqual([
+			{
+				line: '201',
+				ringingFrom: '2024-05-06T08:00:01.000Z',
+				ringingUntil: '2024-05-06T08:00:16.000Z',
+				result: 'notAnswered',
+			},
+			{
+				line: '202',
+				ringingFrom: '2024-05-06T08:00:16.000Z',
+				ringingUntil: '2024-05-06T08:00:20.000Z',
+				result: 'notAnswered',
+			},
+		]);
+	});
+
+	it('with a reorder window, an `ended` arriving before the `answered` still gives an answered call', () => {
+		const assembler = new CallAssembler({ reorderWindowMs: 500 });
+		expect(assembler.push(ev(1, 'ringing', { line: '201' }))).toEqual([]);
+		expect(assembler.push(ev(10.2, 'ended'))).toEqual([]);
+		expect(assembler.push(ev(10, 'answered', { line: '201' }))).toEqual([]);
+		expect(assembler.sweep(at(10.499))).toEqual([]);
+		const [record] = assembler.sweep(at(10.5));
+		expect(record.outcome).toBe('answered');
+		expect(record.resolvedAt).toBe('2024-05-06T08:00:10.000Z');
+		expect(record.answeredBy).toEqual({ line: '201', at: '2024-05-06T08:00:10.000Z', pickup: false });
+	});
+
+	it('with a reorder window, a later pushed event of any call releases a waiting call', () => {
+		const assembler = new CallAssembler({ reorderWindowMs: 500 });
+		assembler.push(ev(1, 'ringing', { line: '201' }));
+		assembler.push(ev(2, 'answered', { line: '201' }));
+		expect(assembler.push(ev(2.3, 'ringing', { callId: 'c2', line: '202' }))).toEqual([]);
+		const records = assembler.push(ev(2.5, 'ringing', { callId: 'c3', line: '203' }));
+		expect(records.map((r) => r.kind === 'call' && [r.callId, r.outcome])).toEqual([['c1', 'answered']]);
+		expect(assembler.stats().waitingCalls).toBe(0);
+	});
+
+	it('without a reorder window (default) an `answered` resolves at once', () => {
+		const assembler = new CallAssembler();
+		assembler.push(ev(1, 'ringing', { line: '201' }));
+		expect(assembler.push(ev(2, 'answered', { line: '201' }))).toHaveLength(1);
+	});
+});

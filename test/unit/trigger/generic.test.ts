@@ -1,0 +1,249 @@
+import { parseGenericEvents } from '../../../nodes/CallEventTrigger/sources/generic';
+import { inputError } from './events';
+
+const RECEIVED = Date.UTC(2024, 4, 6, 8, 0, 0);
+
+function rejection(body: unknown, limits?: { maxEvents?: number }) {
+	return inputError(() => parseGenericEvents(body, RECEIVED, limits));
+}
+
+describe('parseGenericEvents: valid input', () => {
+	it('maps every field of a full event, trimming strings', () => {
+		expect(
+			parseGenericEvents(
+				{
+					type: 'answered',
+					callId: ' c-17 ',
+					eventId: 'e-9',
+					time: '2024-05-06T10:00:05.250+02:00',
+					line: '203',
+					caller: { number: '+49301234567', name: ' Max Muster ', restricted: false },
+					called: '+49891234200',
+					direction: 'inbound',
+					pickup: true,
+					from: '201',
+				},
+				RECEIVED,
+			),
+		).toEqual([
+			{
+				type: 'answered',
+				callId: 'c-17',
+				eventId: 'e-9',
+				time: Date.UTC(2024, 4, 6, 8, 0, 5, 250),
+				line: '203',
+				caller: { number: '+49301234567', name: 'Max Muster', restricted: false },
+				called: '+49891234200',
+				direction: 'inbound',
+				pickup: true,
+				from: '201',
+			},
+		]);
+	});
+
+	it('accepts an array; time as epoch ms, as ISO with Z, or missing (time of receipt)', () => {
+		expect(
+			parseGenericEvents(
+				[
+					{ type: 'ringing', callId: 'c1', line: '201', time: 1714982401000 },
+					{ type: 'stopped', callId: 'c1', line: '201', reason: 'busy', time: '2024-05-06T08:00:02Z' },
+					{ type: 'diverted', callId: 'c1', line: '201', to: '+491701234567' },
+					{ type: 'ended', callId: 'c1' },
+				],
+				RECEIVED,
+			),
+		).toEqual([
+			{ type: 'ringing', callId: 'c1', line: '201', time: Date.UTC(2024, 4, 6, 8, 0, 1) },
+			{
+				type: 'stopped',
+				callId: 'c1',
+				line: '201',
+				reason: 'busy',
+				time: Date.UTC(2024, 4, 6, 8, 0, 2),
+			},
+			{ type: 'diverted', callId: 'c1', line: '201', to: '+491701234567', time: RECEIVED },
+			{ type: 'ended', callId: 'c1', time: RECEIVED },
+		]);
+	});
+
+	it('presence needs no callId; null counts as absent; a withheld number may be empty', () => {
+		expect(
+			parseGenericEvents(
+				[
+					{ type: 'login', line: 'w0', callId: null },
+					{ type: 'offered', callId: 'c2', caller: { number: '', restricted: true }, called: null },
+				],
+				RECEIVED,
+			),
+		).toEqual([
+			{ type: 'login', line: 'w0', time: RECEIVED },
+			{ type: 'offered', callId: 'c2', caller: { number: '', restricted: true }, time: RECEIVED },
+		]);
+	});
+
+	it('an empty array is no events', () => {
+		expect(parseGenericEvents([], RECEIVED)).toEqual([]);
+	});
+
+	it('ignores prototype-pollution keys and never touches Object.prototype', () => {
+		const body = JSON.parse(
+			'{"type":"ended","callId":"c1","__proto__":{"line":"x","polluted":true},"constructor":{"prototype":{"polluted":true}}}',
+		);
+		expect(parseGenericEvents(body, RECEIVED)).toEqual([{ type: 'ended', callId: 'c1', time: RECEIVED }]);
+		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+		expect(rejection(JSON.parse('{"__proto__":{"type":"ringing"},"callId":"c1"}')).message).toBe(
+			'event[0]: type is required',
+		);
+	});
+});
+
+describe('parseGenericEvents: bad input is refused with a 4xx naming the problem', () => {
+	it.each<[string, unknown, string]>([
+		['a string body', 'ringing', 'body must be an event object or an array of event objects'],
+		['a number body', 42, 'body must be an event object or an array of event objects'],
+		['a null body', null, 'body must be an event object or an array of event objects'],
+		['a non-object event', [{ type: 'ended', callId: 'c1' }, 7], 'event[1]: must be an object'],
+		['a missing type', { callId: 'c1' }, 'event[0]: type is required'],
+		['a non-string type', { type: 3, callId: 'c1' }, 'event[0]: type must be a string'],
+		['an event without type in a batch', [{ type: 'ended', callId: 'c1' }, {}], 'event[1]: type is required'],
+		['a missing callId', { type: 'ringing', line: '201' }, 'event[0]: callId is required'],
+		['a blank callId', { type: 'ended', callId: '   ' }, 'event[0]: callId is required'],
+		['a numeric callId', { type: 'ended', callId: 17 }, 'event[0]: callId must be a string'],
+		['ringing without line', { type: 'ringing', callId: 'c1' }, 'event[0]: line is required'],
+		['login without line', { type: 'login' }, 'event[0]: line is required'],
+		['diverted without target', { type: 'diverted', callId: 'c1', line: '201' }, 'event[0]: to is required'],
+		[
+			'a wrong direction',
+			{ type: 'offered', callId: 'c1', direction: 'in' },
+			'event[0]: unknown direction "in" (expected one of inbound, internal, outbound)',
+		],
+		[
+			'a wrong reason',
+			{ type: 'stopped', callId: 'c1', line: '201', reason: 'gone' },
+			'event[0]: unknown reason "gone" (expected one of noAnswer, busy, rejected, timeout, cancelled)',
+		],
+		[
+			'a non-boolean pickup',
+			{ type: 'answered', callId: 'c1', line: '201', pickup: 'yes' },
+			'event[0]: pickup must be true or false',
+		],
+		['a non-object caller', { type: 'offered', callId: 'c1', caller: '+4930' }, 'event[0]: caller must be an object'],
+		[
+			'a caller without number',
+			{ type: 'offered', callId: 'c1', caller: { name: 'Max' } },
+			'event[0]: caller.number is required (an empty string for a withheld number)',
+		],
+		[
+			'a numeric caller number',
+			{ type: 'offered', callId: 'c1', caller: { number: 4930123 } },
+			'event[0]: caller.number must be a string',
+		],
+		[
+			'a non-boolean restricted flag',
+			{ type: 'offered', callId: 'c1', caller: { number: '', restricted: 1 } },
+			'event[0]: caller.restricted must be true or false',
+		],
+		[
+			'an unparsable time',
+			[
+				{ type: 'ended', callId: 'c1' },
+				{ type: 'ended', callId: 'c2' },
+				{ type: 'ended', callId: 'c3', time: 'yesterday' },
+			],
+			'event[2]: time "yesterday" is not ISO 8601 with offset or epoch milliseconds',
+		],
+		[
+			'a local time without offset',
+			{ type: 'ended', callId: 'c1', time: '2024-05-06T10:00:00' },
+			'event[0]: time "2024-05-06T10:00:00" has no UTC offset; add Z or an offset such as +02:00',
+		],
+		[
+			'a date without time',
+			{ type: 'ended', callId: 'c1', time: '2024-05-06' },
+			'event[0]: time "2024-05-06" has no UTC offset; add Z or an offset such as +02:00',
+		],
+		[
+			'an impossible date',
+			{ type: 'ended', callId: 'c1', time: '2024-13-06T10:00:00Z' },
+			'event[0]: time "2024-13-06T10:00:00Z" is not ISO 8601 with offset or epoch milliseconds',
+		],
+		[
+			'epoch seconds',
+			{ type: 'ended', callId: 'c1', time: 1714982400 },
+			'event[0]: time 1714982400 looks like epoch seconds; epoch milliseconds are expected',
+		],
+		[
+			'a fractional epoch',
+			{ type: 'ended', callId: 'c1', time: 1714982400000.5 },
+			'event[0]: time 1714982400000.5 is not ISO 8601 with offset or epoch milliseconds',
+		],
+		[
+			'a boolean time',
+			{ type: 'ended', callId: 'c1', time: true },
+			'event[0]: time true is not ISO 8601 with offset or epoch milliseconds',
+		],
+		[
+			'a line over 256 characters',
+			{ type: 'ringing', callId: 'c1', line: 'x'.repeat(257) },
+			'event[0]: line is longer than 256 characters',
+		],
+		[
+			'a caller name over 512 characters',
+			{ type: 'offered', callId: 'c1', caller: { number: '1', name: 'n'.repeat(513) } },
+			'event[0]: caller.name is longer than 512 characters',
+		],
+	])('%s', (_case, body, message) => {
+		expect(rejection(body)).toEqual({ message, status: 400 });
+	});
+
+	it('names the unknown type and lists the known ones', () => {
+		expect(rejection({ type: 'ringin', callId: 'c1' }).message).toBe(
+			'event[0]: unknown type "ringin" (expected one of offered, ringing, stopped, diverted, answered, voicemail, ended, login, logout)',
+		);
+		const batch = [
+			{ type: 'ended', callId: 'c1' },
+			{ type: 'ended', callId: 'c2' },
+			{ type: 'ended', callId: 'c3' },
+			{ type: 'ringin', callId: 'c4' },
+		];
+		expect(rejection(batch).message).toMatch(/^event\[3\]: unknown type "ringin" \(expected one of offered, ringing, /);
+	});
+
+	it('shortens a huge value in the message instead of echoing it', () => {
+		const { message } = rejection({ type: 'ended', callId: 'c1', time: 'y'.repeat(10_000) });
+		expect(message).toBe(`event[0]: time "${'y'.repeat(56)}… is not ISO 8601 with offset or epoch milliseconds`);
+	});
+
+	it('accepts names up to 512 and ids up to 256 characters', () => {
+		const [event] = parseGenericEvents(
+			{ type: 'offered', callId: 'c'.repeat(256), caller: { number: '1', name: 'n'.repeat(512) } },
+			RECEIVED,
+		);
+		expect(event.callId).toHaveLength(256);
+		expect(event.caller?.name).toHaveLength(512);
+	});
+
+	it('refuses more events than the limit with 413, default 1000', () => {
+		const events = (n: number) =>
+			Array.from({ length: n }, (_, i) => ({ type: 'ended', callId: `c${i}` }));
+		expect(parseGenericEvents(events(1000), RECEIVED)).toHaveLength(1000);
+		expect(rejection(events(1001))).toEqual({
+			message: 'body has 1001 events; at most 1000 are accepted per request',
+			status: 413,
+		});
+		expect(rejection(events(3), { maxEvents: 2 })).toEqual({
+			message: 'body has 3 events; at most 2 are accepted per request',
+			status: 413,
+		});
+	});
+
+	it('rejects the whole batch when one event is bad', () => {
+		const batch = [
+			{ type: 'ringing', callId: 'c1', line: '201' },
+			{ type: 'ended', callId: 'c1', time: 'soon' },
+		];
+		expect(() => parseGenericEvents(batch, RECEIVED)).toThrow(
+			'event[1]: time "soon" is not ISO 8601 with offset or epoch milliseconds',
+		);
+	});
+});

@@ -1,0 +1,334 @@
+/**
+ * sipgate.io push / Zammad generic CTI. The request fixtures follow the public documentation: the
+ * sipgate.io README and API reference (github.com/sipgate/sipgate.io, developer.sipgate.io/push-api:
+ * the newCall/answer/hangup parameters, the cURL samples, the hangup causes and the FAQ sequences
+ * "How is forwarding signaled?") and Zammad's generic CTI docs (docs.zammad.org, api/generic-cti).
+ */
+import { CallAssembler } from '../../../nodes/CallEventTrigger/assembly/CallAssembler';
+import { parseSipgateEvent } from '../../../nodes/CallEventTrigger/sources/sipgate';
+import type { CallEvent, TriggerRecord } from '../../../nodes/shared/callModel';
+import { at, inputError } from './events';
+
+/** Decodes a form body the way the webhook does: a repeated key becomes an array. */
+function form(text: string): Record<string, unknown> {
+	const body: Record<string, unknown> = {};
+	for (const [key, value] of new URLSearchParams(text)) {
+		const seen = body[key];
+		body[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+	}
+	return body;
+}
+
+// The cURL samples of the sipgate.io API reference.
+const NEW_CALL =
+	'event=newCall&from=492111234567&to=4915791234567&direction=in&callId=123456' +
+	'&user[]=Alice&user[]=Bob&userId[]=w0&userId[]=w1&fullUserId[]=1234567w0&fullUserId[]=1234567w1';
+const ANSWER =
+	'event=answer&callId=123456&user=Bob&userId=w1&fullUserId=1234567w1' +
+	'&from=492111234567&to=4915791234567&direction=in&answeringNumber=4921100000001';
+const HANGUP =
+	'event=hangup&cause=normalClearing&callId=123456&from=492111234567&to=4915791234567' +
+	'&direction=in&answeringNumber=4921100000001';
+
+const R = at(0);
+const base = {
+	callId: '123456',
+	time: R,
+	direction: 'inbound',
+	caller: { number: '492111234567' },
+	called: '4915791234567',
+};
+
+function rejection(body: Record<string, unknown>) {
+	return inputError(() => parseSipgateEvent(body, R));
+}
+
+describe('parseSipgateEvent: mapping', () => {
+	it('newCall: offered, then one ringing per user, by user id', () => {
+		expect(parseSipgateEvent(form(NEW_CALL), R)).toEqual([
+			{ ...base, type: 'offered' },
+			{ ...base, type: 'ringing', line: 'w0' },
+			{ ...base, type: 'ringing', line: 'w1' },
+		]);
+	});
+
+	it('newCall from Zammad-style senders: names only, as `user[]`, `user` array or a single `user`', () => {
+		const lines = (body: Record<string, unknown>) =>
+			parseSipgateEvent(body, R)
+				.filter((e) => e.type === 'ringing')
+				.map((e) => e.line);
+		const call = {
+			event: 'newCall',
+			from: '493055571600',
+			to: '491711234567890',
+			direction: 'in',
+			callId: 'z1',
+		};
+		expect(lines({ ...call, 'user[]': ['Alice', 'Bob'] })).toEqual(['Alice', 'Bob']);
+		expect(lines({ ...call, user: ['Alice', 'Bob'] })).toEqual(['Alice', 'Bob']);
+		expect(lines({ ...call, user: 'Alice' })).toEqual(['Alice']);
+		expect(lines(form('event=newCall&from=1&to=2&direction=in&callId=z1&fullUserId[]=1234567w0'))).toEqual([
+			'1234567w0',
+		]);
+		expect(lines(call)).toEqual([]);
+	});
+
+	it('newCall from `anonymous`: a withheld caller', () => {
+		const [offered] = parseSipgateEvent(form(NEW_CALL.replace('from=492111234567', 'from=anonymous')), R);
+		expect(offered.caller).toEqual({ number: '', restricted: true });
+	});
+
+	it('outbound newCall: the user is the caller, so nothing rings', () => {
+		const body = form('event=newCall&from=4921100000001&to=4915791234567&direction=out&callId=o1&user[]=Alice');
+		expect(parseSipgateEvent(body, R)).toEqual([
+			{
+				type: 'offered',
+				callId: 'o1',
+				time: R,
+				direction: 'outbound',
+				caller: { number: '4921100000001' },
+				called: '4915791234567',
+			},
+		]);
+	});
+
+	it('answer: answered on the user id; without user the answering number, then the called number', () => {
+		expect(parseSipgateEvent(form(ANSWER), R)).toEqual([{ ...base, type: 'answered', line: 'w1' }]);
+		const zammad = {
+			event: 'answer',
+			callId: 'z1',
+			from: '493055571600',
+			to: '491711234567890',
+			direction: 'in',
+		};
+		const line = (body: Record<string, unknown>) => parseSipgateEvent(body, R)[0].line;
+		expect(line({ ...zammad, user: 'Alice', answeringNumber: '42' })).toBe('Alice');
+		expect(line({ ...zammad, 'user[]': ['Alice'] })).toBe('Alice');
+		expect(line({ ...zammad, answeringNumber: 'jdoe@example.com' })).toBe('jdoe@example.com');
+		expect(line(zammad)).toBe('491711234567890');
+		expect(line({ ...zammad, direction: 'out', user: 'Alice', answeringNumber: '491711234567890' })).toBe(
+			'491711234567890',
+		);
+	});
+
+	it.each<[string, Array<Partial<CallEvent>>]>([
+		['normalClearing', [{ type: 'ended' }]],
+		['busy', [{ type: 'stopped', reason: 'busy' }, { type: 'ended' }]],
+		['cancel', [{ type: 'ended' }]],
+		['noAnswer', [{ type: 'stopped', reason: 'noAnswer' }, { type: 'ended' }]],
+		['congestion', [{ type: 'ended' }]],
+		['notFound', [{ type: 'ended' }]],
+		['forwarded', [{ type: 'diverted' }]],
+	])('hangup cause %s', (cause, expected) => {
+		const events = parseSipgateEvent(form(HANGUP.replace('normalClearing', cause)), R);
+		expect(events).toEqual(expected.map((fields) => ({ ...base, ...fields })));
+		expect(events.every((event) => event.line === undefined)).toBe(true);
+	});
+
+	it('files every event carrying origCallId (or originalCallId) under that call id', () => {
+		const forwarded = form(`${ANSWER.replace('callId=123456', 'callId=654321')}&origCallId=123456`);
+		expect(parseSipgateEvent(forwarded, R)[0].callId).toBe('123456');
+		const library = form(`${HANGUP.replace('callId=123456', 'callId=654321')}&originalCallId=123456`);
+		expect(parseSipgateEvent(library, R)[0].callId).toBe('123456');
+		const empty = form(`${HANGUP}&origCallId=`);
+		expect(parseSipgateEvent(empty, R)[0].callId).toBe('123456');
+	});
+
+	it('dtmf carries nothing for call assembly', () => {
+		expect(parseSipgateEvent({ event: 'dtmf', callId: '123456', dtmf: '1' }, R)).toEqual([]);
+	});
+});
+
+describe('parseSipgateEvent: bad input is refused with 400 naming the field', () => {
+	it.each<[string, Record<string, unknown>, string]>([
+		['no event', { callId: '1' }, 'event is required (one of newCall, answer, hangup, dtmf)'],
+		['an unknown event', { event: 'ring', callId: '1' }, 'unknown event "ring" (expected one of newCall, answer, hangup, dtmf)'],
+		['no callId', { event: 'newCall', from: '1' }, 'newCall: callId is required'],
+		['a numeric callId', { event: 'hangup', callId: 17, cause: 'busy' }, 'hangup: callId must be a string'],
+		['a repeated callId', { event: 'newCall', callId: ['1', '2'] }, 'newCall: callId must be given once, got ["1","2"]'],
+		['a too long callId', { event: 'newCall', callId: '9'.repeat(257) }, 'newCall: callId is longer than 256 characters'],
+		[
+			'a wrong direction',
+			{ event: 'newCall', callId: '1', direction: 'inbound' },
+			'newCall: unknown direction "inbound" (expected one of in, out)',
+		],
+		['a non-string user', { event: 'newCall', callId: '1', 'user[]': ['Alice', 7] }, 'newCall: user[1] must be a string'],
+		['a hangup without cause', { event: 'hangup', callId: '1' }, 'hangup: cause is required'],
+		[
+			'an unknown cause',
+			{ event: 'hangup', callId: '1', cause: 'hungUp' },
+			'hangup: unknown cause "hungUp" (expected one of normalClearing, busy, cancel, noAnswer, congestion, notFound, forwarded)',
+		],
+		[
+			'an answer by two users',
+			{ event: 'answer', callId: '1', 'user[]': ['Alice', 'Bob'] },
+			'answer: user names 2 users; an answer has one',
+		],
+		['an answer by nobody', { event: 'answer', callId: '1' }, 'answer: user or answeringNumber is required'],
+	])('%s', (_case, body, message) => {
+		expect(rejection(body)).toEqual({ message, status: 400 });
+	});
+
+	it('a body that is not an object', () => {
+		expect(rejection('event=newCall' as unknown as Record<string, unknown>)).toEqual({
+			message: 'body must be a form or a JSON object',
+			status: 400,
+		});
+	});
+});
+
+describe('sipgate sequences through call assembly', () => {
+	/** Feeds requests (form text, seconds after T0) as the webhook would, one assembler for all. */
+	function run(requests: Array<[string, number]>): TriggerRecord[] {
+		const assembler = new CallAssembler();
+		const records = requests.flatMap(([text, seconds]) =>
+			parseSipgateEvent(form(text), at(seconds)).flatMap((event) => assembler.push(event)),
+		);
+		expect(assembler.pendingCount).toBe(0);
+		return records;
+	}
+
+	it('group call answered by Bob: one record at the answer, Alice answeredElsewhere', () => {
+		expect(
+			run([
+				[NEW_CALL, 0],
+				[ANSWER, 4],
+				[HANGUP, 60],
+			]),
+		).toEqual([
+			{
+				kind: 'call',
+				callId: '123456',
+				direction: 'inbound',
+				caller: { number: '492111234567', name: '', restricted: false },
+				called: '4915791234567',
+				startedAt: '2024-05-06T08:00:00.000Z',
+				resolvedAt: '2024-05-06T08:00:04.000Z',
+				outcome: 'answered',
+				answeredBy: { line: 'w1', at: '2024-05-06T08:00:04.000Z', pickup: false },
+				voicemail: null,
+				incomplete: false,
+				legs: [
+					{
+						line: 'w0',
+						ringingFrom: '2024-05-06T08:00:00.000Z',
+						ringingUntil: '2024-05-06T08:00:04.000Z',
+						result: 'answeredElsewhere',
+					},
+					{
+						line: 'w1',
+						ringingFrom: '2024-05-06T08:00:00.000Z',
+						ringingUntil: '2024-05-06T08:00:04.000Z',
+						result: 'answered',
+					},
+				],
+			},
+		]);
+	});
+
+	it('the caller gives up (cancel): missed, both legs notAnswered until the hangup', () => {
+		const [record] = run([
+			[NEW_CALL, 0],
+			[HANGUP.replace('normalClearing', 'cancel'), 12],
+		]);
+		expect(record).toMatchObject({
+			outcome: 'missed',
+			resolvedAt: '2024-05-06T08:00:12.000Z',
+			legs: [
+				{
+					line: 'w0',
+					ringingFrom: '2024-05-06T08:00:00.000Z',
+					ringingUntil: '2024-05-06T08:00:12.000Z',
+					result: 'notAnswered',
+				},
+				{
+					line: 'w1',
+					ringingFrom: '2024-05-06T08:00:00.000Z',
+					ringingUntil: '2024-05-06T08:00:12.000Z',
+					result: 'notAnswered',
+				},
+			],
+		});
+	});
+
+	it('busy without forward: the lines are busy, the call missed', () => {
+		const [record] = run([
+			[NEW_CALL, 0],
+			[HANGUP.replace('normalClearing', 'busy'), 1],
+		]);
+		expect(record).toMatchObject({ outcome: 'missed', resolvedAt: '2024-05-06T08:00:01.000Z' });
+		expect(record.kind === 'call' && record.legs.map((l) => [l.line, l.result])).toEqual([
+			['w0', 'busy'],
+			['w1', 'busy'],
+		]);
+	});
+
+	// FAQ "How is forwarding signaled?": Jennifer calls Doc Brown, his line is busy, the call is
+	// forwarded to Marty, who picks up. The forwarded call has a new callId and carries origCallId.
+	const jennifer = 'from=4921112345&to=4921199991&direction=in';
+	const busyForward = (origKey: string): Array<[string, number]> => [
+		[`event=newCall&${jennifer}&callId=12111955&user[]=Doc`, 0],
+		[`event=hangup&cause=forwarded&${jennifer}&callId=12111955`, 1],
+		[`event=newCall&${jennifer}&callId=21102015&${origKey}=12111955&user[]=Marty&diversion=4921199991`, 1.2],
+		[`event=answer&${jennifer}&callId=21102015&${origKey}=12111955&user=Marty&diversion=4921199991`, 6],
+		[`event=hangup&cause=normalClearing&${jennifer}&callId=21102015&${origKey}=12111955`, 90],
+	];
+
+	it.each(['origCallId', 'originalCallId'])('busy-forward (%s): one call, Doc diverted, Marty answered', (key) => {
+		expect(run(busyForward(key))).toEqual([
+			{
+				kind: 'call',
+				callId: '12111955',
+				direction: 'inbound',
+				caller: { number: '4921112345', name: '', restricted: false },
+				called: '4921199991',
+				startedAt: '2024-05-06T08:00:00.000Z',
+				resolvedAt: '2024-05-06T08:00:06.000Z',
+				outcome: 'answered',
+				answeredBy: { line: 'Marty', at: '2024-05-06T08:00:06.000Z', pickup: false },
+				voicemail: null,
+				incomplete: false,
+				legs: [
+					{
+						line: 'Doc',
+						ringingFrom: '2024-05-06T08:00:00.000Z',
+						ringingUntil: '2024-05-06T08:00:01.000Z',
+						result: 'diverted',
+					},
+					{
+						line: 'Marty',
+						ringingFrom: '2024-05-06T08:00:01.200Z',
+						ringingUntil: '2024-05-06T08:00:06.000Z',
+						result: 'answered',
+					},
+				],
+			},
+		]);
+	});
+
+	it('busy-forward that Marty does not answer: missed once the forwarded call hangs up', () => {
+		const requests = busyForward('origCallId').slice(0, 3);
+		requests.push([`event=hangup&cause=noAnswer&${jennifer}&callId=21102015&origCallId=12111955`, 31.2]);
+		const records = run(requests);
+		expect(records).toHaveLength(1);
+		expect(records[0]).toMatchObject({
+			callId: '12111955',
+			outcome: 'missed',
+			resolvedAt: '2024-05-06T08:00:31.200Z',
+			legs: [
+				{
+					line: 'Doc',
+					ringingFrom: '2024-05-06T08:00:00.000Z',
+					ringingUntil: '2024-05-06T08:00:01.000Z',
+					result: 'diverted',
+				},
+				{
+					line: 'Marty',
+					ringingFrom: '2024-05-06T08:00:01.200Z',
+					ringingUntil: '2024-05-06T08:00:31.200Z',
+					result: 'notAnswered',
+				},
+			],
+		});
+	});
+});

@@ -29,7 +29,9 @@ export class AmiCallSource {
 		this.client = new AmiClient({
 			...options.connection,
 			onEvent: (message, receivedAt) =>
-				deliver(mapper.map(message, receivedAt).flatMap((event) => assembler.push(event))),
+				deliver(
+					mapper.map(message, receivedAt).flatMap((event) => assembler.push(event, receivedAt)),
+				),
 		});
 		this.sweepTimer = setInterval(
 			() => deliver(assembler.sweep(Date.now())),

@@ -49,6 +49,8 @@ export class CallEventTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
+				// Empty: answer with our webhookResponse (the default would send the word "firstEntryJson").
+				responseData: '',
 				path: '={{$parameter["path"]}}',
 				isFullPath: true,
 			},

@@ -11,17 +11,9 @@ import {
 	parsePhoneNumberFromString,
 	type CountryCode,
 } from 'libphonenumber-js';
+import { ConfigurationError } from './errors';
 
-/** A setting that cannot work; the message names the setting and the bad value. */
-export class ConfigurationError extends Error {
-	constructor(
-		readonly setting: string,
-		message: string,
-	) {
-		super(message);
-		this.name = 'ConfigurationError';
-	}
-}
+export { ConfigurationError };
 
 export interface NumberingPlan {
 	/** ISO 3166 alpha-2, e.g. `DE`. */

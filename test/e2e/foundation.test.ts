@@ -37,6 +37,7 @@ test('a missed call posted to the webhook arrives as one mail to the line owner'
 	);
 	const response = await stack.post(workflow, events);
 	expect(response.status).toBe(200);
+	expect(await response.json()).toEqual({ accepted: 4, resolved: 1 });
 
 	const [mail] = await stack.smtp.waitForMails(1);
 	// The sample call rang line 201, which the example directory gives to Anna Berg.
@@ -45,8 +46,10 @@ test('a missed call posted to the webhook arrives as one mail to the line owner'
 	expect(mail.parsed.text).toMatch(/030\s?9876543|\+49 30 9876543/);
 	expect(mail.parsed.subject).toContain('Max Mustermann');
 
-	// Posting the same call again (a webhook retry) sends nothing more.
-	await stack.post(workflow, events);
+	// Posting the same call again (a webhook retry) starts nothing and sends nothing more.
+	const retry = await stack.post(workflow, events);
+	expect(retry.status).toBe(202);
+	expect(await retry.json()).toEqual({ accepted: 4, resolved: 0 });
 	await sleep(1500);
 	expect(stack.smtp.mails).toHaveLength(1);
 });

@@ -14,9 +14,7 @@ export interface AmiReplayServerOptions {
 	secret: string;
 	/** Bytes replayed after a successful login (a `.raw` capture). */
 	capture: Buffer;
-	/** Default `Asterisk Call Manager/5.0.1`. */
-	banner?: string;
-	/** Cut everything the server sends into random pieces of 1…maxChunk bytes. */
+	/** Cut everything sent into random pieces of 1…maxChunk bytes (64), 0…maxDelayMs ms apart (2). */
 	split?: { seed: number; maxChunk?: number; maxDelayMs?: number };
 	/**
 	 * Close the first logged-in connection after this many capture bytes (mid-message is fine).
@@ -24,31 +22,26 @@ export interface AmiReplayServerOptions {
 	 * the message after it.
 	 */
 	dropAfterBytes?: number;
-	/** Whether `Ping` is answered. Default true; false lets a client's keep-alive detect a dead peer. */
+	/** Whether `Ping` is answered. Default true; false lets a client's keep-alive see a dead peer. */
 	answerPings?: boolean;
 }
 
 export interface ReplayConnection {
-	openedAt: number;
 	/** Every action the client sent, keys lower-cased. */
 	actions: Array<Record<string, string>>;
-	/** Each `Login` action received, with the answer given. */
+	/** Each `Login` action received (time of receipt), with the answer given. */
 	logins: Array<{ at: number; accepted: boolean }>;
-	/** Capture bytes sent on this connection. */
-	captureBytes: number;
-	closedAt?: number;
 }
 
 export interface AmiReplayServer {
 	port: number;
 	/** Every accepted connection, in order. */
 	connections: ReplayConnection[];
-	/** Whether the whole capture has been sent (across connections). */
-	readonly finished: boolean;
 	close(): Promise<void>;
 }
 
 const CRLF = '\r\n';
+const BANNER = 'Asterisk Call Manager/5.0.1';
 
 /** mulberry32: tiny, seedable, good enough to pick chunk sizes. */
 export function seededRandom(seed: number): () => number {
@@ -96,22 +89,14 @@ export async function startAmiReplayServer(
 		sockets.add(socket);
 		// Each piece goes out on its own, not coalesced by Nagle (and not held for a delayed ACK).
 		socket.setNoDelay(true);
-		const connection: ReplayConnection = {
-			openedAt: Date.now(),
-			actions: [],
-			logins: [],
-			captureBytes: 0,
-		};
+		const connection: ReplayConnection = { actions: [], logins: [] };
 		connections.push(connection);
 		let outbox = Buffer.alloc(0);
 		let endWhenSent = false;
 		let pumping = false;
 		let inbox = '';
 
-		socket.on('close', () => {
-			sockets.delete(socket);
-			connection.closedAt = Date.now();
-		});
+		socket.on('close', () => sockets.delete(socket));
 		socket.on('error', () => {
 			// The client going away mid-write is part of what these tests do.
 		});
@@ -149,13 +134,11 @@ export async function startAmiReplayServer(
 				dropPending = false;
 				const cut = Math.min(options.capture.length, replayOffset + options.dropAfterBytes);
 				send(options.capture.subarray(replayOffset, cut));
-				connection.captureBytes += cut - replayOffset;
 				endAfterSending();
 				replayOffset = nextMessageStart(options.capture, cut);
 				return;
 			}
 			send(options.capture.subarray(replayOffset));
-			connection.captureBytes += options.capture.length - replayOffset;
 			replayOffset = options.capture.length;
 		};
 
@@ -182,10 +165,6 @@ export async function startAmiReplayServer(
 						send(reply('Success', actionId, { Ping: 'Pong', Timestamp: `${Date.now() / 1000}` }));
 					}
 					return;
-				case 'logoff':
-					send(reply('Goodbye', actionId, { Message: 'Thanks for all the fish.' }));
-					endAfterSending();
-					return;
 				default:
 					send(reply('Error', actionId, { Message: 'Invalid/unknown command' }));
 			}
@@ -208,7 +187,7 @@ export async function startAmiReplayServer(
 			}
 		});
 
-		send(Buffer.from(`${options.banner ?? 'Asterisk Call Manager/5.0.1'}${CRLF}`, 'utf8'));
+		send(Buffer.from(`${BANNER}${CRLF}`, 'utf8'));
 	});
 
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -217,9 +196,6 @@ export async function startAmiReplayServer(
 	return {
 		port: address.port,
 		connections,
-		get finished() {
-			return replayOffset >= options.capture.length && pumps.size === 0;
-		},
 		async close() {
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			for (const socket of sockets) socket.destroy();

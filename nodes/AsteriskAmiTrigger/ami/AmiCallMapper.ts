@@ -75,7 +75,7 @@ const DIAL_VIA_ENDPOINT_AT = /^([^@/:]+)@[^/]+$/;
 const DIAL_VIA_ENDPOINT_SLASH = /^[^/@]+\/(?!sips?:)([^/]+)$/i;
 /** `endpoint/sip:user@host`: on an endpoint known to be a trunk, the user part is the number. */
 const DIAL_URI_USER = /^[^/@]+\/sips?:([^@;]+)@/i;
-const UNKNOWN_NUMBERS = new Set(['', '<unknown>', 'unknown']);
+const UNKNOWN_VALUES = new Set(['', '<unknown>', 'unknown']);
 const STOP_REASON_WEIGHT: Record<StopReason, number> = {
 	cancelled: 0,
 	timeout: 1,
@@ -180,10 +180,7 @@ export class AmiCallMapper {
 		// Only the channel that starts a call (Uniqueid == Linkedid) says who calls and from where.
 		if (!message.Linkedid || message.Uniqueid !== message.Linkedid) return [];
 		const call = this.track(message.Linkedid, time, channelCaller(message), message);
-		if (call && !call.offered) {
-			call.callerContext = message.Context;
-			call.called = usefulExten(message.Exten) ?? call.called;
-		}
+		if (call) call.callerContext = message.Context;
 		return [];
 	}
 
@@ -493,7 +490,7 @@ function dialledNumber(dialString: string): string | undefined {
 	return match?.[1];
 }
 
-/** `Forward` as Asterisk reports it (`PJSIP/0171…@trunk`, `Local/202@from-internal`) → `0171…`. */
+/** `Forward` as Asterisk reports it: `PJSIP/0171…@trunk` → `0171…`, `Local/202@ctx` → `202`. */
 function forwardTarget(forward: string): string {
 	return forward.replace(/^[A-Za-z0-9]+\//, '').replace(/@.*$/, '');
 }
@@ -517,7 +514,7 @@ function callerId(
 /** AMI writes `<unknown>` for an absent number or name. */
 function knownValue(value: string | undefined): string | undefined {
 	const trimmed = value?.trim() ?? '';
-	return UNKNOWN_NUMBERS.has(trimmed.toLowerCase()) ? undefined : trimmed;
+	return UNKNOWN_VALUES.has(trimmed.toLowerCase()) ? undefined : trimmed;
 }
 
 /** `s` is the dialplan's "no extension" start, not a dialled number. */

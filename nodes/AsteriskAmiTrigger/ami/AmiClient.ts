@@ -19,13 +19,13 @@ export interface AmiClientOptions {
 	events?: string;
 	/** From connecting to an accepted login. Default 10 s. */
 	handshakeTimeoutMs?: number;
-	/** `Ping` interval; a ping unanswered by the next one drops the connection. 0 = off. Default 30 s. */
+	/** `Ping` interval; a ping still unanswered at the next drops the connection. 0 = off. Default 30 s. */
 	pingIntervalMs?: number;
 	/** First reconnect delay, doubled per failed attempt. Default 1 s. */
 	reconnectDelayMs?: number;
 	/** Default 30 s. */
 	maxReconnectDelayMs?: number;
-	/** Up to this fraction is taken off each delay at random, so many clients spread out. Default 0.2. */
+	/** Up to this fraction is taken off each delay at random, so clients spread out. Default 0.2. */
 	reconnectJitter?: number;
 	maxMessageBytes?: number;
 	/** Every AMI event after a successful login, with its time of receipt (epoch ms). */
@@ -161,6 +161,8 @@ export class AmiClient {
 	}
 
 	private handle(message: AmiMessage, receivedAt: number): void {
+		// close() from a callback: the rest of the chunk must not log in or deliver again.
+		if (this.phase === 'closed') return;
 		const actionId = message.ActionID;
 		if (actionId !== undefined && actionId === this.loginActionId) {
 			this.onLoginResponse(message);
@@ -243,7 +245,7 @@ export class AmiClient {
 
 	private clearConnectionTimers(): void {
 		clearTimeout(this.handshakeTimer);
-		void this.pingTimer;
+		clearInterval(this.pingTimer);
 		this.handshakeTimer = undefined;
 		this.pingTimer = undefined;
 	}

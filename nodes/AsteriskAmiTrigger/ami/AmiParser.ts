@@ -17,10 +17,11 @@ export interface AmiParserOptions {
 	onError?: (error: Error) => void;
 }
 
-export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
+const SPACE = 0x20;
 const BANNER = /^Asterisk Call Manager\//;
 
 /** Keys come from the network: without a prototype, `__proto__` is just another key. */
@@ -60,13 +61,13 @@ export class AmiParser {
 		const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
 		const messages: AmiMessage[] = [];
 		let start = 0;
-		while (start < bytes.length) {
+		for (;;) {
 			const lf = bytes.indexOf(LF, start);
-			this.takeLinePart(bytes.subarray(start, lf === -1 ? bytes.length : lf));
 			if (lf === -1) break;
-			this.endLine(messages);
+			this.endLine(bytes, start, lf, messages);
 			start = lf + 1;
 		}
+		this.keepPartial(bytes, start);
 		return messages;
 	}
 
@@ -78,41 +79,49 @@ export class AmiParser {
 		this.lastBanner = undefined;
 	}
 
-	private takeLinePart(part: Buffer): void {
-		if (part.length === 0) return;
-		if (this.lineBytes === 0) this.lineFirstByte = part[0];
-		this.lineBytes += part.length;
+	/** The unterminated end of a chunk waits for the next chunk. */
+	private keepPartial(bytes: Buffer, start: number): void {
+		if (start === bytes.length) return;
+		if (this.lineBytes === 0) this.lineFirstByte = bytes[start];
+		this.lineBytes += bytes.length - start;
 		if (this.discarding) return;
 		if (this.messageBytes + this.lineBytes > this.maxMessageBytes) {
 			this.startDiscarding();
 			return;
 		}
 		// Copied: a subarray would pin the whole (possibly large) socket chunk in memory.
-		this.lineParts.push(Buffer.from(part));
+		this.lineParts.push(Buffer.from(bytes.subarray(start)));
 	}
 
-	private endLine(messages: AmiMessage[]): void {
+	/** The line ending at `bytes[end]` (an LF): what is kept from earlier chunks, then start…end. */
+	private endLine(bytes: Buffer, start: number, end: number, messages: AmiMessage[]): void {
+		const length = this.lineBytes + end - start;
+		const firstByte = this.lineBytes > 0 ? this.lineFirstByte : bytes[start];
+		const blank = length === 0 || (length === 1 && firstByte === CR);
 		// The LF counts too: the cap is on the message as sent.
-		if (!this.discarding && this.messageBytes + this.lineBytes + 1 > this.maxMessageBytes) {
+		if (!this.discarding && this.messageBytes + length + 1 > this.maxMessageBytes) {
 			this.startDiscarding();
 		}
-		const blank = this.lineBytes === 0 || (this.lineBytes === 1 && this.lineFirstByte === CR);
-		const lineBytes = this.lineBytes;
-		const parts = this.lineParts;
-		this.resetLine();
 		if (this.discarding) {
+			this.resetLine();
 			if (blank) this.discarding = false;
 			return;
 		}
 		if (blank) {
+			this.resetLine();
 			// Stray blank lines between messages are no message.
 			if (this.fieldCount > 0) messages.push(this.fields);
 			this.resetMessage();
 			return;
 		}
-		this.messageBytes += lineBytes + 1;
-		let line = Buffer.concat(parts, lineBytes).toString('utf8');
-		if (line.endsWith('\r')) line = line.slice(0, -1);
+		this.messageBytes += length + 1;
+		// Most lines lie within one chunk: decoded in place, without copying.
+		let line =
+			this.lineParts.length === 0
+				? bytes.toString('utf8', start, end)
+				: Buffer.concat([...this.lineParts, bytes.subarray(start, end)]).toString('utf8');
+		this.resetLine();
+		if (line.charCodeAt(line.length - 1) === CR) line = line.slice(0, -1);
 		const colon = line.indexOf(':');
 		if (colon === -1) {
 			// The only colon-less line we expect is the banner; others (the raw output of the
@@ -125,7 +134,7 @@ export class AmiParser {
 			return;
 		}
 		const key = line.slice(0, colon);
-		const value = line.charAt(colon + 1) === ' ' ? line.slice(colon + 2) : line.slice(colon + 1);
+		const value = line.slice(line.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1);
 		// Some events repeat a key (ChanVariable, Variable): keep every value rather than the last.
 		this.fields[key] = key in this.fields ? `${this.fields[key]}\n${value}` : value;
 		this.fieldCount++;

@@ -109,8 +109,13 @@ interface PendingCall {
 	callId: string;
 	resolved: boolean;
 	events: ArrivedEvent[];
-	firstTime: number;
 	lastTime: number;
+	/**
+	 * When the call was first and last heard of, by the receiver's clock: silence and age count in
+	 * these, so a PBX whose clock is off does not get its calls resolved early or late.
+	 */
+	firstHeard: number;
+	lastHeard: number;
 	/** Event time from which the call may resolve; undefined until an answered/ended arrives. */
 	resolveAt?: number;
 }
@@ -186,8 +191,11 @@ export class CallAssembler {
 		this.seenEventIds = new BoundedSet(Math.max(1, options.maxRememberedEventIds ?? 100_000));
 	}
 
-	/** Feed one event; returns the records (calls resolved, presence passed through) now final. */
-	push(event: CallEvent): TriggerRecord[] {
+	/**
+	 * Feed one event; returns the records (calls resolved, presence passed through) now final.
+	 * `receivedAt` is the receiver's clock (epoch ms) for the silence timeout; default the event time.
+	 */
+	push(event: CallEvent, receivedAt: number = event.time): TriggerRecord[] {
 		if (!Number.isFinite(event.time) || Math.abs(event.time) > MAX_DATE_MS) return this.ignore();
 		if (event.eventId !== undefined) {
 			if (this.seenEventIds.has(event.eventId)) {
@@ -220,15 +228,16 @@ export class CallAssembler {
 				callId: event.callId,
 				resolved: false,
 				events: [],
-				firstTime: event.time,
 				lastTime: event.time,
+				firstHeard: receivedAt,
+				lastHeard: receivedAt,
 			};
 			this.pending.set(call.callId, call);
 			this.creationOrder.push(call);
 		}
 		call.events.push({ event, seq: this.seq++ });
-		call.firstTime = Math.min(call.firstTime, event.time);
 		call.lastTime = Math.max(call.lastTime, event.time);
+		call.lastHeard = Math.max(call.lastHeard, receivedAt);
 		if (event.type === 'answered' || event.type === 'ended') {
 			const at = event.time + this.reorderWindowMs;
 			call.resolveAt = call.resolveAt === undefined ? at : Math.min(call.resolveAt, at);
@@ -243,13 +252,14 @@ export class CallAssembler {
 
 	/**
 	 * Resolves calls whose reorder window has passed, and calls silent for >= silenceMs or older than
-	 * maxCallAgeMs (missed + incomplete, resolvedAt = `now`). `now` = epoch ms. Cost: one pass over
+	 * maxCallAgeMs (missed + incomplete, resolvedAt = `now`). `now` = epoch ms on the clock of
+	 * `push`'s `receivedAt`. Cost: one pass over
 	 * the pending calls, which are at most maxPendingCalls.
 	 */
 	sweep(now: number): CallRecord[] {
 		const records = this.resolveWaiting(now);
 		for (const call of this.pending.values()) {
-			if (now - call.lastTime >= this.silenceMs || now - call.firstTime >= this.maxCallAgeMs) {
+			if (now - call.lastHeard >= this.silenceMs || now - call.firstHeard >= this.maxCallAgeMs) {
 				records.push(this.resolve(call, now));
 			}
 		}

@@ -6,7 +6,8 @@
 import type { Notification } from '../../shared/notification';
 import { displayName, isEmailAddress, type MailAddress, parseMailbox } from './address';
 import { contactDisplayName } from './contact';
-import { ConfigurationError, NotificationError } from './errors';
+import { ConfigurationError } from '../../shared/errors';
+import { NotificationError } from './errors';
 import type { Language } from './languages';
 import { buildNotificationXml } from './notificationXml';
 import { DEFAULT_LINK_PREFIX } from './telephonyLink';
@@ -72,6 +73,7 @@ export async function composeMail(notification: Notification, options: ComposeOp
 	const configured = parseMailbox(options.from ?? '');
 	if (!configured) {
 		throw new ConfigurationError(
+			'fromEmail',
 			`Sender address "${cleanLine(options.from)}" is not valid; ` +
 				'use "Name <address@example.com>" or "address@example.com"',
 		);

@@ -1,15 +1,7 @@
 /**
- * Error classes of the mail composer. Plain `Error`s so that these modules stay free of n8n; the
+ * Error classes of the mail composer (settings errors: ../../shared/errors). Plain `Error`s so that these modules stay free of n8n; the
  * node glue turns them into `NodeOperationError`s with the item index.
  */
-
-/** A setting is unusable (link prefix, sender address, language files). */
-export class ConfigurationError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = 'ConfigurationError';
-	}
-}
 
 /** The notification item itself cannot be turned into an e-mail (e.g. no valid recipient address). */
 export class NotificationError extends Error {

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigurationError } from './errors';
+import { ConfigurationError } from '../../shared/errors';
 
 /** Where the shipped language files are, from source (ts-jest) and from `dist/` alike. */
 export const LANGUAGES_DIR = path.resolve(__dirname, '../../../languages');
@@ -58,14 +58,15 @@ const fileCache = new Map<string, { mtimeMs: number; file: LanguageFile }>();
 function stringRecord(value: unknown, what: string, file: string, keyPattern?: RegExp): Record<string, string> {
 	if (value === undefined) return {};
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-		throw new ConfigurationError(`Language file "${file}": "${what}" must be an object of texts`);
+		throw new ConfigurationError('language', `Language file "${file}": "${what}" must be an object of texts`);
 	}
 	for (const [key, text] of Object.entries(value)) {
 		if (typeof text !== 'string') {
-			throw new ConfigurationError(`Language file "${file}": ${what}.${key} must be a text`);
+			throw new ConfigurationError('language', `Language file "${file}": ${what}.${key} must be a text`);
 		}
 		if (keyPattern && !keyPattern.test(key)) {
 			throw new ConfigurationError(
+			'language',
 				`Language file "${file}": "${key}" is not a valid key (letters and digits, starting with a letter)`,
 			);
 		}
@@ -87,7 +88,7 @@ function readLanguageFile(filePath: string): LanguageFile {
 	try {
 		mtimeMs = fs.statSync(filePath).mtimeMs;
 	} catch {
-		throw new ConfigurationError(`Language file "${file}" not found in ${path.dirname(filePath)}`);
+		throw new ConfigurationError('language', `Language file "${file}" not found in ${path.dirname(filePath)}`);
 	}
 	const cached = fileCache.get(filePath);
 	if (cached?.mtimeMs === mtimeMs) return cached.file;
@@ -96,17 +97,17 @@ function readLanguageFile(filePath: string): LanguageFile {
 	try {
 		json = JSON.parse(fs.readFileSync(filePath, 'utf8'));
 	} catch (error) {
-		throw new ConfigurationError(`Language file "${file}" is not valid JSON: ${(error as Error).message}`);
+		throw new ConfigurationError('language', `Language file "${file}" is not valid JSON: ${(error as Error).message}`);
 	}
 	if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-		throw new ConfigurationError(`Language file "${file}" must contain a JSON object`);
+		throw new ConfigurationError('language', `Language file "${file}" must contain a JSON object`);
 	}
 	const { name, locale, formats, strings } = json as Record<string, unknown>;
 	if (typeof name !== 'string' || !name.trim()) {
-		throw new ConfigurationError(`Language file "${file}" needs a "name", e.g. "Deutsch"`);
+		throw new ConfigurationError('language', `Language file "${file}" needs a "name", e.g. "Deutsch"`);
 	}
 	if (locale !== undefined && !isLocale(locale)) {
-		throw new ConfigurationError(`Language file "${file}": "locale" must be a locale such as "de-DE"`);
+		throw new ConfigurationError('language', `Language file "${file}": "locale" must be a locale such as "de-DE"`);
 	}
 	const parsed: LanguageFile = {
 		name: name.trim(),
@@ -119,7 +120,7 @@ function readLanguageFile(filePath: string): LanguageFile {
 }
 
 function languagePath(dir: string, tag: string): string {
-	if (!TAG_PATTERN.test(tag)) throw new ConfigurationError(`"${tag}" is not a language tag`);
+	if (!TAG_PATTERN.test(tag)) throw new ConfigurationError('language', `"${tag}" is not a language tag`);
 	return path.join(dir, `${tag}.json`);
 }
 
@@ -129,7 +130,7 @@ export function listLanguages(dir: string = LANGUAGES_DIR): LanguageInfo[] {
 	try {
 		entries = fs.readdirSync(dir);
 	} catch {
-		throw new ConfigurationError(`Language folder ${dir} cannot be read`);
+		throw new ConfigurationError('language', `Language folder ${dir} cannot be read`);
 	}
 	return entries
 		.filter((entry) => entry.endsWith('.json') && TAG_PATTERN.test(entry.slice(0, -5)))
@@ -146,7 +147,7 @@ export function loadLanguage(dir: string, tag: string): Language {
 			: readLanguageFile(languagePath(dir, FALLBACK_LANGUAGE));
 	const formats = { ...base.formats, ...own.formats };
 	for (const key of FORMAT_KEYS) {
-		if (!formats[key]) throw new ConfigurationError(`Language file "${tag}.json" has no format "${key}"`);
+		if (!formats[key]) throw new ConfigurationError('language', `Language file "${tag}.json" has no format "${key}"`);
 	}
 	return {
 		tag,
@@ -178,6 +179,7 @@ export function resolveLanguage(
 		if (hit) return hit;
 	}
 	throw new ConfigurationError(
+			'language',
 		`No language file for "${requested ?? ''}", the fallback "${fallback}" or "${FALLBACK_LANGUAGE}" ` +
 			`(available: ${available.join(', ') || 'none'})`,
 	);

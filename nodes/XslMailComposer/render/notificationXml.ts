@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { Contact, Notification, OwnedLeg } from '../../shared/notification';
 import { contactDisplayName } from './contact';
 import type { Language } from './languages';
-import { dialString, isWithheld, telephonyHref, validateCustomPrefix } from './telephonyLink';
+import { dialString, hasNoCallbackNumber, telephonyHref, validateCustomPrefix } from './telephonyLink';
 import { cleanLine, cleanMultiline, withoutIllegalChars } from './text';
 
 export interface NotificationXmlOptions {
@@ -151,7 +151,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const requestedZone = cleanLine(recipient?.timeZone);
 	const zone = isValidZone(requestedZone) ? requestedZone : 'UTC';
 
-	const withheld = isWithheld(caller);
+	const withheld = hasNoCallbackNumber(caller);
 	const withheldText = strings.withheldNumber ?? '';
 	const display = cleanLine(caller.display) || cleanLine(caller.number);
 	// A withheld caller without a name is "Unknown"; the withheld note says why there is no number.

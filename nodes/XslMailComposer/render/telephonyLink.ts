@@ -3,7 +3,7 @@
  * the usual prefixes or a custom one, or not linked at all.
  */
 import type { NotifiedCaller } from '../../shared/notification';
-import { ConfigurationError } from './errors';
+import { ConfigurationError } from '../../shared/errors';
 
 export type TelephonyLinkMode = 'off' | 'tel' | 'phone' | 'callto' | 'custom';
 
@@ -19,20 +19,23 @@ const FORBIDDEN_SCHEMES = ['javascript', 'data', 'vbscript', 'file'];
 export function validateCustomPrefix(prefix: string): string {
 	const scheme = prefix.endsWith(':') ? prefix.slice(0, -1) : undefined;
 	if (scheme === undefined) {
-		throw new ConfigurationError(`Custom link prefix "${prefix}" must end with a colon, e.g. "sip:"`);
+		throw new ConfigurationError('customLinkPrefix', `Custom link prefix "${prefix}" must end with a colon, e.g. "sip:"`);
 	}
 	if (FORBIDDEN_SCHEMES.includes(scheme.toLowerCase())) {
 		throw new ConfigurationError(
+			'customLinkPrefix',
 			`Custom link prefix "${prefix}" is not allowed: "${scheme}:" links are not phone numbers and can be abused`,
 		);
 	}
 	if (scheme.length < 1 || scheme.length > 9) {
 		throw new ConfigurationError(
+			'customLinkPrefix',
 			`Custom link prefix "${prefix}" must have 1 to 9 characters before the colon (it has ${scheme.length})`,
 		);
 	}
 	if (!/^[A-Za-z][A-Za-z0-9+.-]*$/.test(scheme)) {
 		throw new ConfigurationError(
+			'customLinkPrefix',
 			`Custom link prefix "${prefix}" may only contain letters, digits, "+", "-" and "." before the colon, ` +
 				'and must start with a letter',
 		);
@@ -54,7 +57,7 @@ export function linkPrefixFor(mode: TelephonyLinkMode, customPrefix = ''): strin
 		case 'custom':
 			return validateCustomPrefix(customPrefix.trim());
 		default:
-			throw new ConfigurationError(`Unknown telephony link mode "${String(mode)}"`);
+			throw new ConfigurationError('linkPrefix', `Unknown telephony link mode "${String(mode)}"`);
 	}
 }
 
@@ -69,8 +72,8 @@ export function dialString(caller: Pick<NotifiedCaller, 'number' | 'e164'>): str
 	return /[0-9]/.test(dial) ? dial : '';
 }
 
-/** A withheld caller has no number to call back. */
-export function isWithheld(caller: Pick<NotifiedCaller, 'number' | 'e164' | 'restricted'>): boolean {
+/** A withheld caller, or one whose number has nothing dialable: no link, no call-back button. */
+export function hasNoCallbackNumber(caller: Pick<NotifiedCaller, 'number' | 'e164' | 'restricted'>): boolean {
 	return caller.restricted === true || dialString(caller) === '';
 }
 
@@ -82,6 +85,6 @@ export function telephonyHref(
 	prefix: string | null,
 	caller: Pick<NotifiedCaller, 'number' | 'e164' | 'restricted'>,
 ): string {
-	if (prefix === null || isWithheld(caller)) return '';
+	if (prefix === null || hasNoCallbackNumber(caller)) return '';
 	return prefix + dialString(caller).replace(/#/g, '%23');
 }

@@ -8,7 +8,7 @@ import vCardsJS from 'vcards-js';
 import type { Contact, NotifiedCaller } from '../../shared/notification';
 import { isEmailAddress } from './address';
 import { contactDisplayName, contactPersonName, hasContactData } from './contact';
-import { isWithheld } from './telephonyLink';
+import { hasNoCallbackNumber } from './telephonyLink';
 import { cleanLine, cleanMultiline } from './text';
 
 export const VCARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
@@ -108,7 +108,7 @@ export function buildVCard(contact: Contact | null, caller?: NotifiedCaller | nu
 	card.isOrganization = !personName && Boolean(card.organization);
 	card.title = cleanLine(contact.title);
 	if (isEmailAddress(email)) card.workEmail = email;
-	const callerNumber = caller && !isWithheld(caller) ? caller.e164 || caller.display || caller.number : '';
+	const callerNumber = caller && !hasNoCallbackNumber(caller) ? caller.e164 || caller.display || caller.number : '';
 	card.workPhone = phoneNumber(contact.phone) || phoneNumber(callerNumber);
 	card.cellPhone = phoneNumber(contact.mobile);
 	card.url = webAddress(contact.url);

@@ -15,6 +15,7 @@ import {
 import { AmiParser, type AmiMessage } from '../../../nodes/AsteriskAmiTrigger/ami/AmiParser';
 import type { CallEvent } from '../../../nodes/shared/callModel';
 import {
+	chan,
 	dialBegin,
 	dialEnd,
 	event,
@@ -44,7 +45,14 @@ describe('AmiCallMapper on the captures', () => {
 		const lines = ['11', '12', '21', '41', '42', '51'];
 		expect(mapAll(parse('unanswered-huntgroup'))).toEqual([
 			// Sent with the first DialBegin (message 13), timed at the caller's Newchannel (0).
-			{ type: 'offered', callId, time: at(0), caller: martin, called: '666', direction: 'internal' },
+			{
+				type: 'offered',
+				callId,
+				time: at(0),
+				caller: martin,
+				called: '666',
+				direction: 'internal',
+			},
 			...lines.map((line, i) => ({ type: 'ringing', callId, time: at(13 + i), line })),
 			...lines.map((line, i) => ({
 				type: 'stopped',
@@ -123,10 +131,10 @@ describe('AmiCallMapper: ring groups through Local channels', () => {
 		context: 'from-pstn',
 		exten: '4989123456',
 	};
-	const local1 = { channel: 'Local/600@from-internal-00000001;1', uniqueid: '100.2', linkedid: '100.1' };
-	const local2 = { channel: 'Local/600@from-internal-00000001;2', uniqueid: '100.3', linkedid: '100.1' };
-	const phone201 = { channel: 'PJSIP/201-00000002', uniqueid: '100.4', linkedid: '100.1' };
-	const phone202 = { channel: 'PJSIP/202-00000003', uniqueid: '100.5', linkedid: '100.1' };
+	const local1 = chan('Local/600@from-internal-00000001;1', '100.2', '100.1');
+	const local2 = chan('Local/600@from-internal-00000001;2', '100.3', '100.1');
+	const phone201 = chan('PJSIP/201-00000002', '100.4', '100.1');
+	const phone202 = chan('PJSIP/202-00000003', '100.5', '100.1');
 
 	it('the helper is no line; the phones behind it are; colleagues are not "cancelled"', () => {
 		const callId = '100.1';
@@ -179,8 +187,8 @@ describe('AmiCallMapper: ring groups through Local channels', () => {
 	});
 
 	it('one line ringing on two devices is one leg; it stops with the more telling reason', () => {
-		const deskPhone = { channel: 'PJSIP/201-0000000a', uniqueid: '100.20', linkedid: '100.1' };
-		const softPhone = { channel: 'PJSIP/201-0000000b', uniqueid: '100.21', linkedid: '100.1' };
+		const deskPhone = chan('PJSIP/201-0000000a', '100.20', '100.1');
+		const softPhone = chan('PJSIP/201-0000000b', '100.21', '100.1');
 		const events = mapAll([
 			newchannel(trunk),
 			dialBegin(trunk, deskPhone, '201/sip:201@192.0.2.10:5060'),
@@ -230,7 +238,7 @@ describe('AmiCallMapper: pickup', () => {
 		context: 'from-internal',
 		exten: '202',
 	};
-	const ringing202 = { channel: 'PJSIP/202-00000011', uniqueid: '300.2', linkedid: '300.1' };
+	const ringing202 = chan('PJSIP/202-00000011', '300.2', '300.1');
 	const picker = {
 		channel: 'PJSIP/203-00000012',
 		uniqueid: '310.1',
@@ -294,15 +302,11 @@ describe('AmiCallMapper: queues', () => {
 		context: 'from-pstn',
 		exten: '4989123400',
 	};
-	const memberLocal1 = { channel: 'Local/201@from-queue-00000005;1', uniqueid: '400.2', linkedid: '400.1' };
-	const memberLocal2 = { channel: 'Local/201@from-queue-00000005;2', uniqueid: '400.3', linkedid: '400.1' };
-	const phone201 = { channel: 'PJSIP/201-0000000b', uniqueid: '400.4', linkedid: '400.1' };
-	const phone202 = { channel: 'PJSIP/202-0000000c', uniqueid: '400.5', linkedid: '400.1' };
-	const memberLocal1Again = {
-		channel: 'Local/201@from-queue-00000006;1',
-		uniqueid: '400.6',
-		linkedid: '400.1',
-	};
+	const memberLocal1 = chan('Local/201@from-queue-00000005;1', '400.2', '400.1');
+	const memberLocal2 = chan('Local/201@from-queue-00000005;2', '400.3', '400.1');
+	const phone201 = chan('PJSIP/201-0000000b', '400.4', '400.1');
+	const phone202 = chan('PJSIP/202-0000000c', '400.5', '400.1');
+	const memberLocal1Again = chan('Local/201@from-queue-00000006;1', '400.6', '400.1');
 	const agent = (name: string, dest: Snapshot, memberInterface: string) =>
 		event(name, snapshot('', caller), snapshot('Dest', dest), {
 			Queue: 'support',
@@ -375,8 +379,8 @@ describe('AmiCallMapper: caller and direction', () => {
 		exten: '004930123456',
 		...overrides,
 	});
-	const sipgate = { channel: 'PJSIP/sipgate-00000031', uniqueid: '600.2', linkedid: '600.1' };
-	const phone202 = { channel: 'PJSIP/202-00000032', uniqueid: '600.3', linkedid: '600.1' };
+	const sipgate = chan('PJSIP/sipgate-00000031', '600.2', '600.1');
+	const phone202 = chan('PJSIP/202-00000032', '600.3', '600.1');
 
 	it('a phone dialling out through a PJSIP trunk: outbound, the leg is the number dialled', () => {
 		const callId = '600.1';
@@ -403,8 +407,8 @@ describe('AmiCallMapper: caller and direction', () => {
 	});
 
 	it('chan_sip and DAHDI trunk dial strings (trunk/number) are outbound too', () => {
-		const sipTrunk = { channel: 'SIP/sipgate-00000040', uniqueid: '600.2', linkedid: '600.1' };
-		const dahdi = { channel: 'DAHDI/1-1', uniqueid: '600.2', linkedid: '600.1' };
+		const sipTrunk = chan('SIP/sipgate-00000040', '600.2', '600.1');
+		const dahdi = chan('DAHDI/1-1', '600.2', '600.1');
 		for (const [dest, dialString] of [
 			[sipTrunk, 'sipgate/004930123456'],
 			[dahdi, 'g0/004930123456'],
@@ -424,13 +428,17 @@ describe('AmiCallMapper: caller and direction', () => {
 
 	it('trunkPattern names trunks that dial strings and contexts do not give away', () => {
 		// A plain Asterisk whose trunk "telekom" lands in a context shared with the phones.
-		const telekomIn = phone({ channel: 'PJSIP/telekom-00000050', context: 'incoming', num: '+4930777' });
+		const telekomIn = phone({
+			channel: 'PJSIP/telekom-00000050',
+			context: 'incoming',
+			num: '+4930777',
+		});
 		const options = { internalContexts: [], trunkPattern: '^telekom$' };
 		const inbound = [newchannel(telekomIn), dialBegin(telekomIn, phone202, '202/sip:202@h')];
 		expect(mapAll(inbound, { internalContexts: [] })[0]).toMatchObject({ direction: 'internal' });
 		expect(mapAll(inbound, options)[0]).toMatchObject({ direction: 'inbound' });
 
-		const telekomOut = { channel: 'PJSIP/telekom-00000052', uniqueid: '600.2', linkedid: '600.1' };
+		const telekomOut = chan('PJSIP/telekom-00000052', '600.2', '600.1');
 		const outbound = [
 			newchannel(phone()),
 			dialBegin(phone(), telekomOut, 'telekom/sip:004930123@sip.telekom.de'),
@@ -457,14 +465,24 @@ describe('AmiCallMapper: caller and direction', () => {
 	it.each([
 		['<unknown>', '<unknown>', undefined, { number: '', restricted: true }],
 		['', '', undefined, { number: '', restricted: true }],
-		['anonymous', 'Anonymous', undefined, { number: 'anonymous', name: 'Anonymous', restricted: true }],
+		[
+			'anonymous',
+			'Anonymous',
+			undefined,
+			{ number: 'anonymous', name: 'Anonymous', restricted: true },
+		],
 		[
 			'+4930555',
 			'Erika',
 			'32 (Presentation Restricted, Not Screened)',
 			{ number: '+4930555', name: 'Erika', restricted: true },
 		],
-		['+4930555', 'Erika', '0 (Presentation Allowed, Not Screened)', { number: '+4930555', name: 'Erika', restricted: false }],
+		[
+			'+4930555',
+			'Erika',
+			'0 (Presentation Allowed, Not Screened)',
+			{ number: '+4930555', name: 'Erika', restricted: false },
+		],
 	])('caller %j / %j / presentation %j', (num, name, presentation, expected) => {
 		const caller = phone({ channel: 'PJSIP/sipgate-00000033', context: 'from-pstn' });
 		const messages = [newchannel(caller)];
@@ -492,7 +510,7 @@ describe('AmiCallMapper: reconnects and bounds', () => {
 		context: 'from-pstn',
 		exten: '4989123456',
 	};
-	const phone201 = { channel: 'PJSIP/201-00000061', uniqueid: '700.2', linkedid: '700.1' };
+	const phone201 = chan('PJSIP/201-00000061', '700.2', '700.1');
 
 	it('a DialEnd and Hangup of a call whose start was missed still make a call', () => {
 		expect(mapAll([dialEnd(caller, phone201, 'NOANSWER'), hangup(caller)])).toEqual([
@@ -528,11 +546,16 @@ describe('AmiCallMapper: reconnects and bounds', () => {
 
 	it('keeps at most maxCalls calls, forgets the oldest, and nothing once calls end', () => {
 		const mapper = new AmiCallMapper({ maxCalls: 3 });
-		const callers = [1, 2, 3, 4, 5].map((n) => ({ ...caller, uniqueid: `80${n}.1`, linkedid: `80${n}.1` }));
+		const callers = [1, 2, 3, 4, 5].map((n) => ({
+			...caller,
+			uniqueid: `80${n}.1`,
+			linkedid: `80${n}.1`,
+		}));
 		for (const c of callers) mapper.map(newchannel(c), T0);
 		expect(mapper.trackedCalls).toBe(3);
 		// 801 was forgotten: its dial is a call seen for the first time, timed now.
-		const [offered] = mapper.map(dialBegin(callers[0], { ...phone201, linkedid: '801.1' }, '201'), at(9));
+		const dial = dialBegin(callers[0], { ...phone201, linkedid: '801.1' }, '201');
+		const [offered] = mapper.map(dial, at(9));
 		expect(offered).toMatchObject({ type: 'offered', callId: '801.1', time: at(9) });
 		for (const c of callers) mapper.map(hangup(c), T0);
 		expect(mapper.trackedCalls).toBe(0);
@@ -541,9 +564,18 @@ describe('AmiCallMapper: reconnects and bounds', () => {
 
 describe('AmiCallMapper: presence from registrations', () => {
 	const contact = (status: string, endpoint = '201') =>
-		event('ContactStatus', { URI: `sip:${endpoint}@192.0.2.10:5060`, ContactStatus: status, AOR: endpoint, EndpointName: endpoint });
+		event('ContactStatus', {
+			URI: `sip:${endpoint}@192.0.2.10:5060`,
+			ContactStatus: status,
+			AOR: endpoint,
+			EndpointName: endpoint,
+		});
 	const peer = (status: string, peerName = 'PJSIP/201') =>
-		event('PeerStatus', { ChannelType: peerName.split('/')[0], Peer: peerName, PeerStatus: status });
+		event('PeerStatus', {
+			ChannelType: peerName.split('/')[0],
+			Peer: peerName,
+			PeerStatus: status,
+		});
 
 	it('is off by default', () => {
 		expect(mapAll([contact('Created'), peer('Unreachable')])).toEqual([]);

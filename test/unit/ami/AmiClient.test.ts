@@ -2,7 +2,8 @@
  * AmiClient against a real loopback TCP server (test/support/amiReplayServer.ts) replaying the
  * captures in ../shared/fixtures/ami, which come from the public repository sweeney/asterisk-mqtt
  * (testdata/fixtures/*.raw, commit 386d8dc91fe945b437e6a390bd395ec6eff9bf44, MIT licence).
- * Back-off delays are shortened to milliseconds; nothing here waits on a fixed sleep for success.
+ * Back-off delays are shortened to milliseconds. Tests wait for what they expect by polling, never
+ * by a fixed sleep; only "no tight loop" needs a fixed time to watch.
  */
 import * as net from 'net';
 import { CallAssembler } from '../../../nodes/CallEventTrigger/assembly/CallAssembler';
@@ -67,19 +68,23 @@ function client(port: number, options: Partial<AmiClientOptions> = {}): Recorded
 	return { client: started, ...recorded };
 }
 
+/** Taken before any test fakes the timers: polling must keep working then. */
+const realSetTimeout = setTimeout;
+const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
 	const started = Date.now();
 	while (!condition()) {
 		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
+		await sleep(10);
 	}
 }
 
-/** Handles that would keep the process alive: sockets, servers, timers. */
-function openHandles(): string[] {
+/** Sockets and servers still open in this process. */
+function openSockets(): string[] {
 	return process
 		.getActiveResourcesInfo()
-		.filter((kind) => ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'].includes(kind))
+		.filter((kind) => kind === 'TCPSocketWrap' || kind === 'TCPServerWrap')
 		.sort();
 }
 
@@ -88,10 +93,10 @@ const states = (statuses: AmiClientStatus[]) => statuses.map((s) => s.state);
 describe('AmiClient', () => {
 	it('logs in, receives every event of the capture, and reports its status', async () => {
 		const ami = await server();
-		const { client: ami_client, events, statuses, errors } = client(ami.port);
+		const { client: amiClient, events, statuses, errors } = client(ami.port);
 		await waitFor(() => events.length === 15, 'the 15 events of unanswered-cancel');
 		expect(events).toEqual(new AmiParser().push(readCapture('unanswered-cancel')));
-		expect(ami_client.connected).toBe(true);
+		expect(amiClient.connected).toBe(true);
 		expect(statuses).toEqual([
 			{ state: 'connecting', attempt: 1 },
 			{ state: 'connected', banner: 'Asterisk Call Manager/5.0.1' },
@@ -103,12 +108,12 @@ describe('AmiClient', () => {
 			secret: SECRET,
 			events: 'call,agent,system',
 		});
-		await ami_client.close();
+		await amiClient.close();
 		expect(statuses.at(-1)).toEqual({ state: 'disconnected', reason: 'closed', retryInMs: null });
 		expect(errors).toEqual([]);
 	});
 
-	it('a refused login is reported, retried with growing delays, never in a tight loop', async () => {
+	it('a refused login is reported and retried with growing delays, never in a tight loop', async () => {
 		const ami = await server();
 		const { events, statuses, errors } = client(ami.port, {
 			secret: 'wrong',
@@ -117,12 +122,11 @@ describe('AmiClient', () => {
 			reconnectJitter: 0,
 		});
 		await waitFor(() => ami.connections.length >= 4, 'four login attempts');
-		const watchedFrom = Date.now();
 		const attemptsBefore = ami.connections.length;
-		await new Promise((resolve) => setTimeout(resolve, 500));
-		// At the 160 ms ceiling, half a second holds at most four more attempts.
+		// Watching for what must not happen takes a while: at the 160 ms ceiling, half a second
+		// holds at most four more attempts (a tight loop would make hundreds).
+		await sleep(500);
 		expect(ami.connections.length - attemptsBefore).toBeLessThanOrEqual(4);
-		expect(Date.now() - watchedFrom).toBeGreaterThanOrEqual(500);
 
 		expect(errors[0]).toBeInstanceOf(AmiLoginError);
 		expect(errors[0].message).toBe('AMI login as "n8n" failed: Authentication failed');
@@ -155,11 +159,15 @@ describe('AmiClient', () => {
 		},
 	);
 
-	it('reconnects after the server drops mid-message, and the hunt-group call still completes', async () => {
+	it('reconnects after a drop mid-message, and the hunt-group call still completes', async () => {
 		const capture = readCapture('unanswered-huntgroup');
 		// 40 bytes into message 39, the first DialEnd (phone 11): that message is lost.
 		const cut = capture.indexOf('Event: DialEnd') + 40;
-		const ami = await server({ capture, dropAfterBytes: cut, split: { seed: 5, maxChunk: 200, maxDelayMs: 0 } });
+		const ami = await server({
+			capture,
+			dropAfterBytes: cut,
+			split: { seed: 5, maxChunk: 200, maxDelayMs: 0 },
+		});
 		const mapper = new AmiCallMapper();
 		const assembler = new CallAssembler();
 		const records: TriggerRecord[] = [];
@@ -208,7 +216,8 @@ describe('AmiClient', () => {
 	it('keeps a connection whose pings are answered', async () => {
 		const ami = await server();
 		const { statuses } = client(ami.port, { pingIntervalMs: 30 });
-		await waitFor(() => ami.connections[0]?.actions.filter((a) => a.action === 'Ping').length >= 5, 'five pings');
+		const pings = () => ami.connections[0]?.actions.filter((a) => a.action === 'Ping').length ?? 0;
+		await waitFor(() => pings() >= 5, 'five pings');
 		expect(states(statuses)).toEqual(['connecting', 'connected']);
 	});
 
@@ -240,8 +249,12 @@ describe('AmiClient', () => {
 		const port = ami.port;
 		await ami.close();
 		const { statuses } = client(port, { reconnectDelayMs: 10 });
-		await waitFor(() => states(statuses).filter((s) => s === 'connecting').length >= 3, 'three attempts');
-		expect(statuses[1]).toMatchObject({ state: 'disconnected', reason: expect.stringContaining('ECONNREFUSED') });
+		const attempts = () => states(statuses).filter((s) => s === 'connecting').length;
+		await waitFor(() => attempts() >= 3, 'three attempts');
+		expect(statuses[1]).toMatchObject({
+			state: 'disconnected',
+			reason: expect.stringContaining('ECONNREFUSED'),
+		});
 	});
 
 	it('an exception in onEvent is reported, and delivery goes on', async () => {
@@ -260,64 +273,71 @@ describe('AmiClient', () => {
 	});
 
 	it('refuses credentials with line breaks (they would inject AMI headers)', () => {
-		expect(
-			() =>
-				new AmiClient({ host: 'x', username: USER, secret: 'a\r\nAction: Originate', onEvent: () => undefined }),
-		).toThrow('AMI secret must not contain line breaks');
+		const options = { host: 'x', username: USER, onEvent: () => undefined };
+		expect(() => new AmiClient({ ...options, secret: 'a\r\nAction: Originate' })).toThrow(
+			'AMI secret must not contain line breaks',
+		);
 	});
 
 	describe('close() leaves nothing running', () => {
-		/**
-		 * The handle list once it stops changing: a closed server's handle, for one, is released a
-		 * tick after its close callback. Measured inside the test, so jest's own timers match.
-		 */
-		async function settledHandles(): Promise<string[]> {
+		// The client's timers become fake ones that jest counts; its sockets stay real.
+		beforeEach(() => {
+			jest.useFakeTimers({
+				doNotFake: ['Date', 'nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask'],
+			});
+		});
+		afterEach(() => {
+			jest.useRealTimers();
+		});
+
+		/** The socket list once it stops changing (a closed server is released a tick later). */
+		async function settledSockets(): Promise<string[]> {
 			let previous = '';
 			for (let round = 0; round < 50; round++) {
-				await new Promise((resolve) => setTimeout(resolve, 5));
-				const now = JSON.stringify(openHandles());
+				await sleep(5);
+				const now = JSON.stringify(openSockets());
 				if (now === previous) break;
 				previous = now;
 			}
 			return JSON.parse(previous) as string[];
 		}
 
-		/** Closes the test servers too, then expects exactly the handles open before the test. */
+		/** Closes the test servers too, then expects no timer and only the sockets of before. */
 		async function expectAllReleased(baseline: string[]): Promise<void> {
 			while (cleanups.length > 0) await cleanups.pop()!();
-			expect(await settledHandles()).toEqual(baseline);
+			expect(jest.getTimerCount()).toBe(0);
+			expect(await settledSockets()).toEqual(baseline);
 		}
 
-		it('while connected', async () => {
-			const baseline = await settledHandles();
-			const ami = await server({ split: { seed: 1, maxChunk: 16, maxDelayMs: 2 } });
-			// A ping timer runs too; the replay is still trickling in when close() comes.
-			const { client: ami_client, events } = client(ami.port, { pingIntervalMs: 1000 });
+		it('while connected, with the ping timer running', async () => {
+			const baseline = await settledSockets();
+			const ami = await server();
+			const { client: amiClient, events } = client(ami.port, { pingIntervalMs: 1000 });
 			await waitFor(() => events.length > 0, 'the first event');
-			await ami_client.close();
+			expect(jest.getTimerCount()).toBe(1);
+			await amiClient.close();
 			await expectAllReleased(baseline);
 		});
 
 		it('while waiting to reconnect after a refused login', async () => {
-			const baseline = await settledHandles();
+			const baseline = await settledSockets();
 			const ami = await server();
-			const { client: ami_client, statuses } = client(ami.port, {
-				secret: 'wrong',
-				reconnectDelayMs: 60_000,
-			});
+			const { client: amiClient, statuses } = client(ami.port, { secret: 'wrong' });
 			await waitFor(() => statuses.some((s) => s.state === 'disconnected'), 'the refusal');
-			await ami_client.close();
+			expect(jest.getTimerCount()).toBe(1);
+			await amiClient.close();
 			await expectAllReleased(baseline);
 			expect(ami.connections).toHaveLength(1);
 		});
 
 		it('while still waiting for the banner', async () => {
-			const baseline = await settledHandles();
+			const baseline = await settledSockets();
 			const silent = net.createServer(() => undefined);
 			await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-			const { client: ami_client, statuses } = client((silent.address() as net.AddressInfo).port);
+			const { client: amiClient, statuses } = client((silent.address() as net.AddressInfo).port);
 			await waitFor(() => statuses.length === 1, 'the connection attempt');
-			await ami_client.close();
+			expect(jest.getTimerCount()).toBe(1);
+			await amiClient.close();
 			await new Promise<void>((resolve) => silent.close(() => resolve()));
 			await expectAllReleased(baseline);
 		});

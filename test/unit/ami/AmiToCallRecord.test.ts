@@ -10,7 +10,7 @@ import { AmiCallMapper } from '../../../nodes/AsteriskAmiTrigger/ami/AmiCallMapp
 import { AmiParser } from '../../../nodes/AsteriskAmiTrigger/ami/AmiParser';
 import type { CallRecord, TriggerRecord } from '../../../nodes/shared/callModel';
 import { seededRandom } from '../../support/amiReplayServer';
-import { dialBegin, dialEnd, event, hangup, newchannel, snapshot } from './amiEvents';
+import { chan, dialBegin, dialEnd, event, hangup, newchannel, snapshot } from './amiEvents';
 import { CAPTURES, readCapture, splitRandomly, type CaptureName } from './captures';
 
 const T0 = Date.UTC(2026, 1, 12, 9, 30, 0);
@@ -24,7 +24,9 @@ function records(chunks: Buffer[]): TriggerRecord[] {
 	let index = 0;
 	for (const chunk of chunks) {
 		for (const message of parser.push(chunk)) {
-			for (const event of mapper.map(message, T0 + index * 1000)) out.push(...assembler.push(event));
+			for (const event of mapper.map(message, T0 + index * 1000)) {
+				out.push(...assembler.push(event));
+			}
 			index++;
 		}
 	}
@@ -83,10 +85,11 @@ describe('AMI captures → call records', () => {
 		]);
 	});
 
+	const kitchen = { number: '21', name: 'Kitchen', restricted: false };
 	it.each([
-		['answered-internal', '1770888534.43', { number: '21', name: 'Kitchen', restricted: false }, '1986'],
+		['answered-internal', '1770888534.43', kitchen, '1986'],
 		['answered-outbound', '1770888509.40', martin, '21'],
-	] as const)('%s: answered, resolved at the DialEnd ANSWER, no missed call', (name, callId, caller, line) => {
+	] as const)('%s: answered at the DialEnd ANSWER, no missed call', (name, callId, caller, line) => {
 		expect(recordOf(name)).toEqual([
 			{
 				kind: 'call',
@@ -128,11 +131,11 @@ describe('hand-written AMI → call records', () => {
 		context: 'from-pstn',
 		exten: '4989123456',
 	};
-	const local1 = { channel: 'Local/600@from-internal-00000001;1', uniqueid: '100.2', linkedid: '100.1' };
-	const local2 = { channel: 'Local/600@from-internal-00000001;2', uniqueid: '100.3', linkedid: '100.1' };
-	const phone201 = { channel: 'PJSIP/201-00000002', uniqueid: '100.4', linkedid: '100.1' };
-	const phone202 = { channel: 'PJSIP/202-00000003', uniqueid: '100.5', linkedid: '100.1' };
-	const picker = { channel: 'PJSIP/203-00000012', uniqueid: '110.1', linkedid: '110.1', num: '203' };
+	const local1 = chan('Local/600@from-internal-00000001;1', '100.2', '100.1');
+	const local2 = chan('Local/600@from-internal-00000001;2', '100.3', '100.1');
+	const phone201 = chan('PJSIP/201-00000002', '100.4', '100.1');
+	const phone202 = chan('PJSIP/202-00000003', '100.5', '100.1');
+	const picker = chan('PJSIP/203-00000012', '110.1', '110.1', { num: '203' });
 
 	/**
 	 * Feeds each group of messages at one time (one TCP read: one Date.now()), into an assembler
@@ -150,10 +153,11 @@ describe('hand-written AMI → call records', () => {
 		return out as CallRecord[];
 	}
 
-	it('ring group via Local: 202 answers, 201 cancelled in the same read is answered elsewhere', () => {
+	it('ring group via Local: 202 answers; 201, cancelled in the same read, answered elsewhere', () => {
 		const [record] = recordsAt([
 			[0, [newchannel(trunk), dialBegin(trunk, local1, '600@from-internal/n')]],
-			[1, [dialBegin(local2, phone201, '201/sip:201@h'), dialBegin(local2, phone202, '202/sip:202@h')]],
+			[1, [dialBegin(local2, phone201, '201/sip:201@h')]],
+			[1, [dialBegin(local2, phone202, '202/sip:202@h')]],
 			[7, [dialEnd(local2, phone202, 'ANSWER'), dialEnd(local2, phone201, 'CANCEL')]],
 			[60, [hangup(trunk)]],
 		]);

@@ -1,4 +1,4 @@
-/** Hand-written AMI events for scenarios the captures do not show; field names as Asterisk 12+ sends them. */
+/** Hand-written AMI events for what the captures do not show; fields as Asterisk 12+ sends them. */
 import type { AmiMessage } from '../../../nodes/AsteriskAmiTrigger/ami/AmiParser';
 
 export interface Snapshot {
@@ -10,6 +10,13 @@ export interface Snapshot {
 	context?: string;
 	exten?: string;
 }
+
+export const chan = (
+	channel: string,
+	uniqueid: string,
+	linkedid: string,
+	more: Partial<Snapshot> = {},
+): Snapshot => ({ channel, uniqueid, linkedid, ...more });
 
 /** A channel snapshot as AMI writes it, with the given key prefix ('', 'Dest', 'Target'). */
 export function snapshot(prefix: string, s: Snapshot): AmiMessage {

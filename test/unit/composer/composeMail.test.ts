@@ -3,7 +3,8 @@ import nodemailer from 'nodemailer';
 import VCard from 'vcf';
 import { formatAddress, parseMailbox } from '../../../nodes/XslMailComposer/render/address';
 import type { ComposedMail } from '../../../nodes/XslMailComposer/render/composeMail';
-import { ConfigurationError, NotificationError } from '../../../nodes/XslMailComposer/render/errors';
+import { ConfigurationError } from '../../../nodes/shared/errors';
+import { NotificationError } from '../../../nodes/XslMailComposer/render/errors';
 import { compose, missedCall } from './helpers';
 
 const CONFIGURED = { name: 'Missed calls', address: 'pbx@example.com' };

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigurationError } from '../../../nodes/XslMailComposer/render/errors';
+import { ConfigurationError } from '../../../nodes/shared/errors';
 import {
 	languageFor,
 	LANGUAGES_DIR,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ConfigurationError } from '../../../nodes/XslMailComposer/render/errors';
+import { ConfigurationError } from '../../../nodes/shared/errors';
 import {
 	dialString,
 	linkPrefixFor,

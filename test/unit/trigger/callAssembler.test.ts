@@ -539,6 +539,19 @@ describe('CallAssembler: silence, age, eviction', () => {
 		expect(assembler.push(ev(1900, 'ended'))).toEqual([]);
 	});
 
+	it('counts silence on the receiving clock, so a PBX clock hours behind does not end calls early', () => {
+		const assembler = new CallAssembler({ silenceMs: 30 * 60_000 });
+		// The PBX stamps T0; we receive the events two hours later by our clock.
+		const received = at(0) + 2 * 3_600_000;
+		assembler.push(offered, received);
+		assembler.push(ev(1, 'ringing', { line: '201' }), received + 1000);
+		expect(assembler.sweep(received + 1000)).toEqual([]);
+		expect(assembler.sweep(received + 1000 + 30 * 60_000 - 1)).toEqual([]);
+		const [record] = assembler.sweep(received + 1000 + 30 * 60_000);
+		expect(record.incomplete).toBe(true);
+		expect(record.startedAt).toBe('2024-05-06T08:00:00.000Z');
+	});
+
 	it('resolves a call older than maxCallAgeMs even while events keep coming', () => {
 		const assembler = new CallAssembler({ maxCallAgeMs: 60_000 });
 		assembler.push(ev(0, 'ringing', { line: '201' }));

@@ -42,7 +42,11 @@ export interface CallEvent {
 	eventId?: string;
 	/** Epoch milliseconds, taken from the event (time of receipt when the source has none). */
 	time: number;
-	/** The extension / device / user id the event is about. */
+	/**
+	 * The extension / device / user id the event is about. A `stopped` or `diverted` without a line
+	 * applies to every line still ringing (sources whose hang-up names no line, such as sipgate);
+	 * the generic JSON format always names the line.
+	 */
 	line?: string;
 	caller?: CallerId;
 	/** The number the caller dialled. */

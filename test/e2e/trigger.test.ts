@@ -1,0 +1,270 @@
+/**
+ * Issue "Call Event Trigger" in a real n8n: every source ends in the expected mails (generic JSON,
+ * sipgate form POSTs, Asterisk AMI through a replay server), webhook authentication refuses wrong
+ * secrets, and bad input is answered 4xx without disturbing a call in progress.
+ *
+ * The AMI captures are real Asterisk traffic from the public repository sweeney/asterisk-mqtt
+ * (testdata/fixtures, commit 386d8dc91fe945b437e6a390bd395ec6eff9bf44, MIT), read in place from
+ * ../shared/fixtures/ami.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_NAME, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
+import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
+import { startAmiReplayServer, type AmiReplayServer } from '../support/amiReplayServer';
+import { startStack, type Stack } from './support';
+
+const example = loadExampleWorkflow();
+const AMI_CAPTURES = path.resolve(PROJECT_ROOT, '../shared/fixtures/ami');
+const HEADER_SECRET = 'pbx-shared-secret-0123456789';
+
+function directory(users: Array<{ id: string; email: string; lines: string[] }>): string {
+	return JSON.stringify(users.map((user) => ({ ...user, name: user.id, language: 'en' })));
+}
+
+function withTrigger(
+	id: string,
+	trigger: Record<string, unknown>,
+	users: Parameters<typeof directory>[0],
+	filter: Record<string, unknown> = {},
+): WorkflowJson {
+	return variantOf(example, id, {
+		callEventTrigger: trigger,
+		missedCallFilter: { directory: directory(users), ...filter },
+	});
+}
+
+const generic = withTrigger('TriggerGeneric01', { path: 'generic' }, [
+	{ id: 'gina', email: 'gina@example.com', lines: ['301'] },
+]);
+const headerAuth = withTrigger(
+	'TriggerHeader001',
+	{ path: 'header-auth', authentication: 'headerAuth' },
+	[{ id: 'hans', email: 'hans@example.com', lines: ['302'] }],
+);
+headerAuth.nodes[0].credentials = { callEventHeaderAuth: { id: 'HeaderSecret0001', name: 'PBX header' } };
+const basicAuth = withTrigger(
+	'TriggerBasic0001',
+	{ path: 'basic-auth', authentication: 'basicAuth' },
+	[{ id: 'bea', email: 'bea@example.com', lines: ['303'] }],
+);
+basicAuth.nodes[0].credentials = { callEventBasicAuth: { id: 'BasicAuthPbx0001', name: 'PBX basic' } };
+const sipgate = withTrigger('TriggerSipgate01', { path: 'sipgate', source: 'sipgate' }, [
+	{ id: 'sina', email: 'sina@example.com', lines: ['w0'] },
+	{ id: 'sven', email: 'sven@example.com', lines: ['w1'] },
+]);
+
+/** The example workflow with the Asterisk AMI Trigger in place of the webhook trigger. */
+function amiWorkflow(id: string, credentialId: string, users: Parameters<typeof directory>[0]): WorkflowJson {
+	// The captures carry no AMI timestamps: events get the time of receipt, milliseconds apart.
+	const workflow = withTrigger(id, {}, users, { exceptions: { minRingSeconds: 0 } });
+	const trigger = workflow.nodes[0];
+	trigger.type = `${PACKAGE_NAME}.asteriskAmiTrigger`;
+	trigger.parameters = { options: {} };
+	delete trigger.webhookId;
+	trigger.credentials = { asteriskAmi: { id: credentialId, name: `AMI ${id}` } };
+	return workflow;
+}
+// Ring group 666 rings PJSIP endpoints 11, 12, 21, 41, 42 and 51 (see the capture's README).
+const amiHuntGroup = amiWorkflow('TriggerAmiHunt01', 'AmiHuntGroup0001', [
+	{ id: 'elf', email: 'elf@example.com', lines: ['11'] },
+	{ id: 'zwoelf', email: 'zwoelf@example.com', lines: ['12'] },
+	{ id: 'einundzwanzig', email: 'einundzwanzig@example.com', lines: ['21'] },
+]);
+const amiAnswered = amiWorkflow('TriggerAmiAnsw01', 'AmiAnswered00001', [
+	{ id: 'answerer', email: 'answerer@example.com', lines: ['21', '1986'] },
+]);
+
+let stack: Stack;
+let huntGroupServer: AmiReplayServer;
+let answeredServer: AmiReplayServer;
+
+const mailsTo = (address: string) => stack.smtp.mails.filter((mail) => mail.envelope.to.includes(address));
+
+beforeAll(async () => {
+	const ami = { username: 'n8n', secret: 'ami-secret' };
+	huntGroupServer = await startAmiReplayServer({
+		...ami,
+		capture: readFileSync(path.join(AMI_CAPTURES, 'unanswered-huntgroup.raw')),
+		split: { seed: 7, maxChunk: 200 },
+	});
+	answeredServer = await startAmiReplayServer({
+		...ami,
+		capture: readFileSync(path.join(AMI_CAPTURES, 'answered-internal.raw')),
+	});
+	const amiCredential = (id: string, port: number) => ({
+		id,
+		name: `AMI ${id}`,
+		type: 'asteriskAmi',
+		data: { host: '127.0.0.1', port, username: ami.username, secret: ami.secret, tls: false },
+	});
+	stack = await startStack([generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered], {
+		credentials: [
+			{
+				id: 'HeaderSecret0001',
+				name: 'PBX header',
+				type: 'callEventHeaderAuth',
+				data: { name: 'X-Call-Event-Secret', value: HEADER_SECRET },
+			},
+			{
+				id: 'BasicAuthPbx0001',
+				name: 'PBX basic',
+				type: 'callEventBasicAuth',
+				data: { user: 'pbx', password: 'pbx-password-42' },
+			},
+			amiCredential('AmiHuntGroup0001', huntGroupServer.port),
+			amiCredential('AmiAnswered00001', answeredServer.port),
+		],
+	});
+}, 240_000);
+
+afterAll(async () => {
+	await stack?.stop();
+	await huntGroupServer?.close();
+	await answeredServer?.close();
+});
+
+/** The events of one missed call on `line`, rung for 15 seconds. */
+function missedCall(callId: string, line: string, number = '+49 30 1234567'): object[] {
+	return [
+		{ type: 'offered', callId, time: '2026-11-26T10:00:00+01:00', caller: { number, name: 'Caller' } },
+		{ type: 'ringing', callId, line, time: '2026-11-26T10:00:01+01:00' },
+		{ type: 'ended', callId, time: '2026-11-26T10:00:16+01:00' },
+	];
+}
+
+describe('generic JSON source', () => {
+	test('bad input is answered 4xx naming the problem, and a call in progress still resolves', async () => {
+		const [offered, ringing, ended] = missedCall('in-progress-1', '301');
+		expect((await stack.post(generic, [offered, ringing])).status).toBe(202);
+
+		const cases: Array<{ body: string; contentType?: string; status: number; says: RegExp }> = [
+			{ body: '{"type": "offered",', status: 422, says: /parse/i },
+			{ body: JSON.stringify({ type: 'ringin', callId: 'x' }), status: 400, says: /unknown type "ringin"/ },
+			{ body: JSON.stringify({ type: 'ringing', line: '301' }), status: 400, says: /callId/ },
+			{
+				body: JSON.stringify({ type: 'ended', callId: 'x', time: 'yesterday' }),
+				status: 400,
+				says: /time "yesterday"/,
+			},
+			{ body: JSON.stringify([offered]), contentType: 'text/plain', status: 415, says: /Content-Type/ },
+			{ body: JSON.stringify({ type: 'offered', callId: 'x', pad: 'x'.repeat(1_100_000) }), status: 413, says: /exceeds/ },
+			{
+				body: JSON.stringify({ type: 'offered', callId: 'x', caller: nested(200) }),
+				status: 400,
+				says: /caller/,
+			},
+			{ body: JSON.stringify(Array.from({ length: 1001 }, () => ringing)), status: 413, says: /events/ },
+		];
+		for (const { body, contentType, status, says } of cases) {
+			const response = await stack.post(generic, body, contentType ? { 'content-type': contentType } : {});
+			expect({ status: response.status, message: await messageOf(response) }).toEqual({
+				status,
+				message: expect.stringMatching(says),
+			});
+		}
+
+		expect((await stack.post(generic, [ended])).status).toBe(200);
+		await waitFor(() => mailsTo('gina@example.com').length > 0);
+		await sleep(500);
+		expect(mailsTo('gina@example.com')).toHaveLength(1);
+	});
+});
+
+describe('webhook authentication', () => {
+	test('a header secret: missing → 401, wrong → 403, right → the call is mailed', async () => {
+		const call = missedCall('header-1', '302');
+		expect((await stack.post(headerAuth, call)).status).toBe(401);
+		expect((await stack.post(headerAuth, call, { 'x-call-event-secret': `${HEADER_SECRET}x` })).status).toBe(403);
+		expect((await stack.post(headerAuth, call, { 'x-call-event-secret': HEADER_SECRET })).status).toBe(200);
+		await waitFor(() => mailsTo('hans@example.com').length === 1);
+	});
+
+	test('basic auth: missing → 401, wrong → 403, right → the call is mailed', async () => {
+		const call = missedCall('basic-1', '303');
+		const basic = (credentials: string) => ({ authorization: `Basic ${Buffer.from(credentials).toString('base64')}` });
+		expect((await stack.post(basicAuth, call)).status).toBe(401);
+		expect((await stack.post(basicAuth, call, basic('pbx:wrong'))).status).toBe(403);
+		expect((await stack.post(basicAuth, call, basic('pbx:pbx-password-42'))).status).toBe(200);
+		await waitFor(() => mailsTo('bea@example.com').length === 1);
+		// Refused requests started nothing: the one call was mailed once.
+		expect(mailsTo('hans@example.com')).toHaveLength(1);
+	});
+});
+
+describe('sipgate.io form POSTs', () => {
+	const postForm = (fields: Array<[string, string]>) =>
+		fetch(stack.n8n.webhookUrl('sipgate'), {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams(fields).toString(),
+		});
+
+	test('a group call that the caller cancels is mailed to each user it rang', async () => {
+		const call: Array<[string, string]> = [
+			['callId', 'SIPGATE-E2E-1'],
+			['direction', 'in'],
+			['from', '4930987654'],
+			['to', '4989123400'],
+		];
+		const newCall = await postForm([
+			['event', 'newCall'],
+			...call,
+			['user[]', 'Sina'],
+			['user[]', 'Sven'],
+			['userId[]', 'w0'],
+			['userId[]', 'w1'],
+		]);
+		expect(newCall.status).toBe(202);
+		await sleep(2200); // sipgate sends no times: ringing must last past the 2 s minimum
+		const hangup = await postForm([['event', 'hangup'], ['cause', 'cancel'], ...call]);
+		expect(hangup.status).toBe(200);
+		await waitFor(() => mailsTo('sina@example.com').length === 1 && mailsTo('sven@example.com').length === 1);
+		expect(mailsTo('sina@example.com')[0].parsed.text).toContain('30 987654');
+	});
+
+	test('a form POST with an unknown hang-up cause is refused naming it', async () => {
+		const response = await postForm([['event', 'hangup'], ['cause', 'hungUp'], ['callId', 'X']]);
+		expect(response.status).toBe(400);
+		expect(await messageOf(response)).toContain('unknown cause "hungUp"');
+	});
+});
+
+describe('Asterisk AMI through a replay server', () => {
+	test('the hunt-group capture is one missed call: each directory user it rang gets one mail', async () => {
+		await waitFor(() => mailsTo('einundzwanzig@example.com').length > 0, 30_000);
+		await sleep(500);
+		for (const address of ['elf@example.com', 'zwoelf@example.com', 'einundzwanzig@example.com']) {
+			expect(mailsTo(address)).toHaveLength(1);
+		}
+		// Extension 1986 ("Martin") called.
+		expect(mailsTo('elf@example.com')[0].parsed.subject).toContain('Martin');
+		expect(huntGroupServer.connections[0].logins).toEqual([expect.objectContaining({ accepted: true })]);
+	});
+
+	test('the answered capture logs in and mails nobody', async () => {
+		await waitFor(() => answeredServer.connections.some((c) => c.logins.some((l) => l.accepted)));
+		await sleep(1000);
+		expect(mailsTo('answerer@example.com')).toHaveLength(0);
+	});
+});
+
+/** Our refusals answer `{ error }`; n8n's own (unparsable JSON) answer `{ message }`. */
+async function messageOf(response: Response): Promise<string> {
+	const body = (await response.json()) as { error?: string; message?: string };
+	return body.error ?? body.message ?? '';
+}
+
+function nested(depth: number): object {
+	let value: object = { number: '1' };
+	for (let i = 0; i < depth; i++) value = { inner: value };
+	return value;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await sleep(100);
+	}
+}

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { PACKAGE_NAME, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
 import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
 import { startAmiReplayServer, type AmiReplayServer } from '../support/amiReplayServer';
-import { startStack, type Stack } from './support';
+import { startStack, waitFor, type Stack } from './support';
 
 const example = loadExampleWorkflow();
 const AMI_CAPTURES = path.resolve(PROJECT_ROOT, '../shared/fixtures/ami');
@@ -79,7 +79,7 @@ let stack: Stack;
 let huntGroupServer: AmiReplayServer;
 let answeredServer: AmiReplayServer;
 
-const mailsTo = (address: string) => stack.smtp.mails.filter((mail) => mail.envelope.to.includes(address));
+const mailsTo = (address: string) => stack.mailsTo(address);
 
 beforeAll(async () => {
 	const ami = { username: 'n8n', secret: 'ami-secret' };
@@ -259,12 +259,4 @@ function nested(depth: number): object {
 	let value: object = { number: '1' };
 	for (let i = 0; i < depth; i++) value = { inner: value };
 	return value;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error('condition not met in time');
-		await sleep(100);
-	}
 }

@@ -122,7 +122,7 @@ export class N8nHost {
 		readonly baseUrl: string,
 		readonly userFolder: string,
 		readonly logFile: string,
-		private readonly child: ChildProcess,
+		private child: ChildProcess,
 		private readonly removeFolder: boolean,
 		private readonly env: NodeJS.ProcessEnv,
 		private readonly runtime: N8nRuntime,
@@ -150,19 +150,11 @@ export class N8nHost {
 		await importAndPublish(rt, userFolder, env, options);
 
 		const logFile = options.logFile ?? path.join(userFolder, 'n8n.log');
-		const log = createWriteStream(logFile, { flags: 'a' });
-		const child = spawn(rt.n8nBin, ['start'], {
-			env,
-			detached: true, // own process group: stop() ends n8n and its task-runner child together
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		child.stdout!.pipe(log);
-		child.stderr!.pipe(log);
 		const host = new N8nHost(
 			`http://127.0.0.1:${port}`,
 			userFolder,
 			logFile,
-			child,
+			spawnN8n(rt, env, logFile),
 			options.userFolder === undefined,
 			env,
 			rt,
@@ -240,6 +232,17 @@ export class N8nHost {
 		return run(this.runtime.n8nBin, args, { env: this.env, maxBuffer: 64 << 20 });
 	}
 
+	/**
+	 * Stops n8n and starts it again on the same database and port (what survives a restart:
+	 * workflows, credentials, static data; what does not: process memory).
+	 */
+	async restart(): Promise<void> {
+		await this.terminate();
+		this.child = spawnN8n(this.runtime, this.env, this.logFile);
+		running.add(this);
+		await this.waitUntilReady();
+	}
+
 	kill(): void {
 		if (this.child.exitCode === null && this.child.pid) {
 			try {
@@ -251,6 +254,12 @@ export class N8nHost {
 	}
 
 	async stop(): Promise<void> {
+		await this.terminate();
+		if (this.removeFolder) rmSync(this.userFolder, { recursive: true, force: true });
+	}
+
+	/** SIGTERM to n8n's process group; SIGKILL if it has not exited after 10 s. */
+	private async terminate(): Promise<void> {
 		running.delete(this);
 		if (this.child.exitCode === null && this.child.pid) {
 			const exited = new Promise((resolve) => this.child.once('exit', resolve));
@@ -263,8 +272,19 @@ export class N8nHost {
 			await exited;
 			clearTimeout(timer);
 		}
-		if (this.removeFolder) rmSync(this.userFolder, { recursive: true, force: true });
 	}
+}
+
+function spawnN8n(rt: N8nRuntime, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+	const log = createWriteStream(logFile, { flags: 'a' });
+	const child = spawn(rt.n8nBin, ['start'], {
+		env,
+		detached: true, // own process group: stop() ends n8n and its task-runner child together
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	child.stdout!.pipe(log);
+	child.stderr!.pipe(log);
+	return child;
 }
 
 /** Installs the packed package into `<user folder>/.n8n/nodes` as n8n's community installer does. */

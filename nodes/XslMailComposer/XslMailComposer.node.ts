@@ -102,7 +102,8 @@ export class XslMailComposer implements INodeType {
 		const action = this.getNodeParameter('action', 0) as 'send' | 'compose';
 		const templateSource = this.getNodeParameter('templateSource', 0) as string;
 
-		// Settings shared by every item are checked once: a wrong one fails the run, naming it.
+		// Settings shared by every item are checked once: a wrong one fails the run, naming it, or
+		// with "continue on fail" marks every item with the error (never passes them on unsent).
 		let linkPrefix: string | null;
 		let sharedTemplate: CompiledTemplate | undefined;
 		try {
@@ -116,6 +117,14 @@ export class XslMailComposer implements INodeType {
 				sharedTemplate = compileTemplate(this.getNodeParameter('templateXsl', 0) as string);
 			}
 		} catch (error) {
+			if (this.continueOnFail()) {
+				return [
+					items.map((_, itemIndex) => ({
+						json: { error: (error as Error).message },
+						pairedItem: { item: itemIndex },
+					})),
+				];
+			}
 			throw new NodeOperationError(node, error as Error);
 		}
 		const availableLanguages = listLanguages().map((language) => language.tag);
@@ -178,9 +187,12 @@ export class XslMailComposer implements INodeType {
 						returnData.push({ json: { error: (error as Error).message }, pairedItem });
 						continue;
 					}
+					// The SMTP error goes into the description: n8n replaces a message that contains an
+					// error code (ECONNREFUSED …) by its own text, which would hide the recipient.
 					throw new NodeApiError(node, error as unknown as JsonObject, {
 						itemIndex,
-						message: `Sending to ${mail.to.address} failed: ${(error as Error).message}`,
+						message: `Sending the missed-call mail to ${mail.to.address} failed`,
+						description: (error as Error).message,
 					});
 				}
 			}
@@ -230,7 +242,7 @@ async function composedItem(
 			text: mail.text,
 			headers: mail.headers,
 			language: mail.language,
-			// For the Send Email node's "Attachments" option.
+			// For the Send Email node's "Attachments (File)" option (fileAttachments).
 			attachments: Object.keys(binary).join(','),
 			notes: mail.notes,
 		},

@@ -1,0 +1,607 @@
+/**
+ * Issue "Sending / compose only": the XSL Mail Composer in a real n8n 2.41.1. Missed calls are posted
+ * to the production webhooks of several workflows (one n8n start for the file), the mails are taken
+ * from a real SMTP server, parsed with mailparser and checked against the scenario and the language
+ * files: parts, subject per language, telephony links, From/Sender/Reply-To, vCard. Compose only is
+ * chained to n8n's built-in Send Email node. Failures (a broken XSL template, an SMTP server that is
+ * not there) are read from the saved executions through n8n's internal REST API.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { AddressObject } from 'mailparser';
+import VCard from 'vcf';
+import { ensureN8n, freePort, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
+import type { ReceivedMail } from '../../scripts/lib/smtpSink';
+import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
+import { startStack, waitFor, type Stack } from './support';
+
+// ---------------------------------------------------------------------------------------------
+// The scenario
+// ---------------------------------------------------------------------------------------------
+
+const CONFIGURED_FROM = { name: 'Missed calls', address: 'pbx@example.com' };
+
+interface LanguageFile {
+	strings: Record<string, string>;
+}
+const language = (tag: string): LanguageFile =>
+	JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'languages', `${tag}.json`), 'utf8'));
+const de = language('de');
+const en = language('en');
+
+/** The subject a missed call gets in a language, straight from the language file. */
+const missedSubject = (file: LanguageFile, caller: string) =>
+	file.strings.subjectMissed.replace('{caller}', caller);
+
+interface Caller {
+	number: string;
+	/** The caller-ID name the PBX sends. */
+	name: string;
+	/** The contact the Edit Fields node adds, as a CRM lookup would. */
+	contact: Record<string, string>;
+}
+
+const JUERGEN: Caller = {
+	number: '+49 30 1234567',
+	name: 'MUELLER JUERGEN',
+	contact: {
+		name: 'Jürgen Müller',
+		company: 'Müller & Söhne GmbH',
+		email: 'j.mueller@mueller-soehne.example',
+		phone: '+49 30 1234567',
+	},
+};
+const ZOE: Caller = {
+	number: '+44 20 7946 0018',
+	name: 'ANGSTROM Z',
+	contact: {
+		name: 'Zoë Ångström',
+		company: 'Fjord Ltd',
+		email: 'zoe@fjord.example',
+		phone: '+44 20 7946 0018',
+	},
+};
+/** A known contact, but without an e-mail address. */
+const GRETA: Caller = {
+	number: '+49 40 7654321',
+	name: 'GRETA',
+	contact: { name: 'Greta Groß', company: 'Hafen KG', phone: '+49 40 7654321' },
+};
+
+/** What a phone dials: the number with only + and digits. */
+const dial = (number: string) => number.replace(/[^+\d]/g, '');
+
+/** Every call of the file, by call id (a call id is mailed once, so each test has its own). */
+const CALLS: Record<string, Caller> = {
+	'lang-de-1': JUERGEN,
+	'lang-en-1': ZOE,
+	'from-caller-1': JUERGEN,
+	'from-nomail-1': GRETA,
+	'replyto-1': JUERGEN,
+	'callto-1': JUERGEN,
+	'nolink-1': JUERGEN,
+	'compose-1': JUERGEN,
+	'xsl-1': JUERGEN,
+	'xslcont-1': JUERGEN,
+	'smtp-1': JUERGEN,
+	'smtpcont-1': JUERGEN,
+};
+
+/** A local time with an explicit offset (+01:00), `secondsAgo` before now. */
+function timeAgo(secondsAgo: number): string {
+	return new Date(Date.now() - secondsAgo * 1000 + 3_600_000).toISOString().replace('Z', '+01:00');
+}
+
+/** A call that rings `line` for 20 s and ends unanswered: a missed call for the line's owner. */
+function missedCall(callId: string, line: string) {
+	const caller = CALLS[callId];
+	return [
+		{
+			type: 'offered',
+			callId,
+			time: timeAgo(60),
+			direction: 'inbound',
+			caller: { number: caller.number, name: caller.name },
+			called: '+49 89 1234 200',
+		},
+		{ type: 'ringing', callId, time: timeAgo(59), line },
+		{ type: 'stopped', callId, time: timeAgo(39), line, reason: 'noAnswer' },
+		{ type: 'ended', callId, time: timeAgo(38) },
+	];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workflows: Call Event Trigger → Edit Fields (contact) → Missed Call Filter → XSL Mail Composer
+// ---------------------------------------------------------------------------------------------
+
+const ANNA_LINE = '201';
+const BEN_LINE = '202';
+/** Each workflow has its own recipient domain, so a mail at the sink tells which workflow sent it. */
+const anna = (tag: string) => `anna@${tag}.example.com`;
+const ben = (tag: string) => `ben@${tag}.example.com`;
+
+function directory(tag: string): string {
+	return JSON.stringify([
+		{ id: 'anna', name: 'Anna Berg', email: anna(tag), language: 'de', timeZone: 'Europe/Berlin', lines: [ANNA_LINE] },
+		{ id: 'ben', name: 'Ben Kurz', email: ben(tag), language: 'en', timeZone: 'Europe/London', lines: [BEN_LINE] },
+	]);
+}
+
+const CONTACT_NODE = 'Caller Contact';
+const FILTER_NODE = 'Missed Call Filter';
+const COMPOSER_NODE = 'XSL Mail Composer';
+const SEND_EMAIL_NODE = 'Send Email';
+
+/**
+ * n8n's Edit Fields node adds `contact`, looked up by call id. The map is written with line breaks
+ * so that no `}}` inside it ends the expression.
+ */
+function contactNode() {
+	const contacts = Object.fromEntries(Object.entries(CALLS).map(([callId, caller]) => [callId, caller.contact]));
+	return {
+		id: 'c0a1b2c3-0000-4000-8000-000000000001',
+		name: CONTACT_NODE,
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position: [130, 0],
+		parameters: {
+			mode: 'manual',
+			assignments: {
+				assignments: [
+					{
+						id: 'c0a1b2c3-0000-4000-8000-000000000002',
+						name: 'contact',
+						type: 'object',
+						value: `={{ (${JSON.stringify(contacts, null, 1)})[$json.callId] ?? {} }}`,
+					},
+				],
+			},
+			includeOtherFields: true,
+			options: {},
+		},
+	};
+}
+
+const SEND_EMAIL_CREDENTIAL = { id: 'SendEmailSink001', name: 'Send Email to the sink' };
+const CLOSED_PORT_CREDENTIAL = { id: 'ClosedPortSmtp01', name: 'SMTP on a closed port' };
+
+/** n8n's built-in Send Email node (2.1), fed field by field from the composer's compose-only item. */
+function sendEmailNode() {
+	return {
+		id: 'c0a1b2c3-0000-4000-8000-000000000003',
+		name: SEND_EMAIL_NODE,
+		type: 'n8n-nodes-base.emailSend',
+		typeVersion: 2.1,
+		position: [780, -100],
+		webhookId: 'c0a1b2c3-0000-4000-8000-000000000004',
+		parameters: {
+			resource: 'email',
+			operation: 'send',
+			fromEmail: '={{ $json.from }}',
+			toEmail: '={{ $json.to }}',
+			subject: '={{ $json.subject }}',
+			emailFormat: 'both',
+			text: '={{ $json.text }}',
+			html: '={{ $json.html }}',
+			options: {
+				appendAttribution: false,
+				// "Attachments (File)": regular attachments; "Attachments (Inline)" would embed them by cid.
+				fileAttachments: '={{ $json.attachments }}',
+			},
+		},
+		credentials: { smtp: SEND_EMAIL_CREDENTIAL },
+	};
+}
+
+interface Variant {
+	/** Composer parameters over the example workflow's. */
+	composer?: Record<string, unknown>;
+	/** Node-level settings of the composer, e.g. `onError`. */
+	composerSettings?: Record<string, unknown>;
+	composerCredential?: { id: string; name: string };
+	/** Chain n8n's Send Email node after the composer. */
+	sendEmail?: boolean;
+}
+
+/** The example workflow with a contact lookup, its own id, path, directory and composer settings. */
+function workflow(tag: string, variant: Variant = {}): WorkflowJson {
+	const id = `Composer${tag}`.padEnd(16, '0').slice(0, 16);
+	const copy = variantOf(loadExampleWorkflow(), id, {
+		callEventTrigger: { path: `composer-${tag}` },
+		missedCallFilter: { directory: directory(tag) },
+		xslMailComposer: variant.composer ?? {},
+	});
+	copy.name = `Composer e2e: ${tag}`;
+	const composer = copy.nodes.find((node) => node.name === COMPOSER_NODE)!;
+	Object.assign(composer, variant.composerSettings);
+	if (variant.composerCredential) composer.credentials = { missedCallSmtp: variant.composerCredential };
+	if (variant.composer?.action === 'compose') delete composer.credentials;
+
+	copy.nodes.push(contactNode());
+	const connections = copy.connections as Record<string, unknown>;
+	const to = (node: string) => ({ main: [[{ node, type: 'main', index: 0 }]] });
+	connections['Call Event Trigger'] = to(CONTACT_NODE);
+	connections[CONTACT_NODE] = to(FILTER_NODE);
+	if (variant.sendEmail) {
+		copy.nodes.push(sendEmailNode());
+		connections[COMPOSER_NODE] = to(SEND_EMAIL_NODE);
+	}
+	return copy;
+}
+
+/** Not well-formed: line 5 closes a <td> that was never opened (the <p> is still open). */
+const BROKEN_XSL = [
+	'<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">',
+	'\t<xsl:param name="format" select="\'html\'"/>',
+	'\t<xsl:template match="/">',
+	'\t\t<html><head><title>Missed call</title></head><body>',
+	'\t\t<p><xsl:value-of select="/notification/caller/label"/></td>',
+	'\t\t</body></html>',
+	'\t</xsl:template>',
+	'</xsl:stylesheet>',
+].join('\n');
+const BROKEN_LINE = 5;
+
+const CONTINUE = { onError: 'continueRegularOutput' };
+
+const WF = {
+	lang: workflow('lang'),
+	callerAsFrom: workflow('from', { composer: { senderMode: 'callerAsFrom' } }),
+	callerAsReplyTo: workflow('replyto', { composer: { senderMode: 'callerAsReplyTo' } }),
+	callto: workflow('callto', { composer: { linkPrefix: 'callto' } }),
+	linksOff: workflow('nolink', { composer: { linkPrefix: 'off' } }),
+	compose: workflow('compose', { composer: { action: 'compose' }, sendEmail: true }),
+	brokenXsl: workflow('xsl', { composer: { templateSource: 'parameter', templateXsl: BROKEN_XSL } }),
+	brokenXslContinue: workflow('xslcont', {
+		composer: { templateSource: 'parameter', templateXsl: BROKEN_XSL },
+		composerSettings: CONTINUE,
+	}),
+	smtpDown: workflow('smtp', { composerCredential: CLOSED_PORT_CREDENTIAL }),
+	smtpDownContinue: workflow('smtpcont', { composerCredential: CLOSED_PORT_CREDENTIAL, composerSettings: CONTINUE }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// The stack, and reading what happened
+// ---------------------------------------------------------------------------------------------
+
+const owner = { email: 'admin@example.com', password: 'Test-Passw0rd', firstName: 'Ada', lastName: 'Admin' };
+let stack: Stack;
+let cookie: string;
+/** n8n's own `flatted`, which wrote the execution data the REST API returns. */
+let unflatten: (text: string) => unknown;
+
+beforeAll(async () => {
+	const closedPort = await freePort(); // nothing listens there
+	stack = await startStack(Object.values(WF), {
+		owner,
+		env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all', EXECUTIONS_DATA_SAVE_ON_ERROR: 'all' },
+		credentials: [
+			{
+				...CLOSED_PORT_CREDENTIAL,
+				type: 'missedCallSmtp',
+				data: { host: '127.0.0.1', port: closedPort, secure: false, disableStartTls: true, user: '', password: '' },
+			},
+		],
+		sinkCredentials: (port) => [
+			{
+				...SEND_EMAIL_CREDENTIAL,
+				type: 'smtp',
+				data: { host: '127.0.0.1', port, secure: false, disableStartTls: true, user: '', password: '' },
+			},
+		],
+	});
+	cookie = await stack.n8n.login(owner.email, owner.password);
+	const { n8nBin } = await ensureN8n();
+	unflatten = createRequire(path.resolve(path.dirname(n8nBin), '../n8n/package.json'))('flatted').parse;
+}, 240_000);
+
+afterAll(async () => {
+	await stack?.stop();
+});
+
+async function post(workflow: WorkflowJson, events: unknown[]): Promise<void> {
+	const response = await stack.post(workflow, events);
+	expect(response.status).toBe(200);
+}
+
+/** The first mail to `address`, as it arrived at the SMTP server. */
+async function mailTo(address: string): Promise<ReceivedMail> {
+	await waitFor(() => stack.mailsTo(address).length > 0);
+	return stack.mailsTo(address)[0];
+}
+
+interface OutputItem {
+	json: Record<string, unknown>;
+	pairedItem?: { item: number } | Array<{ item: number }>;
+}
+interface Execution {
+	id: string;
+	status: string;
+	data: {
+		resultData: {
+			error?: { message: string; name?: string; description?: string };
+			lastNodeExecuted?: string;
+			runData: Record<string, Array<{ error?: { message: string }; data?: { main: Array<OutputItem[] | null> } }>>;
+		};
+	};
+}
+
+async function rest<T>(route: string): Promise<T> {
+	const response = await fetch(`${stack.n8n.baseUrl}/rest/${route}`, { headers: { cookie } });
+	if (!response.ok) throw new Error(`GET /rest/${route}: ${response.status} ${await response.text()}`);
+	return ((await response.json()) as { data: T }).data;
+}
+
+/** The workflow's single finished production execution, with its run data. */
+async function executionOf(workflow: WorkflowJson, timeoutMs = 20_000): Promise<Execution> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId: workflow.id }));
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const { results } = await rest<{ results: Array<{ id: string; status: string }> }>(`executions?filter=${filter}`);
+		const done = results.filter((execution) => !['new', 'running', 'waiting'].includes(execution.status));
+		if (done.length > 1) throw new Error(`${workflow.name} ran ${done.length} times, expected once`);
+		if (done.length === 1) {
+			const execution = await rest<Omit<Execution, 'data'> & { data: string }>(`executions/${done[0].id}`);
+			return { ...execution, data: unflatten(execution.data) as Execution['data'] };
+		}
+		if (Date.now() > deadline) throw new Error(`${workflow.name} did not finish within ${timeoutMs} ms`);
+		await sleep(100);
+	}
+}
+
+/** The items a node put out on its first output in the execution's only run. */
+function outputOf(execution: Execution, node: string): OutputItem[] {
+	const runs = execution.data.resultData.runData[node];
+	expect(runs).toHaveLength(1);
+	return runs[0].data?.main[0] ?? [];
+}
+
+const itemIndexOf = (item: OutputItem) =>
+	(Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem)?.item;
+
+// ---------------------------------------------------------------------------------------------
+// Checks on a received mail
+// ---------------------------------------------------------------------------------------------
+
+const addresses = (value: AddressObject | AddressObject[] | undefined) =>
+	(Array.isArray(value) ? value : value ? [value] : []).flatMap((object) => object.value);
+
+/** multipart/alternative with a text/plain and a text/html part (inside multipart/mixed with the vCard). */
+function expectTextAndHtmlParts(mail: ReceivedMail): void {
+	const raw = mail.raw.toString('utf8');
+	expect(raw).toMatch(/^Content-Type: multipart\/alternative;/im);
+	expect(raw).toMatch(/^Content-Type: text\/plain; charset=utf-8/im);
+	expect(raw).toMatch(/^Content-Type: text\/html; charset=utf-8/im);
+	expect(mail.parsed.text?.trim()).toBeTruthy();
+	expect(mail.parsed.html).toMatch(/<html[\s>]/);
+}
+
+/**
+ * The one vCard attached, parsed by the independent `vcf` package. n8n's Send Email node passes
+ * only a file name and the content to nodemailer, which types a `.vcf` as the older `text/x-vcard`.
+ */
+function vCardOf(mail: ReceivedMail, contentTypes = ['text/vcard']): VCard {
+	const cards = mail.parsed.attachments.filter((attachment) => contentTypes.includes(attachment.contentType));
+	expect(cards).toHaveLength(1);
+	expect(cards[0].contentDisposition).toBe('attachment');
+	expect(cards[0].filename).toMatch(/\.vcf$/);
+	return new VCard().parse(cards[0].content.toString('utf8'));
+}
+
+function expectVCardOf(mail: ReceivedMail, caller: Caller, contentTypes?: string[]): void {
+	const card = vCardOf(mail, contentTypes);
+	expect(card.get('fn')?.valueOf()).toBe(caller.contact.name);
+	const [given, family] = caller.contact.name.split(' ');
+	expect(card.get('n')?.valueOf()).toMatch(new RegExp(`^${family};${given}(;|$)`));
+	expect(String(card.get('email')?.valueOf())).toBe(caller.contact.email);
+	expect(String(card.get('org')?.valueOf()).replace(/\\;/g, ';')).toBe(caller.contact.company);
+	expect(dial(String(card.get('tel')?.valueOf()))).toBe(dial(caller.contact.phone));
+}
+
+const TELEPHONY_HREF = /href="(?:tel|callto|phone):/;
+
+// ---------------------------------------------------------------------------------------------
+// Sending over SMTP with the package's own credential
+// ---------------------------------------------------------------------------------------------
+
+describe('send: one mail per notification, in the recipient\'s language', () => {
+	let german: ReceivedMail;
+	let english: ReceivedMail;
+
+	beforeAll(async () => {
+		// Both calls in one request: one execution, two notifications, two mails.
+		await post(WF.lang, [...missedCall('lang-de-1', ANNA_LINE), ...missedCall('lang-en-1', BEN_LINE)]);
+		german = await mailTo(anna('lang'));
+		english = await mailTo(ben('lang'));
+	});
+
+	test('the German user gets the subject of de.json, the English user that of en.json', () => {
+		expect(german.parsed.subject).toBe(missedSubject(de, 'Jürgen Müller'));
+		expect(english.parsed.subject).toBe(missedSubject(en, 'Zoë Ångström'));
+		expect(german.parsed.text).toContain(de.strings.introMissed.replace('{caller}', 'Jürgen Müller'));
+		expect(english.parsed.text).toContain(en.strings.introMissed.replace('{caller}', 'Zoë Ångström'));
+	});
+
+	test('each mail has a text/plain and a text/html part', () => {
+		expectTextAndHtmlParts(german);
+		expectTextAndHtmlParts(english);
+	});
+
+	test('the HTML calls the caller back with a tel: link of + and digits only', () => {
+		expect(german.parsed.html).toContain(`href="tel:${dial(JUERGEN.number)}"`);
+		expect(english.parsed.html).toContain(`href="tel:${dial(ZOE.number)}"`);
+	});
+
+	test('From is the configured address, To the recipient', () => {
+		for (const [mail, to] of [[german, anna('lang')], [english, ben('lang')]] as const) {
+			expect(addresses(mail.parsed.from)).toEqual([CONFIGURED_FROM]);
+			expect(addresses(mail.parsed.to).map((address) => address.address)).toEqual([to]);
+			expect(mail.parsed.headers.has('sender')).toBe(false);
+			expect(mail.parsed.replyTo).toBeUndefined();
+		}
+	});
+
+	test('the caller\'s vCard is attached, non-ASCII names intact', () => {
+		expectVCardOf(german, JUERGEN);
+		expectVCardOf(english, ZOE);
+	});
+
+	test('the composer outputs the server\'s answer per mail, paired with its notification', async () => {
+		const execution = await executionOf(WF.lang);
+		expect(execution.status).toBe('success');
+		const notifications = outputOf(execution, FILTER_NODE);
+		const answers = outputOf(execution, COMPOSER_NODE);
+		expect(answers).toHaveLength(2);
+		for (const answer of answers) {
+			const mail = answer.json.to === anna('lang') ? german : english;
+			expect(answer.json).toMatchObject({
+				messageId: mail.parsed.messageId,
+				accepted: [mail.envelope.to[0]],
+				rejected: [],
+			});
+			const notification = notifications[itemIndexOf(answer)!];
+			expect((notification.json.recipient as { email: string }).email).toBe(answer.json.to);
+		}
+	});
+});
+
+describe('send: sender modes', () => {
+	test('callerAsFrom: From is the caller, Sender the configured address', async () => {
+		await post(WF.callerAsFrom, missedCall('from-caller-1', ANNA_LINE));
+		const mail = await mailTo(anna('from'));
+		expect(addresses(mail.parsed.from)).toEqual([{ name: JUERGEN.contact.name, address: JUERGEN.contact.email }]);
+		expect(addresses(mail.parsed.headers.get('sender') as AddressObject)).toEqual([CONFIGURED_FROM]);
+		// Bounces go to the project, not to the caller.
+		expect(mail.envelope.from).toBe(CONFIGURED_FROM.address);
+		// Out-of-office replies are meant to reach the caller: RFC 3834 responders skip auto-generated mail.
+		expect(mail.parsed.headers.has('auto-submitted')).toBe(false);
+	});
+
+	test('callerAsFrom, caller without e-mail: the configured From, no Sender', async () => {
+		await post(WF.callerAsFrom, missedCall('from-nomail-1', BEN_LINE));
+		const mail = await mailTo(ben('from'));
+		expect(mail.parsed.subject).toBe(missedSubject(en, GRETA.contact.name));
+		expect(addresses(mail.parsed.from)).toEqual([CONFIGURED_FROM]);
+		expect(mail.parsed.headers.has('sender')).toBe(false);
+	});
+
+	test('callerAsReplyTo: From is the configured address, Reply-To the caller', async () => {
+		await post(WF.callerAsReplyTo, missedCall('replyto-1', ANNA_LINE));
+		const mail = await mailTo(anna('replyto'));
+		expect(addresses(mail.parsed.from)).toEqual([CONFIGURED_FROM]);
+		expect(addresses(mail.parsed.replyTo)).toEqual([{ name: JUERGEN.contact.name, address: JUERGEN.contact.email }]);
+		expect(mail.parsed.headers.has('sender')).toBe(false);
+	});
+});
+
+describe('send: telephony links', () => {
+	test('callto: the number is a callto: link, no tel: link', async () => {
+		await post(WF.callto, missedCall('callto-1', ANNA_LINE));
+		const { parsed } = await mailTo(anna('callto'));
+		expect(parsed.html).toContain(`href="callto:${dial(JUERGEN.number)}"`);
+		expect(parsed.html).not.toContain('href="tel:');
+	});
+
+	test('off: the number is plain text, no link of any telephony scheme', async () => {
+		await post(WF.linksOff, missedCall('nolink-1', ANNA_LINE));
+		const { parsed } = await mailTo(anna('nolink'));
+		expect(parsed.html).not.toMatch(TELEPHONY_HREF);
+		// Shown in the national form of the PBX's country (docs/filter.md), just not linked.
+		expect(parsed.html).toContain('030 1234567');
+		expect(parsed.text).toContain('030 1234567');
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Compose only → n8n's Send Email node
+// ---------------------------------------------------------------------------------------------
+
+describe('compose only, sent by n8n\'s built-in Send Email node', () => {
+	let mail: ReceivedMail;
+
+	beforeAll(async () => {
+		await post(WF.compose, missedCall('compose-1', ANNA_LINE));
+		mail = await mailTo(anna('compose'));
+	});
+
+	test('the mail has the composer\'s subject, both parts and the tel: link', () => {
+		expect(mail.parsed.subject).toBe(missedSubject(de, 'Jürgen Müller'));
+		expectTextAndHtmlParts(mail);
+		expect(mail.parsed.text).toContain(de.strings.introMissed.replace('{caller}', 'Jürgen Müller'));
+		expect(mail.parsed.html).toContain(`href="tel:${dial(JUERGEN.number)}"`);
+		// Send Email was told not to add its own attribution: the body is the composer's alone.
+		expect(mail.parsed.html).not.toContain('sent automatically with');
+	});
+
+	test('From and To are the composer\'s, the vCard went along as a file attachment', () => {
+		expect(addresses(mail.parsed.from)).toEqual([CONFIGURED_FROM]);
+		expect(addresses(mail.parsed.to)).toEqual([{ name: 'Anna Berg', address: anna('compose') }]);
+		expectVCardOf(mail, JUERGEN, ['text/vcard', 'text/x-vcard']);
+	});
+
+	test('the composer sent nothing itself and outputs the mail as fields plus binary', async () => {
+		expect(stack.mailsTo(anna('compose'))).toHaveLength(1);
+		const execution = await executionOf(WF.compose);
+		expect(execution.status).toBe('success');
+		const [item, ...more] = outputOf(execution, COMPOSER_NODE) as Array<OutputItem & { binary?: Record<string, { mimeType: string }> }>;
+		expect(more).toHaveLength(0);
+		expect(itemIndexOf(item)).toBe(0);
+		expect(Object.keys(item.json)).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'html', 'text', 'headers', 'attachments']));
+		const names = String(item.json.attachments).split(',');
+		expect(names).toHaveLength(1);
+		expect(item.binary?.[names[0]].mimeType).toMatch(/^text\/vcard/);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Failures: a broken template, an SMTP server that is not there
+// ---------------------------------------------------------------------------------------------
+
+describe('a custom XSL template that is not well-formed', () => {
+	test('fails the execution with a message naming the line; nothing is sent', async () => {
+		await post(WF.brokenXsl, missedCall('xsl-1', ANNA_LINE));
+		const execution = await executionOf(WF.brokenXsl);
+		expect(execution.status).toBe('error');
+		expect(execution.data.resultData.lastNodeExecuted).toBe(COMPOSER_NODE);
+		expect(execution.data.resultData.error?.message).toMatch(new RegExp(`\\bline ${BROKEN_LINE}\\b`));
+		expect(stack.mailsTo(anna('xsl'))).toHaveLength(0);
+	});
+
+	test('with "On Error: Continue" the items carry the error instead, paired with their notification', async () => {
+		await post(WF.brokenXslContinue, missedCall('xslcont-1', ANNA_LINE));
+		const execution = await executionOf(WF.brokenXslContinue);
+		expect(stack.mailsTo(anna('xslcont'))).toHaveLength(0);
+		const items = outputOf(execution, COMPOSER_NODE);
+		expect(items).toHaveLength(1);
+		expect(items[0].json).toEqual({ error: expect.stringMatching(new RegExp(`\\bline ${BROKEN_LINE}\\b`)) });
+		expect(itemIndexOf(items[0])).toBe(0);
+		expect(execution.status).toBe('success');
+	});
+});
+
+describe('the SMTP server cannot be reached', () => {
+	test('fails the execution with a NodeApiError naming the recipient', async () => {
+		await post(WF.smtpDown, missedCall('smtp-1', ANNA_LINE));
+		const execution = await executionOf(WF.smtpDown);
+		expect(execution.status).toBe('error');
+		const { error, lastNodeExecuted } = execution.data.resultData;
+		expect(lastNodeExecuted).toBe(COMPOSER_NODE);
+		expect(error?.name).toBe('NodeApiError');
+		// What n8n shows of the error: its message and description.
+		const shown = `${error?.message}\n${error?.description ?? ''}`;
+		expect(shown).toMatch(/ECONNREFUSED/);
+		expect(shown).toContain(anna('smtp'));
+		expect(stack.mailsTo(anna('smtp'))).toHaveLength(0);
+	});
+
+	test('with "On Error: Continue" the item carries the error, paired with its notification', async () => {
+		await post(WF.smtpDownContinue, missedCall('smtpcont-1', ANNA_LINE));
+		const execution = await executionOf(WF.smtpDownContinue);
+		expect(execution.status).toBe('success');
+		const items = outputOf(execution, COMPOSER_NODE);
+		expect(items).toHaveLength(1);
+		expect(String(items[0].json.error)).toMatch(/ECONNREFUSED/);
+		expect(itemIndexOf(items[0])).toBe(0);
+	});
+});

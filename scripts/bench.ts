@@ -1,17 +1,19 @@
 /**
- * `npm run bench` (or `npx tsx scripts/bench.ts [ami|filter|composer]`): throughput of the three
- * nodes' plain modules, each as a ratio against a baseline measured in the same run on the same
- * machine (docs/benchmarks.md). Asserts nothing about speed; exits 1 when a workload went wrong.
+ * `npm run bench` (or `npx tsx scripts/bench.ts [ami|filter|composer|n8n]`): throughput of the
+ * three nodes' plain modules and of the whole chain in a real n8n, each as a ratio against a
+ * baseline measured in the same run on the same machine (docs/benchmarks.md). Asserts nothing about speed; exits 1 when a workload went wrong.
  */
 import { benchAmi } from './bench/ami';
 import { benchComposer } from './bench/composer';
 import { benchFilter } from './bench/filter';
 import { Checks, machineSummary } from './bench/measure';
+import { benchN8n } from './bench/n8n';
 
 const SECTIONS: Record<string, (checks: Checks) => Promise<void>> = {
 	ami: benchAmi,
 	filter: benchFilter,
 	composer: benchComposer,
+	n8n: benchN8n,
 };
 
 async function main(): Promise<number> {

@@ -170,6 +170,11 @@ export class N8nHost {
 		return host;
 	}
 
+	/** n8n's process id, also its process group (the task runner belongs to it). */
+	get pid(): number {
+		return this.child.pid!;
+	}
+
 	webhookUrl(webhookPath: string): string {
 		return `${this.baseUrl}/webhook/${webhookPath}`;
 	}

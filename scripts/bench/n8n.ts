@@ -1,0 +1,256 @@
+/**
+ * Section `n8n` (issue "System proof"): the whole chain in a real n8n against n8n's own floor.
+ *
+ * (a) Per call, wall time and n8n CPU (main process + task runner, from /proc) of our chain (Call
+ *     Event Trigger → Missed Call Filter → XSL Mail Composer → SMTP) against a bare workflow (n8n's
+ *     Webhook → n8n's Send Email with a fixed body). Calls go one at a time, alternating between the
+ *     two, each timed until its mail is at the SMTP server: the ratio is the headline.
+ * (b) Sustained: calls posted 8 at a time; resolved calls per second, p50/p99 latency from the
+ *     POST of a call's last event to its mail at the SMTP server, 0 lost / 0 duplicate checked.
+ * (c) n8n's RSS before and after BENCH_N8N_CALLS calls (default 20,000; the issue's figure is
+ *     100,000 — set BENCH_N8N_CALLS=100000, about 40 minutes here).
+ *
+ * The SMTP sink only records arrivals (no parsing) so the bench process takes little CPU from n8n.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+
+import { N8nHost } from '../lib/n8nHost';
+import { SmtpSink } from '../lib/smtpSink';
+import { demoSmtpCredential, loadExampleWorkflow, webhookPathOf } from '../lib/workflows';
+import { Checks, count, duration, megabytes, printTable, times } from './measure';
+
+const SEQUENTIAL_CALLS = 150;
+const SUSTAINED_CALLS = 1_000;
+const CONCURRENCY = 8;
+const SMTP_CREDENTIAL_ID = 'BenchBareSmtp001';
+
+/** CPU seconds and resident memory of every process in n8n's process group. */
+function processGroup(pgid: number): { cpuSeconds: number; rssBytes: number } {
+	const ticksPerSecond = 100; // USER_HZ on Linux
+	let ticks = 0;
+	let pages = 0;
+	for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+		let stat: string;
+		try {
+			stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		} catch {
+			continue; // ended meanwhile
+		}
+		// Fields after the command name, which may contain spaces: state is field 3.
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		if (Number(fields[2]) !== pgid) continue;
+		ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+		pages += Number(fields[21]); // rss
+	}
+	return { cpuSeconds: ticks / ticksPerSecond, rssBytes: pages * 4096 };
+}
+
+function bareWorkflow(): { id: string; [key: string]: unknown } {
+	return {
+		id: 'BenchBareFloor01',
+		name: 'Bare floor: Webhook → Send Email',
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: { httpMethod: 'POST', path: 'bare', responseMode: 'onReceived', options: {} },
+			},
+			{
+				id: randomUUID(),
+				name: 'Send Email',
+				type: 'n8n-nodes-base.emailSend',
+				typeVersion: 2.1,
+				position: [240, 0],
+				parameters: {
+					fromEmail: 'pbx@example.com',
+					toEmail: 'floor@example.com',
+					subject: 'Missed call',
+					emailFormat: 'text',
+					text: 'You missed a call from +49 30 1234567.',
+					options: { appendAttribution: false },
+				},
+				credentials: { smtp: { id: SMTP_CREDENTIAL_ID, name: 'Bench SMTP' } },
+			},
+		],
+		connections: { Webhook: { main: [[{ node: 'Send Email', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+let callNumber = 0;
+
+/** A complete missed call in one POST (distinct caller, so no repeat rule can interfere). */
+function missedCall(): { callId: string; body: string } {
+	const n = callNumber++;
+	const callId = `bench-${n}`;
+	const start = Date.parse('2026-11-26T09:00:00+01:00') + n * 1000;
+	const at = (seconds: number) => new Date(start + seconds * 1000).toISOString();
+	const caller = { number: `+49 30 ${String(1_000_000 + n)}` };
+	return {
+		callId,
+		body: JSON.stringify([
+			{ type: 'offered', callId, time: at(0), caller },
+			{ type: 'ringing', callId, line: '201', time: at(0.2) },
+			{ type: 'ended', callId, time: at(12) },
+		]),
+	};
+}
+
+async function post(url: string, body: string): Promise<void> {
+	const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+	await response.arrayBuffer();
+	if (!response.ok) throw new Error(`POST ${url} answered ${response.status}`);
+}
+
+async function untilMails(smtp: SmtpSink, total: number, timeoutMs = 120_000): Promise<void> {
+	await smtp.waitForMails(total, timeoutMs);
+}
+
+function percentile(sorted: number[], p: number): number {
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function benchN8n(checks: Checks): Promise<void> {
+	const rssCalls = Number(process.env.BENCH_N8N_CALLS ?? 20_000);
+	const smtp = await SmtpSink.start({ record: 'arrivals' });
+	const chain = loadExampleWorkflow();
+	const n8n = await N8nHost.start({
+		workflows: [chain, bareWorkflow()],
+		credentials: [
+			demoSmtpCredential(smtp.port),
+			{
+				id: SMTP_CREDENTIAL_ID,
+				name: 'Bench SMTP',
+				type: 'smtp',
+				data: { host: '127.0.0.1', port: smtp.port, secure: false, disableStartTls: true, user: '', password: '' },
+			},
+		],
+	});
+	try {
+		const chainUrl = n8n.webhookUrl(webhookPathOf(chain));
+		const bareUrl = n8n.webhookUrl('bare');
+		await n8n.waitForWebhook(webhookPathOf(chain));
+		await n8n.waitForWebhook('bare');
+		const engine = process.env.N8N_EXPRESSION_ENGINE ?? 'default';
+		console.log(`\nn8n 2.41.1, expression engine: ${engine}, SQLite, one main process`);
+
+		// Warm-up: the first executions load code and compile the template.
+		for (let i = 0; i < 10; i++) {
+			await post(chainUrl, missedCall().body);
+			await post(bareUrl, '{}');
+		}
+		await untilMails(smtp, 20);
+
+		// (a) one call at a time, alternating, each until its mail arrived
+		const spent = { chain: { wall: 0, cpu: 0 }, bare: { wall: 0, cpu: 0 } };
+		for (let i = 0; i < SEQUENTIAL_CALLS; i++) {
+			for (const [name, url, body] of [
+				['chain', chainUrl, missedCall().body],
+				['bare', bareUrl, '{}'],
+			] as const) {
+				const expected = smtp.arrivals.length + 1;
+				const cpuBefore = processGroup(n8n.pid).cpuSeconds;
+				const started = process.hrtime.bigint();
+				await post(url, body);
+				await untilMails(smtp, expected);
+				spent[name].wall += Number(process.hrtime.bigint() - started) / 1e9;
+				spent[name].cpu += processGroup(n8n.pid).cpuSeconds - cpuBefore;
+			}
+		}
+		const per = (value: number) => value / SEQUENTIAL_CALLS;
+		printTable(
+			`(a) per call, one at a time (${SEQUENTIAL_CALLS} each, alternating)`,
+			['workflow', 'wall per call', 'n8n CPU per call', 'wall vs bare', 'CPU vs bare'],
+			[
+				[
+					'bare: Webhook → Send Email',
+					duration(per(spent.bare.wall)),
+					duration(per(spent.bare.cpu)),
+					'1.00×',
+					'1.00×',
+				],
+				[
+					'our chain: trigger → filter → composer',
+					duration(per(spent.chain.wall)),
+					duration(per(spent.chain.cpu)),
+					times(spent.chain.wall, spent.bare.wall),
+					times(spent.chain.cpu, spent.bare.cpu),
+				],
+			],
+		);
+
+		// (b) sustained, 8 at a time
+		const sustained = await postConcurrently(chainUrl, SUSTAINED_CALLS, smtp);
+		checks.verify(sustained.lost === 0, `sustained run: ${sustained.lost} call(s) got no mail`);
+		checks.verify(sustained.duplicates === 0, `sustained run: ${sustained.duplicates} duplicate mail(s)`);
+		printTable(
+			`(b) sustained, ${CONCURRENCY} at a time, ${count(SUSTAINED_CALLS)} calls`,
+			['resolved calls/s', 'p50 last event → mail', 'p99 last event → mail', 'lost', 'duplicate'],
+			[
+				[
+					`${(SUSTAINED_CALLS / sustained.seconds).toFixed(1)}/s`,
+					duration(sustained.p50),
+					duration(sustained.p99),
+					String(sustained.lost),
+					String(sustained.duplicates),
+				],
+			],
+		);
+
+		// (c) memory over many calls
+		const before = processGroup(n8n.pid).rssBytes;
+		const long = await postConcurrently(chainUrl, rssCalls, smtp);
+		const after = processGroup(n8n.pid).rssBytes;
+		checks.verify(long.lost === 0 && long.duplicates === 0, `long run: ${long.lost} lost, ${long.duplicates} duplicate`);
+		printTable(
+			`(c) n8n RSS (main + task runner) over ${count(rssCalls)} calls (${(rssCalls / long.seconds).toFixed(1)} calls/s)`,
+			['before', 'after', 'after vs before'],
+			[[megabytes(before), megabytes(after), times(after, before)]],
+		);
+	} finally {
+		await n8n.stop();
+		await smtp.close();
+	}
+}
+
+/** Posts `total` calls, `CONCURRENCY` at a time, and waits for their mails. */
+async function postConcurrently(url: string, total: number, smtp: SmtpSink) {
+	const sentAt = new Map<string, number>();
+	const firstArrival = smtp.arrivals.length;
+	let left = total;
+	const started = Date.now();
+	const worker = async () => {
+		while (left > 0) {
+			left--;
+			const call = missedCall();
+			sentAt.set(call.callId, Date.now());
+			await post(url, call.body);
+		}
+	};
+	await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+	await untilMails(smtp, firstArrival + total, 600_000);
+	await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a duplicate to show
+	const seconds = (smtp.arrivals[firstArrival + total - 1].at - started) / 1000;
+	const latencies: number[] = [];
+	const seen = new Set<string>();
+	let duplicates = 0;
+	for (const arrival of smtp.arrivals.slice(firstArrival)) {
+		if (!arrival.callId || !sentAt.has(arrival.callId)) continue;
+		if (seen.has(arrival.callId)) duplicates++;
+		seen.add(arrival.callId);
+		latencies.push((arrival.at - sentAt.get(arrival.callId)!) / 1000);
+	}
+	latencies.sort((a, b) => a - b);
+	return {
+		seconds,
+		lost: total - seen.size,
+		duplicates,
+		p50: percentile(latencies, 50),
+		p99: percentile(latencies, 99),
+	};
+}

@@ -190,7 +190,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 100 },
 				default: 100000,
-				description: 'Cap on remembered notifications and call IDs; the oldest are forgotten first',
+				description: 'Cap on all remembered entries together (notifications, logins and call IDs); the oldest are forgotten first',
 			},
 			{
 				displayName: 'Retention (Days)',

@@ -221,16 +221,20 @@ function userRef(user: DirectoryUser): UserRef {
 	return { id: user.id, name: user.name ?? user.id };
 }
 
-function describeCaller(call: CallRecord, plan: CompiledNumberingPlan): NotifiedCaller {
+/** The caller as the outputs show it, and `key`, the identity the repeat rules remember (null: never the same). */
+function describeCaller(call: CallRecord, plan: CompiledNumberingPlan): { caller: NotifiedCaller; key: string | null } {
 	const { number, name, restricted } = call.caller;
 	// A restricted caller asked not to be shown: the PBX may still pass the number, we do not.
 	const hidden = restricted || isWithheld(number);
 	return {
-		number,
-		e164: hidden ? null : plan.normalise(number),
-		display: hidden ? '' : plan.display(number),
-		name,
-		restricted: hidden,
+		caller: {
+			number,
+			e164: hidden ? null : plan.normalise(number),
+			display: hidden ? '' : plan.display(number),
+			name,
+			restricted: hidden,
+		},
+		key: hidden ? null : plan.key(number),
 	};
 }
 
@@ -390,7 +394,7 @@ function repeatException(
 
 export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleContext): CallDecision {
 	const { settings } = ctx;
-	const caller = describeCaller(call, ctx.plan);
+	const { caller, key: callerKey } = describeCaller(call, ctx.plan);
 	const suppressed: Suppression[] = [];
 	const suppress = (reason: SuppressionReason, user: UserRef | null, detail: string, line: string | null = null) =>
 		suppressed.push({ kind: 'suppressed', reason, callId: call.callId, user, line, caller, detail });
@@ -474,7 +478,6 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 			suppress('notSelected', participant.ref, `Recipient mode is "${settings.recipients}"; ${chosen}.`);
 		}
 	}
-	const callerKey = caller.restricted ? null : ctx.plan.key(call.caller.number);
 	const at = Date.parse(call.resolvedAt);
 	const notifications: Notification[] = [];
 	const notified: NonNullable<StateUpdate['notified']> = [];

@@ -4,11 +4,20 @@
  *
  * n8n loads static data when an execution starts and writes the whole object back when it ends, so
  * concurrent executions would overwrite each other. Every execution of one node in this process
- * therefore works on one shared in-process store: opening a session merges the loaded static data
- * into it, committing merges again and writes the store (which holds every execution's updates)
- * back. Whichever execution is saved last saves everything. All of it is synchronous, so one
- * decision plus its `apply` runs without any other execution in between.
+ * therefore works on one shared in-process store, and `commit` puts the store's own state object
+ * (which holds every execution's updates) into the static data: whichever execution is saved last
+ * saves everything. All of it is synchronous, so one decision plus its `apply` runs without any other
+ * execution in between.
+ *
+ * n8n runs one execution per call, so opening and committing must not cost the state's size. The
+ * stored state names the store that wrote it (`writer`, random per store): static data this store
+ * committed (the same object, or n8n's copy re-loaded from its database) is not read at all, since
+ * the store still has whatever in it is still kept. Only static data from elsewhere (a restart,
+ * another worker, an older version) is merged entry by entry. Expiry and the cap take entries off a heap ordered by time, so
+ * pruning touches only the entries that go.
  */
+import { randomUUID } from 'node:crypto';
+
 import { ConfigurationError } from '../shared/phoneNumbers';
 import type { FilterMemory, StateUpdate } from './rules';
 
@@ -16,6 +25,8 @@ import type { FilterMemory, StateUpdate } from './rules';
 export const STATE_PROPERTY = 'missedCallFilter';
 const STATE_VERSION = 1;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Outdated heap records tolerated beyond twice the entries before the heap is rebuilt. */
+const HEAP_SLACK = 1024;
 
 export interface FilterStateOptions {
 	/**
@@ -23,7 +34,10 @@ export interface FilterStateOptions {
 	 * "until login" rule forgets a notification after this long. Default 30.
 	 */
 	retentionDays?: number;
-	/** Cap for each kind of entry (notifications, logins, call ids); the oldest go first. Default 100 000. */
+	/**
+	 * Cap for the whole state: notifications, logins and call ids together; the oldest entries go
+	 * first, whatever their kind. Default 100 000.
+	 */
 	maxEntries?: number;
 	/** false: work on a private copy, e.g. for manual runs whose static data n8n does not save. Default true. */
 	shared?: boolean;
@@ -33,22 +47,40 @@ export interface FilterStateOptions {
 
 export const DEFAULT_STATE_OPTIONS = { retentionDays: 30, maxEntries: 100_000 } as const;
 
-/** The JSON kept in static data. Times are epoch milliseconds. */
+/** Name → epoch milliseconds. Without a prototype, so ids like `constructor` are plain keys. */
+type Times = Record<string, number>;
+
+/** The JSON kept in static data; version 1 without `writer` (older releases) reads the same. */
 interface StoredState {
 	version: typeof STATE_VERSION;
+	/** The store that wrote it: that store still has whatever in it is still kept. */
+	writer: string;
 	/** userId → caller key (E.164) → last notification. */
-	notified: Record<string, Record<string, number>>;
+	notified: Record<string, Times>;
 	/** userId → last login. */
-	logins: Record<string, number>;
+	logins: Times;
 	/** callId → when it was processed. */
-	calls: Record<string, number>;
+	calls: Times;
+}
+
+/** An entry's time when it was recorded; outdated once the entry is newer or gone. */
+interface Age {
+	at: number;
+	times: Times;
+	name: string;
+	/** Set for notifications: `times` is this user's table, removed once empty. */
+	userId?: string;
 }
 
 interface Store {
-	/** Keyed by pairKey(userId, callerKey). */
-	notified: Map<string, number>;
-	logins: Map<string, number>;
-	calls: Map<string, number>;
+	/** Updated in place and handed to n8n as is. */
+	state: StoredState;
+	/** Entries of all kinds, as the cap counts them. */
+	size: number;
+	/** Notifications per user. */
+	callers: Map<string, number>;
+	/** Min-heap by `at`; outdated records stay until they surface or the heap is rebuilt. */
+	ages: Age[];
 }
 
 export interface FilterStateSession extends FilterMemory {
@@ -58,70 +90,144 @@ export interface FilterStateSession extends FilterMemory {
 	recordLogin(userId: string, at: number): void;
 	/** Records what a decision says to remember (its call claimed, notifications, a login). */
 	apply(update: StateUpdate | null): void;
-	/** Prunes and writes the merged state into the static-data object, in place (n8n saves that object). */
+	/** Prunes and puts the merged state into the static-data object, in place (n8n saves that object). */
 	commit(target: Record<string, unknown>): void;
 }
 
 const stores = new Map<string, Store>();
 
-/** Unambiguous whatever the ids contain, unlike joining them with a separator. */
-function pairKey(userId: string, callerKey: string): string {
-	return JSON.stringify([userId, callerKey]);
+function newTimes(): Times {
+	return Object.create(null) as Times;
 }
 
 function newStore(): Store {
-	return { notified: new Map(), logins: new Map(), calls: new Map() };
+	return {
+		state: {
+			version: STATE_VERSION,
+			writer: randomUUID(),
+			notified: Object.create(null) as Record<string, Times>,
+			logins: newTimes(),
+			calls: newTimes(),
+		},
+		size: 0,
+		callers: new Map(),
+		ages: [],
+	};
 }
 
-/** Per key the newest time wins, so merging in any order gives the same result. */
-function keepNewest(map: Map<string, number>, key: string, at: number): void {
-	const known = map.get(key);
-	if (known === undefined || at > known) map.set(key, at);
+function isCurrent(age: Age): boolean {
+	return age.times[age.name] === age.at;
+}
+
+function siftUp(ages: Age[], index: number): void {
+	const age = ages[index];
+	while (index > 0) {
+		const parent = (index - 1) >> 1;
+		if (ages[parent].at <= age.at) break;
+		ages[index] = ages[parent];
+		index = parent;
+	}
+	ages[index] = age;
+}
+
+function siftDown(ages: Age[], index: number): void {
+	const age = ages[index];
+	for (;;) {
+		let child = 2 * index + 1;
+		if (child >= ages.length) break;
+		if (child + 1 < ages.length && ages[child + 1].at < ages[child].at) child++;
+		if (ages[child].at >= age.at) break;
+		ages[index] = ages[child];
+		index = child;
+	}
+	ages[index] = age;
+}
+
+function removeOldestAge(ages: Age[]): void {
+	const last = ages.pop() as Age;
+	if (ages.length === 0) return;
+	ages[0] = last;
+	siftDown(ages, 0);
+}
+
+/** Per entry the newest time wins, so merging in any order gives the same result. */
+function keepNewest(store: Store, times: Times, name: string, at: number, userId?: string): void {
+	const known = times[name];
+	if (known !== undefined && at <= known) return;
+	if (known === undefined) {
+		store.size++;
+		if (userId !== undefined) store.callers.set(userId, (store.callers.get(userId) ?? 0) + 1);
+	}
+	times[name] = at;
+	store.ages.push({ at, times, name, userId });
+	siftUp(store.ages, store.ages.length - 1);
+}
+
+function keepNotification(store: Store, userId: string, callerKey: string, at: number): void {
+	const times = (store.state.notified[userId] ??= newTimes());
+	keepNewest(store, times, callerKey, at, userId);
+}
+
+function remove(store: Store, age: Age): void {
+	delete age.times[age.name];
+	store.size--;
+	if (age.userId === undefined) return;
+	const left = (store.callers.get(age.userId) ?? 1) - 1;
+	if (left > 0) {
+		store.callers.set(age.userId, left);
+	} else {
+		store.callers.delete(age.userId);
+		delete store.state.notified[age.userId];
+	}
+}
+
+/** Expired entries first, then the oldest of any kind until the whole state fits the cap. */
+function prune(store: Store, oldest: number, maxEntries: number): void {
+	const { ages } = store;
+	while (ages.length > 0) {
+		const age = ages[0];
+		if (isCurrent(age)) {
+			if (age.at >= oldest && store.size <= maxEntries) break;
+			remove(store, age);
+		}
+		removeOldestAge(ages);
+	}
+	// Every update leaves its predecessor's record behind; rebuilding now and then bounds the heap.
+	if (ages.length > 2 * store.size + HEAP_SLACK) {
+		store.ages = ages.filter(isCurrent);
+		for (let index = (store.ages.length >> 1) - 1; index >= 0; index--) siftDown(store.ages, index);
+	}
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function mergeTimes(map: Map<string, number>, source: unknown, key: (name: string) => string = (name) => name) {
+function mergeTimes(source: unknown, keep: (name: string, at: number) => void): void {
 	if (!isRecord(source)) return;
 	for (const [name, at] of Object.entries(source)) {
-		if (typeof at === 'number' && Number.isFinite(at)) keepNewest(map, key(name), at);
+		if (typeof at === 'number' && Number.isFinite(at)) keep(name, at);
 	}
 }
 
-/** Static data from an older version, another node or a hand edit is ignored, never fatal. */
-function mergeStored(store: Store, staticData: unknown): void {
-	const stored = isRecord(staticData) ? staticData[STATE_PROPERTY] : undefined;
-	if (!isRecord(stored) || stored.version !== STATE_VERSION) return;
+/**
+ * Static data this store wrote is skipped: the store has what of it is still kept, and everything
+ * since. Static data from an older version, another node or a hand edit is ignored, never fatal.
+ */
+function mergeStored(store: Store, stored: unknown): void {
+	if (!isRecord(stored) || stored.version !== STATE_VERSION || stored.writer === store.state.writer) return;
+	const { logins, calls } = store.state;
 	if (isRecord(stored.notified)) {
 		for (const [userId, callers] of Object.entries(stored.notified)) {
-			mergeTimes(store.notified, callers, (callerKey) => pairKey(userId, callerKey));
+			mergeTimes(callers, (callerKey, at) => keepNotification(store, userId, callerKey, at));
 		}
 	}
-	mergeTimes(store.logins, stored.logins);
-	mergeTimes(store.calls, stored.calls);
+	mergeTimes(stored.logins, (userId, at) => keepNewest(store, logins, userId, at));
+	mergeTimes(stored.calls, (callId, at) => keepNewest(store, calls, callId, at));
 }
 
-function pruneMap(map: Map<string, number>, oldest: number, maxEntries: number): void {
-	for (const [key, at] of map) if (at < oldest) map.delete(key);
-	if (map.size <= maxEntries) return;
-	const byAge = [...map].sort((a, b) => a[1] - b[1]);
-	for (const [key] of byAge.slice(0, map.size - maxEntries)) map.delete(key);
-}
-
-function serialise(store: Store): StoredState {
-	const notified: StoredState['notified'] = {};
-	for (const [pair, at] of store.notified) {
-		const [userId, callerKey] = JSON.parse(pair) as [string, string];
-		(notified[userId] ??= {})[callerKey] = at;
-	}
-	return {
-		version: STATE_VERSION,
-		notified,
-		logins: Object.fromEntries(store.logins),
-		calls: Object.fromEntries(store.calls),
-	};
+function storedIn(staticData: unknown): unknown {
+	return isRecord(staticData) ? staticData[STATE_PROPERTY] : undefined;
 }
 
 function validOptions(options: FilterStateOptions) {
@@ -159,26 +265,24 @@ export function openFilterState(
 		store = stores.get(key) ?? newStore();
 		stores.set(key, store);
 	}
-	const prune = () => {
-		const oldest = now() - retentionMs;
-		pruneMap(store.notified, oldest, maxEntries);
-		pruneMap(store.logins, oldest, maxEntries);
-		pruneMap(store.calls, oldest, maxEntries);
-	};
-	mergeStored(store, staticData);
-	prune();
+	const { state } = store;
+	const pruneNow = () => prune(store, now() - retentionMs, maxEntries);
+	// Merged now, so commit need not merge it again when n8n hands the same object back.
+	const opened = storedIn(staticData);
+	mergeStored(store, opened);
+	pruneNow();
 
 	const session: FilterStateSession = {
-		isProcessed: (callId) => store.calls.has(callId),
-		lastNotified: (userId, callerKey) => store.notified.get(pairKey(userId, callerKey)) ?? null,
-		lastLogin: (userId) => store.logins.get(userId) ?? null,
+		isProcessed: (callId) => state.calls[callId] !== undefined,
+		lastNotified: (userId, callerKey) => state.notified[userId]?.[callerKey] ?? null,
+		lastLogin: (userId) => state.logins[userId] ?? null,
 		claimCall(callId) {
-			if (store.calls.has(callId)) return false;
-			store.calls.set(callId, now());
+			if (state.calls[callId] !== undefined) return false;
+			keepNewest(store, state.calls, callId, now());
 			return true;
 		},
-		recordNotification: (userId, callerKey, at) => keepNewest(store.notified, pairKey(userId, callerKey), at),
-		recordLogin: (userId, at) => keepNewest(store.logins, userId, at),
+		recordNotification: (userId, callerKey, at) => keepNotification(store, userId, callerKey, at),
+		recordLogin: (userId, at) => keepNewest(store, state.logins, userId, at),
 		apply(update) {
 			if (update === null) return;
 			if (update.callId !== undefined) session.claimCall(update.callId);
@@ -188,9 +292,11 @@ export function openFilterState(
 			if (update.login) session.recordLogin(update.login.userId, update.login.at);
 		},
 		commit(target) {
-			mergeStored(store, target);
-			prune();
-			target[STATE_PROPERTY] = serialise(store);
+			const stored = storedIn(target);
+			if (stored !== opened) mergeStored(store, stored);
+			pruneNow();
+			// Assigned even when it is already there: n8n saves static data only after a write to it.
+			target[STATE_PROPERTY] = state;
 		},
 	};
 	return session;

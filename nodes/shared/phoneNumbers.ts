@@ -68,6 +68,8 @@ function stripFormatting(number: string): string {
 }
 
 const DIALLABLE = /^\+?\d+$/;
+/** Numbers whose readings a compiled plan keeps; the cache starts over when full. */
+const READINGS_KEPT = 10_000;
 // Extensions never start with the trunk prefix 0, so `0*` in a number list stays "all domestic".
 const DEFAULT_EXTENSION = /^[1-9]\d{0,5}$/;
 
@@ -155,48 +157,64 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 		return { kind: 'number', e164: nationalNumber(digits) };
 	}
 
-	function extensionNumber(digits: string): string | null {
-		return baseNumber === null ? null : baseNumber + digits;
+	/** Everything the plan answers about one spelling of a number. */
+	interface Reading {
+		e164: string | null;
+		key: string | null;
+		internal: boolean;
+		/** Left out for numbers until asked for: formatting is the dearest part, and only callers are shown. */
+		display?: string;
 	}
 
-	function normalise(number: string): string | null {
-		const classified = classify(number);
-		if (classified.kind === 'number') return classified.e164;
-		return classified.kind === 'extension' ? extensionNumber(classified.digits) : null;
-	}
-
-	function key(number: string): string | null {
+	function readNumber(number: string): Reading {
 		const classified = classify(number);
 		switch (classified.kind) {
 			case 'withheld':
-				return null;
-			case 'extension':
-				return extensionNumber(classified.digits) ?? classified.digits;
-			case 'number':
-				return classified.e164;
+				return { e164: null, key: null, internal: false, display: '' };
 			case 'other':
-				return classified.id;
+				return { e164: null, key: classified.id, internal: false, display: number.trim() };
+			case 'extension': {
+				const e164 = baseNumber === null ? null : baseNumber + classified.digits;
+				return { e164, key: e164 ?? classified.digits, internal: true, display: number.trim() };
+			}
+			case 'number': {
+				const { e164 } = classified;
+				const internal =
+					baseNumber !== null && e164.startsWith(baseNumber) && extension.test(e164.slice(baseNumber.length));
+				return { e164, key: e164, internal };
+			}
 		}
 	}
 
-	function display(number: string): string {
-		const classified = classify(number);
-		if (classified.kind === 'withheld') return '';
-		if (classified.kind !== 'number') return number.trim();
-		const parsed = parsePhoneNumberFromString(classified.e164);
-		if (!parsed?.isValid()) return classified.e164;
+	// A decision asks about the caller several times and about every leg's line, and the same callers
+	// and lines come back; the plan lives for one execution, so a bounded cache is enough.
+	const readings = new Map<string, Reading>();
+
+	function read(number: string): Reading {
+		let reading = readings.get(number);
+		if (reading === undefined) {
+			if (readings.size >= READINGS_KEPT) readings.clear();
+			reading = readNumber(number);
+			readings.set(number, reading);
+		}
+		return reading;
+	}
+
+	function key(number: string): string | null {
+		return read(number).key;
+	}
+
+	function formatNumber(e164: string): string {
+		const parsed = parsePhoneNumberFromString(e164);
+		if (!parsed?.isValid()) return e164;
 		return parsed.countryCallingCode === callingCode ? parsed.formatNational() : parsed.formatInternational();
 	}
 
-	function isInternalNumber(number: string): boolean {
-		const classified = classify(number);
-		if (classified.kind === 'extension') return true;
-		return (
-			classified.kind === 'number' &&
-			baseNumber !== null &&
-			classified.e164.startsWith(baseNumber) &&
-			extension.test(classified.e164.slice(baseNumber.length))
-		);
+	function display(number: string): string {
+		const reading = read(number);
+		// Only a number (its e164 set) has no display yet.
+		reading.display ??= formatNumber(reading.e164 as string);
+		return reading.display;
 	}
 
 	function compileNumberList(entries: readonly string[] | string, setting: string): NumberList {
@@ -229,5 +247,13 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 		};
 	}
 
-	return { country, baseNumber, normalise, key, display, isInternalNumber, compileNumberList };
+	return {
+		country,
+		baseNumber,
+		normalise: (number) => read(number).e164,
+		key,
+		display,
+		isInternalNumber: (number) => read(number).internal,
+		compileNumberList,
+	};
 }

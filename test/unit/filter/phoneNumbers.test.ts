@@ -153,3 +153,28 @@ describe('configuration errors', () => {
 		expect(error).toMatchObject({ setting: 'country' });
 	});
 });
+
+describe('readings kept by a compiled plan', () => {
+	it('answers the same when asked again, whichever question came first, also after the cache filled up', () => {
+		const plan = compileNumberingPlan({ country: 'DE', baseNumber: '+49891234' });
+		const answers = (spelling: string) => [
+			plan.display(spelling),
+			plan.normalise(spelling),
+			plan.key(spelling),
+			plan.isInternalNumber(spelling),
+		];
+		const expected = [
+			['030 1234567', '+49301234567', '+49301234567', false],
+			['089 1234201', '+49891234201', '+49891234201', true],
+			['w0', null, 'w0', false],
+			['', null, null, false],
+			['+44 20 7946 0018', '+442079460018', '+442079460018', false],
+		];
+		const spellings = ['030 1234567', '0891234201', 'w0', 'anonymous', '0044 20 7946 0018'];
+		// First asked for the key only, so the display is worked out on a kept reading.
+		spellings.forEach((spelling) => plan.key(spelling));
+		expect(spellings.map(answers)).toEqual(expected);
+		for (let index = 0; index < 12_000; index++) plan.key(`040 ${2_000_000 + index}`);
+		expect(spellings.map(answers)).toEqual(expected);
+	});
+});

@@ -1,14 +1,38 @@
-import { openFilterState, STATE_PROPERTY } from '../../../nodes/MissedCallFilter/state';
+import fc from 'fast-check';
+
+import { openFilterState, STATE_PROPERTY, type FilterStateSession } from '../../../nodes/MissedCallFilter/state';
 import { ConfigurationError } from '../../../nodes/shared/phoneNumbers';
 import { caught } from './fixtures';
 
-const DAY = 24 * 60 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
 const NOW = Date.parse('2024-03-05T12:00:00Z');
 const clock = () => NOW;
 
 /** The in-process store lives as long as the module: every test takes its own node key. */
 let keys = 0;
 const uniqueKey = () => `workflow-1/node-${++keys}`;
+
+/** What n8n hands the next execution: the static data as saved in its database, parsed anew. */
+const reloaded = <T>(staticData: T): T => JSON.parse(JSON.stringify(staticData)) as T;
+
+interface Stored {
+	writer: string;
+	notified: Record<string, Record<string, number>>;
+	logins: Record<string, number>;
+	calls: Record<string, number>;
+}
+const storedIn = (staticData: Record<string, unknown>) => staticData[STATE_PROPERTY] as Stored;
+
+/** A node whose store remembered what `remember` did and committed it into new static data. */
+function committed(remember: (session: FilterStateSession) => void) {
+	const key = uniqueKey();
+	const staticData: Record<string, unknown> = {};
+	const session = openFilterState(key, staticData, { now: clock });
+	remember(session);
+	session.commit(staticData);
+	return { key, staticData, session };
+}
 
 describe('remembering', () => {
 	it('answers what it was told, newest time per key', () => {
@@ -54,6 +78,7 @@ describe('static data', () => {
 			somethingElse: 1,
 			[STATE_PROPERTY]: {
 				version: 1,
+				writer: expect.any(String),
 				notified: { anna: { '+49301234567': NOW - 1000 } },
 				logins: { anna: NOW - 2000 },
 				calls: { 'call-1': NOW },
@@ -76,6 +101,79 @@ describe('static data', () => {
 		expect(session.isProcessed('call-9')).toBe(true);
 	});
 
+	it('does not read static data it committed itself again, yet sees all of it', () => {
+		const { key, staticData } = committed((first) => {
+			first.claimCall('call-1');
+			first.recordNotification('anna', '+49301234567', NOW - 1000);
+		});
+		const written = staticData[STATE_PROPERTY];
+
+		// Were the copy read, this entry would be remembered: the store already holds all the copy has.
+		const copy = reloaded(staticData);
+		storedIn(copy).calls['planted'] = NOW;
+		const second = openFilterState(key, copy, { now: clock });
+		expect(second.isProcessed('call-1')).toBe(true);
+		expect(second.lastNotified('anna', '+49301234567')).toBe(NOW - 1000);
+		expect(second.isProcessed('planted')).toBe(false);
+		second.claimCall('call-2');
+		second.commit(copy);
+		expect(Object.keys(storedIn(copy).calls).sort()).toEqual(['call-1', 'call-2']);
+
+		// The object n8n still holds from the first execution: updated in place, not rebuilt.
+		const third = openFilterState(key, staticData, { now: clock });
+		expect(third.isProcessed('call-2')).toBe(true);
+		third.commit(staticData);
+		expect(staticData[STATE_PROPERTY]).toBe(written);
+	});
+
+	it('does not bring back what it dropped when an older copy of its own static data comes back', () => {
+		let now = NOW;
+		const key = uniqueKey();
+		const options = { now: () => now, maxEntries: 2 };
+		const staticData: Record<string, unknown> = {};
+		const first = openFilterState(key, staticData, options);
+		first.claimCall('call-1');
+		first.commit(staticData);
+		const older = reloaded(staticData);
+		now += 1000;
+		first.claimCall('call-2');
+		now += 1000;
+		first.claimCall('call-3');
+		first.commit(staticData);
+
+		const second = openFilterState(key, older, options);
+		expect(second.isProcessed('call-1')).toBe(false);
+		expect(second.isProcessed('call-3')).toBe(true);
+	});
+
+	it.each([
+		['another worker or process', (stored: Stored) => ({ ...stored, writer: 'another-worker' })],
+		['an older release (no writer)', ({ writer: _writer, ...stored }: Stored) => stored],
+	])('merges static data written by %s entry by entry', (_case, rewrite) => {
+		const { key, staticData } = committed((session) => session.recordNotification('anna', 'caller', NOW - 3000));
+		const elsewhere = reloaded(staticData);
+		const stored = storedIn(elsewhere);
+		stored.notified.anna.caller = NOW - 1000;
+		stored.logins.ben = NOW - 2000;
+		stored.calls['call-x'] = NOW - 7;
+		elsewhere[STATE_PROPERTY] = rewrite(stored);
+
+		const next = openFilterState(key, elsewhere, { now: clock });
+		expect(next.lastNotified('anna', 'caller')).toBe(NOW - 1000);
+		expect(next.lastLogin('ben')).toBe(NOW - 2000);
+		expect(next.isProcessed('call-x')).toBe(true);
+	});
+
+	it('a restarted process merges what the previous one committed', () => {
+		const { staticData } = committed((before) => before.claimCall('call-1'));
+		// A new node key stands for the new process's empty store.
+		const after = openFilterState(uniqueKey(), reloaded(staticData), { now: clock });
+		expect(after.isProcessed('call-1')).toBe(true);
+		const target = reloaded(staticData);
+		after.commit(target);
+		expect(storedIn(target).writer).not.toBe(storedIn(staticData).writer);
+	});
+
 	it.each([
 		['nothing', undefined],
 		['null', null],
@@ -88,7 +186,7 @@ describe('static data', () => {
 		expect(session.isProcessed('call-1')).toBe(false);
 		const target: Record<string, unknown> = {};
 		session.commit(target);
-		expect(target[STATE_PROPERTY]).toEqual({ version: 1, notified: {}, logins: {}, calls: {} });
+		expect(target[STATE_PROPERTY]).toEqual({ version: 1, writer: expect.any(String), notified: {}, logins: {}, calls: {} });
 	});
 
 	it('keeps the usable entries of a partly broken state', () => {
@@ -105,6 +203,7 @@ describe('static data', () => {
 		session.commit(target);
 		expect(target[STATE_PROPERTY]).toEqual({
 			version: 1,
+			writer: expect.any(String),
 			notified: { anna: { '+49301111111': NOW - 1 } },
 			logins: { ben: NOW - 2 },
 			calls: { 'call-2': NOW - 3 },
@@ -144,7 +243,7 @@ describe('bounds', () => {
 		expect(session.isProcessed('new')).toBe(true);
 	});
 
-	it('caps each kind of entry, the oldest going first', () => {
+	it('caps notifications, the oldest going first', () => {
 		const session = openFilterState(uniqueKey(), {}, { now: clock, maxEntries: 2 });
 		session.recordNotification('anna', 'a', NOW - 3000);
 		session.recordNotification('ben', 'b', NOW - 1000);
@@ -154,6 +253,76 @@ describe('bounds', () => {
 		session.commit(target);
 		expect(target[STATE_PROPERTY]).toMatchObject({ notified: { ben: { b: NOW - 1000 }, anna: { c: NOW - 2000 } } });
 		expect(Object.keys((target[STATE_PROPERTY] as { notified: object }).notified).sort()).toEqual(['anna', 'ben']);
+	});
+
+	it('caps the whole state, the oldest entries going first whatever their kind', () => {
+		const session = openFilterState(uniqueKey(), {}, { now: clock, maxEntries: 3 });
+		session.recordLogin('anna', NOW - 5000);
+		session.claimCall('call-1');
+		session.recordNotification('anna', 'a', NOW - 1000);
+		session.recordNotification('ben', 'b', NOW - 6000);
+		session.recordLogin('ben', NOW - 500);
+		const target: Record<string, unknown> = {};
+		session.commit(target);
+		expect(target[STATE_PROPERTY]).toEqual({
+			version: 1,
+			writer: expect.any(String),
+			notified: { anna: { a: NOW - 1000 } },
+			logins: { ben: NOW - 500 },
+			calls: { 'call-1': NOW },
+		});
+		expect(session.lastLogin('anna')).toBeNull();
+		expect(session.lastNotified('ben', 'b')).toBeNull();
+	});
+
+	it('keeps pruning as time passes, also while it reads nothing from the static data it committed', () => {
+		let now = NOW;
+		const key = uniqueKey();
+		const staticData: Record<string, unknown> = {};
+		const options = { now: () => now, retentionDays: 1 };
+		const first = openFilterState(key, staticData, options);
+		// Out of the order of their times, as a late call record delivers them.
+		first.recordNotification('anna', 'late', NOW - 1000);
+		first.recordNotification('anna', 'early', NOW - 20 * HOUR);
+		first.claimCall('call-1');
+		first.recordLogin('ben', NOW - 2 * HOUR);
+		first.commit(staticData);
+
+		now = NOW + 5 * HOUR;
+		const second = openFilterState(key, staticData, options);
+		expect(second.lastNotified('anna', 'early')).toBeNull();
+		expect(second.lastNotified('anna', 'late')).toBe(NOW - 1000);
+		second.commit(staticData);
+		expect(storedIn(staticData)).toMatchObject({
+			notified: { anna: { late: NOW - 1000 } },
+			logins: { ben: NOW - 2 * HOUR },
+			calls: { 'call-1': NOW },
+		});
+
+		now = NOW + 23 * HOUR;
+		const third = openFilterState(key, reloaded(staticData), options);
+		expect(third.lastLogin('ben')).toBeNull();
+		expect(third.isProcessed('call-1')).toBe(true);
+		third.commit(staticData);
+		expect(storedIn(staticData)).toMatchObject({ notified: {}, logins: {}, calls: { 'call-1': NOW } });
+	});
+
+	it('stays exact when one entry is recorded again and again', () => {
+		const key = uniqueKey();
+		const session = openFilterState(key, {}, { now: clock });
+		// Each login older than the one before, so their order matters.
+		for (let index = 0; index < 10; index++) session.recordLogin(`user-${index}`, NOW - 10_000 - index * 100);
+		for (let at = NOW - 5000; at < NOW; at++) session.recordNotification('anna', 'caller', at);
+		session.claimCall('call-1');
+		session.commit({});
+		const target: Record<string, unknown> = {};
+		openFilterState(key, {}, { now: clock, maxEntries: 4 }).commit(target);
+		expect(reloaded(storedIn(target))).toMatchObject({
+			notified: { anna: { caller: NOW - 1 } },
+			logins: { 'user-0': NOW - 10_000, 'user-1': NOW - 10_100 },
+			calls: { 'call-1': NOW },
+		});
+		expect(Object.keys(storedIn(target).logins)).toHaveLength(2);
 	});
 
 	it.each([
@@ -168,14 +337,25 @@ describe('bounds', () => {
 });
 
 describe('concurrent executions in one process', () => {
-	it('two executions that loaded the same static data lose nothing, whichever is saved last', () => {
-		const key = uniqueKey();
-		const loaded = {
-			[STATE_PROPERTY]: { version: 1, notified: { anna: { caller: NOW - 5000 } }, logins: {}, calls: {} },
-		};
+	it.each([
+		[
+			'static data from elsewhere',
+			() => {
+				const loaded = {
+					[STATE_PROPERTY]: { version: 1, notified: { anna: { caller: NOW - 5000 } }, logins: {}, calls: {} },
+				};
+				return { key: uniqueKey(), staticData: loaded };
+			},
+		],
+		[
+			'copies of static data this store committed',
+			() => committed((earlier) => earlier.recordNotification('anna', 'caller', NOW - 5000)),
+		],
+	])('two executions that loaded the same %s lose nothing, whichever is saved last', (_case, load) => {
+		const { key, staticData } = load();
 		// n8n gives each execution its own copy of the static data.
-		const staticDataA = structuredClone(loaded);
-		const staticDataB = structuredClone(loaded);
+		const staticDataA = reloaded(staticData);
+		const staticDataB = reloaded(staticData);
 		const a = openFilterState(key, staticDataA, { now: clock });
 		const b = openFilterState(key, staticDataB, { now: clock });
 		a.claimCall('call-a');
@@ -188,12 +368,14 @@ describe('concurrent executions in one process', () => {
 		b.commit(staticDataB);
 		const everything = {
 			version: 1,
+			writer: expect.any(String),
 			notified: { anna: { caller: NOW - 3000 }, ben: { caller: NOW - 4000 } },
 			logins: { ben: NOW - 100 },
 			calls: { 'call-a': NOW, 'call-b': NOW },
 		};
-		expect(staticDataA[STATE_PROPERTY]).toEqual(everything);
-		expect(staticDataB[STATE_PROPERTY]).toEqual(everything);
+		// What n8n saves, whichever of the two it saves last.
+		expect(reloaded(staticDataA)[STATE_PROPERTY]).toEqual(everything);
+		expect(reloaded(staticDataB)[STATE_PROPERTY]).toEqual(everything);
 	});
 
 	it('merges static data written elsewhere at commit, newest time per key', () => {
@@ -211,6 +393,7 @@ describe('concurrent executions in one process', () => {
 		session.commit(target);
 		expect(target[STATE_PROPERTY]).toEqual({
 			version: 1,
+			writer: expect.any(String),
 			notified: { anna: { caller: NOW - 1000, other: NOW - 9000 } },
 			logins: {},
 			calls: { 'call-x': NOW - 7 },
@@ -236,10 +419,122 @@ describe('concurrent executions in one process', () => {
 		expect(shared.isProcessed('call-2')).toBe(false);
 	});
 
+	it('a private session works on a copy of static data the shared store committed', () => {
+		const { key, staticData, session: shared } = committed((session) => session.claimCall('call-1'));
+		const manual = openFilterState(key, staticData, { now: clock, shared: false });
+		expect(manual.isProcessed('call-1')).toBe(true);
+		manual.claimCall('call-2');
+		manual.commit(staticData);
+		expect(shared.isProcessed('call-2')).toBe(false);
+		const next = openFilterState(key, {}, { now: clock });
+		expect(next.isProcessed('call-2')).toBe(false);
+	});
+
 	it('different nodes have different stores', () => {
 		const a = openFilterState(uniqueKey(), {}, { now: clock });
 		const b = openFilterState(uniqueKey(), {}, { now: clock });
 		a.claimCall('call-1');
 		expect(b.isProcessed('call-1')).toBe(false);
+	});
+});
+
+describe('against a plain model: newest time per entry, then retention, then the oldest over the cap', () => {
+	type Op =
+		| { kind: 'notify'; user: string; caller: string; hoursAgo: number }
+		| { kind: 'login'; user: string; hoursAgo: number }
+		| { kind: 'claim'; call: string }
+		| { kind: 'wait'; hours: number }
+		| { kind: 'commit' }
+		| { kind: 'elsewhere'; user: string; caller: string; call: string; hoursAgo: number };
+	const user = fc.constantFrom('anna', 'ben', 'constructor');
+	const caller = fc.constantFrom('x', 'y', 'z');
+	const call = fc.constantFrom('c1', 'c2', 'c3', '__proto__');
+	const hoursAgo = fc.integer({ min: 0, max: 40 });
+	const op: fc.Arbitrary<Op> = fc.oneof(
+		fc.record({ kind: fc.constant('notify' as const), user, caller, hoursAgo }),
+		fc.record({ kind: fc.constant('login' as const), user, hoursAgo }),
+		fc.record({ kind: fc.constant('claim' as const), call }),
+		fc.record({ kind: fc.constant('wait' as const), hours: fc.integer({ min: 1, max: 20 }) }),
+		fc.record({ kind: fc.constant('commit' as const) }),
+		fc.record({ kind: fc.constant('elsewhere' as const), user, caller, call, hoursAgo }),
+	);
+
+	/** The state as one map `kind|id|caller` → time, from what a commit wrote. */
+	function flatten(stored: Stored): Map<string, number> {
+		const entries = new Map<string, number>();
+		for (const [userId, callers] of Object.entries(stored.notified)) {
+			for (const [callerKey, at] of Object.entries(callers)) entries.set(`n|${userId}|${callerKey}`, at);
+		}
+		for (const [userId, at] of Object.entries(stored.logins)) entries.set(`l|${userId}`, at);
+		for (const [callId, at] of Object.entries(stored.calls)) entries.set(`c|${callId}`, at);
+		return entries;
+	}
+
+	it('keeps exactly what the model keeps, commit after commit', () => {
+		fc.assert(
+			fc.property(fc.array(op, { maxLength: 40 }), fc.integer({ min: 1, max: 6 }), (ops, maxEntries) => {
+				const key = uniqueKey();
+				let hours = 0;
+				let step = 0;
+				// Every time is distinct (ties would leave "the oldest" open): a step adds a millisecond,
+				// and recorded times sit half a millisecond off the clock's.
+				const now = () => NOW + hours * HOUR + step;
+				const past = (ago: number) => now() - ago * HOUR + 0.5;
+				const options = { now, maxEntries, retentionDays: 1 };
+				const model = new Map<string, number>();
+				const keep = (entry: string, at: number) => {
+					if (!(at <= (model.get(entry) ?? -Infinity))) model.set(entry, at);
+				};
+				const prune = () => {
+					for (const [entry, at] of model) if (at < now() - DAY) model.delete(entry);
+					const oldest = [...model].sort((a, b) => a[1] - b[1]);
+					for (const [entry] of oldest.slice(0, Math.max(0, model.size - maxEntries))) model.delete(entry);
+				};
+				const staticData: Record<string, unknown> = {};
+				let session = openFilterState(key, staticData, options);
+				for (const next of [...ops, { kind: 'commit' } as const]) {
+					step++;
+					switch (next.kind) {
+						case 'notify':
+							session.recordNotification(next.user, next.caller, past(next.hoursAgo));
+							keep(`n|${next.user}|${next.caller}`, past(next.hoursAgo));
+							break;
+						case 'login':
+							session.recordLogin(next.user, past(next.hoursAgo));
+							keep(`l|${next.user}`, past(next.hoursAgo));
+							break;
+						case 'claim':
+							expect(session.claimCall(next.call)).toBe(!model.has(`c|${next.call}`));
+							if (!model.has(`c|${next.call}`)) model.set(`c|${next.call}`, now());
+							break;
+						case 'wait':
+							hours += next.hours;
+							break;
+						case 'commit':
+							session.commit(staticData);
+							prune();
+							expect(flatten(reloaded(storedIn(staticData)))).toEqual(model);
+							session = openFilterState(key, reloaded(staticData), options);
+							prune();
+							break;
+						case 'elsewhere': {
+							const at = past(next.hoursAgo);
+							const stored = {
+								version: 1,
+								writer: 'another-worker',
+								notified: { [next.user]: { [next.caller]: at } },
+								logins: { [next.user]: at + 0.25 },
+								calls: JSON.parse(`{"${next.call}": ${at - 0.25}}`) as Record<string, number>,
+							};
+							session = openFilterState(key, { [STATE_PROPERTY]: stored }, options);
+							keep(`n|${next.user}|${next.caller}`, at);
+							keep(`l|${next.user}`, at + 0.25);
+							keep(`c|${next.call}`, at - 0.25);
+							prune();
+						}
+					}
+				}
+			}),
+		);
 	});
 });

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { maxPendingCallsOption, silenceTimeoutOption } from '../shared/assemblyOptions';
+
 export const asteriskAmiTriggerProperties: INodeProperties[] = [
 	{
 		displayName:
@@ -23,14 +25,7 @@ export const asteriskAmiTriggerProperties: INodeProperties[] = [
 				description:
 					'Comma-separated dialplan contexts in which calls from your own phones start (FreePBX: from-internal)',
 			},
-			{
-				displayName: 'Max Pending Calls',
-				name: 'maxPendingCalls',
-				type: 'number',
-				typeOptions: { minValue: 10 },
-				default: 10000,
-				description: 'Calls still ringing that are kept in memory; beyond this the oldest is resolved as incomplete',
-			},
+			maxPendingCallsOption,
 			{
 				displayName: 'Presence From Registrations',
 				name: 'presenceFromRegistrations',
@@ -39,14 +34,7 @@ export const asteriskAmiTriggerProperties: INodeProperties[] = [
 				description:
 					'Whether phone registrations (PeerStatus / ContactStatus) are emitted as login and logout events',
 			},
-			{
-				displayName: 'Silence Timeout (Minutes)',
-				name: 'silenceMinutes',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 30,
-				description: 'A call nothing was heard of for this long is resolved as missed and flagged incomplete',
-			},
+			silenceTimeoutOption('Checked every 10 seconds.'),
 			{
 				displayName: 'Trunk Pattern',
 				name: 'trunkPattern',

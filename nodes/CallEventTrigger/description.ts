@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { maxPendingCallsOption, silenceTimeoutOption } from '../shared/assemblyOptions';
+
 export const callEventTriggerProperties: INodeProperties[] = [
 	{
 		displayName:
@@ -68,22 +70,8 @@ export const callEventTriggerProperties: INodeProperties[] = [
 				default: 1024,
 				description: 'Larger requests are refused with HTTP 413',
 			},
-			{
-				displayName: 'Max Pending Calls',
-				name: 'maxPendingCalls',
-				type: 'number',
-				typeOptions: { minValue: 10 },
-				default: 10000,
-				description: 'Calls still ringing that are kept in memory; beyond this the oldest is resolved as incomplete',
-			},
-			{
-				displayName: 'Silence Timeout (Minutes)',
-				name: 'silenceMinutes',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 30,
-				description: 'A call nothing was heard of for this long is resolved as missed and flagged incomplete. Checked whenever events arrive.',
-			},
+			maxPendingCallsOption,
+			silenceTimeoutOption('Checked whenever events arrive.'),
 		],
 	},
 ];

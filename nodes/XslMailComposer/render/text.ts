@@ -9,6 +9,12 @@ const CONTROL_CHARS = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]/g;
 const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** Embeddings, overrides and isolates: a caller name must not reverse the text around it. */
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+/**
+ * The opener of an RFC 2047 encoded-word: a name written as `=?UTF-8?B?…?=` passes every check as
+ * plain ASCII, and a mail client would decode it in the subject or From into line breaks or bidi
+ * overrides. A space after `=` keeps the text readable and stops the decoding.
+ */
+const ENCODED_WORD_OPENER = /=\?/g;
 /** Breaks and runs of plain spaces; no-break and ideographic spaces are kept as written. */
 const BREAKS_AND_SPACES = /[\t\n\v\f\r \u2028\u2029]+/g;
 
@@ -23,7 +29,10 @@ export function withoutIllegalChars(text: string): string {
 
 function baseClean(value: unknown): string {
 	if (typeof value !== 'string' && typeof value !== 'number') return '';
-	return withoutIllegalChars(String(value)).replace(/\r\n?/g, '\n').replace(BIDI_CONTROLS, '');
+	return withoutIllegalChars(String(value))
+		.replace(/\r\n?/g, '\n')
+		.replace(BIDI_CONTROLS, '')
+		.replace(ENCODED_WORD_OPENER, '= ?');
 }
 
 /** Cuts at a code point boundary (never inside a surrogate pair) and marks the cut. */

@@ -129,6 +129,19 @@ describe('mailbox parsing', () => {
 	});
 });
 
+describe('composeMail: MIME encoded-words in untrusted names', () => {
+	it('a caller name written as an encoded-word is not decoded into a line break or a bidi override', async () => {
+		const encoded = (text: string) => `=?UTF-8?B?${Buffer.from(text).toString('base64')}?=`;
+		const notification = missedCall();
+		notification.caller.name = encoded('Evil\r\nBcc: victim@x.com');
+		notification.contact = { name: encoded('Eve\u202Eevil'), email: 'eve@example.com' };
+		const { parsed } = await sendAndParse(await compose(notification, { senderMode: 'callerAsFrom' }));
+		expect(parsed.subject).not.toMatch(/[\r\n\u202E]/);
+		expect(parsed.headers.has('bcc')).toBe(false);
+		expect(addresses(parsed.from).map((from) => from.name)).not.toContainEqual(expect.stringMatching(/[\r\n\u202E]/));
+	});
+});
+
 /** What a real mail program makes of it: built by nodemailer, read back by mailparser. */
 async function sendAndParse(mail: ComposedMail) {
 	const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });

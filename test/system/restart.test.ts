@@ -1,0 +1,147 @@
+/**
+ * Issue 6, part 3: n8n restarted in the middle of a run of calls.
+ *
+ * - Calls resolved before the restart were mailed once, and are not mailed again when the PBX sends
+ *   them again afterwards: the trigger's memory is gone (a re-sent complete call is a new call
+ *   record), but the filter's processed call ids live in the workflow's static data, so the record
+ *   is a `duplicateCall`.
+ * - A run of calls posted while n8n goes down and comes back, each request retried until n8n takes
+ *   it (as a PBX's webhook retry does, same eventIds): every call mailed exactly once.
+ * - Calls still ringing at the restart (offered + ringing sent before, the end after) are not
+ *   mailed: the test at the end pins this current behaviour (a product issue, see there).
+ */
+import { sleep } from '../../scripts/lib/n8nHost';
+import type { ReceivedMail } from '../../scripts/lib/smtpSink';
+import { loadExampleWorkflow, variantOf, webhookPathOf } from '../../scripts/lib/workflows';
+import { startStack, waitFor, type Stack } from '../e2e/support';
+import { Executions, OWNER, SAVE_ALL_EXECUTIONS, directoryJson, mailsSettled, runPool } from './support';
+
+const USERS = Array.from({ length: 10 }, (_, index) => ({
+	id: `agent${index}`,
+	email: `agent${index}@example.com`,
+	lines: [`50${index}`],
+}));
+const workflow = variantOf(loadExampleWorkflow(), 'RestartMidRun001', {
+	callEventTrigger: { path: 'restart' },
+	missedCallFilter: { directory: directoryJson(USERS), exceptions: { minRingSeconds: 2 } },
+});
+
+let stack: Stack;
+let executions: Executions;
+
+beforeAll(async () => {
+	stack = await startStack([workflow], { owner: OWNER, env: SAVE_ALL_EXECUTIONS });
+	executions = await Executions.of(stack);
+}, 240_000);
+
+afterAll(async () => {
+	await stack?.stop();
+});
+
+interface Call {
+	callId: string;
+	user: (typeof USERS)[number];
+	events: object[];
+}
+
+/** A missed call of 12 s to one agent, from a caller of its own. */
+function missedCall(name: string, index: number): Call {
+	const callId = `${name}-${index}`;
+	const user = USERS[index % USERS.length];
+	const start = Date.parse('2026-11-26T09:00:00+01:00') + index * 60_000;
+	const number = `+49 40 ${name === 'before' ? 1 : name === 'run' ? 2 : 3}${String(index).padStart(6, '0')}`;
+	return {
+		callId,
+		user,
+		events: [
+			{ type: 'offered', callId, eventId: `${callId}/offered`, time: start, caller: { number } },
+			{ type: 'ringing', callId, eventId: `${callId}/ringing`, time: start + 500, line: user.lines[0] },
+			{ type: 'ended', callId, eventId: `${callId}/ended`, time: start + 12_500 },
+		],
+	};
+}
+
+const mailsFor = (callId: string): ReceivedMail[] =>
+	stack.smtp.mails.filter((mail) => mail.parsed.headers.get('x-missed-call-id') === callId);
+
+async function postEach(call: Call, events = call.events): Promise<number[]> {
+	const statuses: number[] = [];
+	for (const event of events) statuses.push((await stack.post(workflow, event)).status);
+	return statuses;
+}
+
+/** Posts until n8n takes the request: through refused connections, 404 (webhook not yet registered), 5xx. */
+async function postWithRetry(body: object[]): Promise<{ status: number; attempts: number }> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			const response = await stack.post(workflow, body);
+			await response.text();
+			if (response.status < 500 && response.status !== 404) return { status: response.status, attempts: attempt };
+		} catch {
+			// n8n is down: retry, as a PBX does
+		}
+		await sleep(250);
+	}
+}
+
+const before = Array.from({ length: 20 }, (_, index) => missedCall('before', index));
+const ringingAtRestart = Array.from({ length: 10 }, (_, index) => missedCall('ringing', index));
+const run = Array.from({ length: 60 }, (_, index) => missedCall('run', index));
+
+test('calls before the restart are mailed once; a run with a restart in the middle mails each call exactly once', async () => {
+	// Before: 20 calls resolved and mailed; 10 calls only offered and ringing.
+	for (const call of before) expect(await postEach(call)).toEqual([202, 202, 200]);
+	for (const call of ringingAtRestart) expect(await postEach(call, call.events.slice(0, 2))).toEqual([202, 202]);
+	await waitFor(() => before.every((call) => mailsFor(call.callId).length === 1));
+
+	// The run: each call one request, two callers at a time, a call every 0.5 s (the restart takes
+	// ≈15 s, so it falls in the middle); n8n restarts once the first 20 went through.
+	let posted = 0;
+	const retried: string[] = [];
+	const answers: string[] = [];
+	let restarted: Promise<void> | undefined;
+	const runStarted = Date.now();
+	await runPool(run, 2, async (call) => {
+		const { status, attempts } = await postWithRetry(call.events);
+		answers.push(`${call.callId} ${status}`);
+		if (attempts > 1) retried.push(`${call.callId} ×${attempts}`);
+		if (++posted === 20) {
+			restarted = stack.n8n.restart().then(() => stack.n8n.waitForWebhook(webhookPathOf(workflow)));
+		}
+		await sleep(1000);
+	});
+	await restarted;
+	console.log(`restart: run of ${run.length} calls in ${((Date.now() - runStarted) / 1000).toFixed(1)} s; ${retried.length} requests needed retries: ${retried.join(', ')}`);
+	expect(answers.filter((answer) => !answer.endsWith(' 200'))).toEqual([]);
+	// The restart really happened in the middle of the run (a check of this test's set-up).
+	expect(retried.length).toBeGreaterThan(0);
+
+	// After: the PBX sends 10 of the calls resolved before the restart again, complete.
+	for (const call of before.slice(0, 10)) expect(await postEach(call)).toEqual([202, 202, 200]);
+
+	await waitFor(() => run.every((call) => mailsFor(call.callId).length > 0), 60_000);
+	await mailsSettled(() => stack.smtp.mails.length, 2000);
+	const count = (calls: Call[]) => calls.map((call) => `${call.callId} ${mailsFor(call.callId).map((mail) => mail.envelope.to.join()).join(' ')}`);
+	const once = (calls: Call[]) => calls.map((call) => `${call.callId} ${call.user.email}`);
+	expect(count(before)).toEqual(once(before));
+	expect(count(run)).toEqual(once(run));
+});
+
+/**
+ * CURRENT BEHAVIOUR, undocumented; reported as a product issue. The trigger's memory of the
+ * ringing is gone with the restart, so the `ended` alone makes a call record of its own: outcome
+ * missed, no legs, no caller number (hence "withheld"). Nobody rang in that record, so the filter
+ * has nobody to mail and no journal entry to make: these missed calls are lost without a trace but
+ * an execution whose record has no legs.
+ */
+test('calls ringing at the restart: their end, sent after it, resolves them but mails nobody', async () => {
+	const executionsBefore = await executions.count();
+	const statuses: number[] = [];
+	for (const call of ringingAtRestart) statuses.push(...(await postEach(call, call.events.slice(2))));
+	await sleep(3000);
+	// One call record (one execution) per call, as for any call that ends…
+	expect(statuses).toEqual(ringingAtRestart.map(() => 200));
+	expect((await executions.count()) - executionsBefore).toBe(ringingAtRestart.length);
+	// …but no mail, although each of them rang an agent for 12 s and nobody answered.
+	expect(ringingAtRestart.map((call) => mailsFor(call.callId).length)).toEqual(ringingAtRestart.map(() => 0));
+});

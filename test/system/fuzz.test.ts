@@ -206,6 +206,26 @@ function reportLine(request: FuzzRequest, answer: Answer): string {
 	);
 }
 
+/** The fuzzer's 5xx, reduced to one request each: a refusal whose message quotes a deeply nested value. */
+test('a deeply nested value in a field the refusal quotes is answered 400, not 500, and starts nothing', async () => {
+	const deep = `${'['.repeat(10_000)}1${']'.repeat(10_000)}`;
+	const cases = [
+		{ workflow: generic, body: `{"type":"ended","callId":"deep-1","time":${deep}}`, says: /^event\[0\]: time .* is not ISO 8601/ },
+		{ workflow: sipgate, body: `{"event":"hangup","cause":"cancel","callId":["a",${deep}]}`, says: /^hangup: callId must be given once/ },
+	];
+	const before = await executions.count();
+	const answers = [];
+	for (const { workflow, body } of cases) {
+		const answer = await send(urlOf(workflow), body, { 'content-type': 'application/json' });
+		answers.push({ status: answer.status, message: (JSON.parse(answer.text) as { error?: string; message?: string }).error ?? answer.text });
+	}
+	await sleep(1000);
+	expect({ answers, executionsStarted: (await executions.count()) - before }).toEqual({
+		answers: cases.map(({ says }) => ({ status: 400, message: expect.stringMatching(says) })),
+		executionsStarted: 0,
+	});
+});
+
 test('after the fuzzing, a normal missed call is mailed exactly once, on both triggers', async () => {
 	const before = await executions.count();
 	const response = await stack.post(generic, missedCall('after-fuzz-1', '201', '+49 30 5550001'));

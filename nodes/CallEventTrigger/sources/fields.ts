@@ -21,7 +21,13 @@ export function ownValue(source: Record<string, unknown>, key: string): unknown 
 
 /** A value for an error message: JSON-quoted and shortened, never echoing a huge input. */
 export function quote(value: unknown): string {
-	const text = JSON.stringify(value) ?? String(value);
+	let text: string;
+	try {
+		text = JSON.stringify(value) ?? String(value);
+	} catch {
+		// Thousands of nesting levels overflow the stack: the refusal must still be a 400.
+		text = Array.isArray(value) ? '[deeply nested array]' : '{deeply nested object}';
+	}
 	return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 

@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Contact, Notification, OwnedLeg } from '../../shared/notification';
+import { isEmailAddress } from './address';
 import { contactDisplayName } from './contact';
 import type { Language } from './languages';
 import { dialString, hasNoCallbackNumber, telephonyHref, validateCustomPrefix } from './telephonyLink';
@@ -111,12 +112,16 @@ function ringSeconds(legs: OwnedLeg[]): number {
 }
 
 const CONTACT_FIELDS: (keyof Contact)[] = [
-	'name', 'firstName', 'lastName', 'company', 'title', 'email', 'phone', 'mobile', 'url', 'street', 'city',
+	'name', 'firstName', 'lastName', 'company', 'title', 'phone', 'mobile', 'url', 'street', 'city',
 	'postalCode', 'country',
 ];
 
 function contactElement(contact: Contact, linkPrefix: string | null): XmlElement[] {
 	const fields = CONTACT_FIELDS.flatMap((field) => optional(field, cleanLine(contact[field])));
+	// Templates link it as mailto:, so only one plain address gets in: `x@evil.com?bcc=…&body=…`
+	// from a CRM would otherwise pre-fill a hidden Bcc and a text when the recipient clicks it.
+	const email = cleanLine(contact.email);
+	if (isEmailAddress(email)) fields.push(el('email', email));
 	const phoneLinks = (['phone', 'mobile'] as const).flatMap((field) => {
 		const number = cleanLine(contact[field]);
 		return optional(`${field}Link`, telephonyHref(linkPrefix, { number, e164: null, restricted: false }));

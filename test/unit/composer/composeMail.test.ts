@@ -142,6 +142,16 @@ describe('composeMail: MIME encoded-words in untrusted names', () => {
 	});
 });
 
+describe('composeMail: a hostile contact e-mail', () => {
+	it('is not linked: no mailto: with a hidden Bcc or body', async () => {
+		const notification = missedCall();
+		notification.contact = { name: 'Eve', email: 'x@evil.com?bcc=victim@x.com&body=pay' };
+		const mail = await compose(notification);
+		expect(mail.html).not.toContain('mailto:');
+		expect(mail.html).not.toContain('victim@x.com');
+	});
+});
+
 /** What a real mail program makes of it: built by nodemailer, read back by mailparser. */
 async function sendAndParse(mail: ComposedMail) {
 	const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });

@@ -247,3 +247,15 @@ describe('parseGenericEvents: bad input is refused with a 4xx naming the problem
 		);
 	});
 });
+
+describe('parseGenericEvents: deeply nested junk', () => {
+	it('refuses a value nested 10,000 levels deep with a 400, not a stack overflow', () => {
+		let time: unknown = 1;
+		for (let i = 0; i < 10_000; i++) time = [time];
+		const { status, message } = inputError(() =>
+			parseGenericEvents({ type: 'ended', callId: 'c', time }, Date.now()),
+		);
+		expect(status).toBe(400);
+		expect(message).toMatch(/time/);
+	});
+});

@@ -41,7 +41,8 @@ export function compileFilter(config: FilterConfig): CompiledFilter {
 
 /**
  * Decides and remembers in one synchronous step, so no concurrent execution in this process can
- * see the call unclaimed in between: the same record delivered twice notifies once.
+ * see the call unclaimed in between: the same record delivered twice notifies once. Each
+ * notification carries what it made the memory remember, for the mail node to take back if unsent.
  */
 export function filterCall(
 	call: CallRecord,
@@ -50,7 +51,11 @@ export function filterCall(
 	session: FilterStateSession,
 ): CallDecision {
 	const decision = decideCall(call, contact, { ...filter, memory: session });
-	session.apply(decision.remember);
+	const remembered = session.apply(decision.remember);
+	for (const notification of decision.notifications) {
+		const entry = remembered.find(({ userId }) => userId === notification.recipient.id);
+		if (entry) notification.remembered = entry;
+	}
 	return decision;
 }
 

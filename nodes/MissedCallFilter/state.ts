@@ -18,6 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import type { RememberedNotification } from '../shared/notification';
 import { ConfigurationError } from '../shared/phoneNumbers';
 import type { FilterMemory, StateUpdate } from './rules';
 
@@ -88,8 +89,12 @@ export interface FilterStateSession extends FilterMemory {
 	claimCall(callId: string): boolean;
 	recordNotification(userId: string, callerKey: string, at: number): void;
 	recordLogin(userId: string, at: number): void;
-	/** Records what a decision says to remember (its call claimed, notifications, a login). */
-	apply(update: StateUpdate | null): void;
+	/**
+	 * Records what a decision says to remember (its call claimed, notifications, a login). Returns
+	 * the notifications it recorded, for the mail node to take back when a mail is not sent; none
+	 * for a private copy, whose memory nobody else sees.
+	 */
+	apply(update: StateUpdate | null): RememberedNotification[];
 	/** Prunes and puts the merged state into the static-data object, in place (n8n saves that object). */
 	commit(target: Record<string, unknown>): void;
 }
@@ -168,16 +173,17 @@ function keepNotification(store: Store, userId: string, callerKey: string, at: n
 	keepNewest(store, times, callerKey, at, userId);
 }
 
-function remove(store: Store, age: Age): void {
-	delete age.times[age.name];
+/** Its heap record, if any, is outdated from now on and skipped when it surfaces. */
+function remove(store: Store, { times, name, userId }: Pick<Age, 'times' | 'name' | 'userId'>): void {
+	delete times[name];
 	store.size--;
-	if (age.userId === undefined) return;
-	const left = (store.callers.get(age.userId) ?? 1) - 1;
+	if (userId === undefined) return;
+	const left = (store.callers.get(userId) ?? 1) - 1;
 	if (left > 0) {
-		store.callers.set(age.userId, left);
+		store.callers.set(userId, left);
 	} else {
-		store.callers.delete(age.userId);
-		delete store.state.notified[age.userId];
+		store.callers.delete(userId);
+		delete store.state.notified[userId];
 	}
 }
 
@@ -248,6 +254,15 @@ function validOptions(options: FilterStateOptions) {
 	return { retentionMs: retentionDays * DAY_MS, maxEntries, now: options.now ?? Date.now };
 }
 
+function storeOf(key: string): Store {
+	let store = stores.get(key);
+	if (!store) {
+		store = newStore();
+		stores.set(key, store);
+	}
+	return store;
+}
+
 /**
  * `key`: identifies the node across executions in this process (workflow id + node id).
  * `staticData`: the node's static data object as loaded; anything unusable in it is ignored.
@@ -258,13 +273,8 @@ export function openFilterState(
 	options: FilterStateOptions = {},
 ): FilterStateSession {
 	const { retentionMs, maxEntries, now } = validOptions(options);
-	let store: Store;
-	if (options.shared === false) {
-		store = newStore();
-	} else {
-		store = stores.get(key) ?? newStore();
-		stores.set(key, store);
-	}
+	const shared = options.shared !== false;
+	const store = shared ? storeOf(key) : newStore();
 	const { state } = store;
 	const pruneNow = () => prune(store, now() - retentionMs, maxEntries);
 	// Merged now, so commit need not merge it again when n8n hands the same object back.
@@ -284,12 +294,19 @@ export function openFilterState(
 		recordNotification: (userId, callerKey, at) => keepNotification(store, userId, callerKey, at),
 		recordLogin: (userId, at) => keepNewest(store, state.logins, userId, at),
 		apply(update) {
-			if (update === null) return;
+			const remembered: RememberedNotification[] = [];
+			if (update === null) return remembered;
 			if (update.callId !== undefined) session.claimCall(update.callId);
 			for (const { userId, callerKey, at } of update.notified ?? []) {
+				const previous = session.lastNotified(userId, callerKey);
 				session.recordNotification(userId, callerKey, at);
+				// Only a change can be taken back; a newer entry already there stays as it is.
+				if (shared && (previous === null || previous < at)) {
+					remembered.push({ store: key, userId, callerKey, at, previous });
+				}
 			}
 			if (update.login) session.recordLogin(update.login.userId, update.login.at);
+			return remembered;
 		},
 		commit(target) {
 			const stored = storedIn(target);
@@ -300,4 +317,46 @@ export function openFilterState(
 		},
 	};
 	return session;
+}
+
+function isRemembered(value: unknown): value is RememberedNotification {
+	if (!isRecord(value)) return false;
+	const { store, userId, callerKey, at, previous } = value;
+	return (
+		typeof store === 'string' &&
+		typeof userId === 'string' &&
+		typeof callerKey === 'string' &&
+		Number.isFinite(at) &&
+		(previous === null || Number.isFinite(previous))
+	);
+}
+
+/**
+ * The notification's mail was not sent: its entry goes back to what it was, so the repeat rules let
+ * the caller's next call through. An entry a later notification has replaced stays. Changes the
+ * state object the filter committed, which n8n saves when the execution ends (also a failed one).
+ * Anything that is not a notification's `remembered` is ignored (items built by hand).
+ */
+export function forgetNotification(remembered: unknown): void {
+	if (!isRemembered(remembered)) return;
+	const store = stores.get(remembered.store);
+	const times = store?.state.notified[remembered.userId];
+	if (!store || !times || times[remembered.callerKey] !== remembered.at) return;
+	const { userId, callerKey, previous } = remembered;
+	if (previous === null) {
+		remove(store, { times, name: callerKey, userId });
+		return;
+	}
+	times[callerKey] = previous;
+	store.ages.push({ at: previous, times, name: callerKey, userId });
+	siftUp(store.ages, store.ages.length - 1);
+}
+
+/**
+ * The notification's mail was sent, possibly on a retry after it had been taken back. The filter's
+ * next commit puts it into static data if this execution did not.
+ */
+export function confirmNotification(remembered: unknown): void {
+	if (!isRemembered(remembered)) return;
+	keepNotification(storeOf(remembered.store), remembered.userId, remembered.callerKey, remembered.at);
 }

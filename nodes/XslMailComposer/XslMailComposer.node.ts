@@ -14,6 +14,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { confirmNotification, forgetNotification } from '../MissedCallFilter/state';
 import type { Notification } from '../shared/notification';
 import { xslMailComposerProperties } from './description';
 import { composeMail, type ComposedMail, type SenderMode } from './render/composeMail';
@@ -102,6 +103,14 @@ export class XslMailComposer implements INodeType {
 		const action = this.getNodeParameter('action', 0) as 'send' | 'compose';
 		const templateSource = this.getNodeParameter('templateSource', 0) as string;
 
+		// The filter remembered each notification for its repeat rules when it emitted it. A mail that
+		// is not sent (or, composing only, not composed) must not count: it is taken back.
+		const remembered = (itemIndex: number) => (items[itemIndex].json as Partial<Notification>).remembered;
+		const notSent = (itemIndex: number, error: Error): INodeExecutionData => {
+			forgetNotification(remembered(itemIndex));
+			return { json: { error: error.message }, pairedItem: { item: itemIndex } };
+		};
+
 		// Settings shared by every item are checked once: a wrong one fails the run, naming it, or
 		// with "continue on fail" marks every item with the error (never passes them on unsent).
 		let linkPrefix: string | null;
@@ -117,26 +126,21 @@ export class XslMailComposer implements INodeType {
 				sharedTemplate = compileTemplate(this.getNodeParameter('templateXsl', 0) as string);
 			}
 		} catch (error) {
-			if (this.continueOnFail()) {
-				return [
-					items.map((_, itemIndex) => ({
-						json: { error: (error as Error).message },
-						pairedItem: { item: itemIndex },
-					})),
-				];
-			}
+			if (this.continueOnFail()) return [items.map((_, itemIndex) => notSent(itemIndex, error as Error))];
+			items.forEach((_, itemIndex) => forgetNotification(remembered(itemIndex)));
 			throw new NodeOperationError(node, error as Error);
 		}
 		const availableLanguages = listLanguages().map((language) => language.tag);
-		const transport =
-			action === 'send'
-				? smtpTransport(await this.getCredentials<SmtpSettings & IDataObject>('missedCallSmtp'))
-				: undefined;
 		const alreadySent = sentMailsOf(this.getExecutionId());
 
 		const returnData: INodeExecutionData[] = [];
+		let itemIndex = 0;
+		let transport: ReturnType<typeof smtpTransport> | undefined;
 		try {
-			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			if (action === 'send') {
+				transport = smtpTransport(await this.getCredentials<SmtpSettings & IDataObject>('missedCallSmtp'));
+			}
+			for (; itemIndex < items.length; itemIndex++) {
 				const pairedItem = { item: itemIndex };
 				let mail: ComposedMail;
 				try {
@@ -160,7 +164,7 @@ export class XslMailComposer implements INodeType {
 					});
 				} catch (error) {
 					if (this.continueOnFail()) {
-						returnData.push({ json: { error: (error as Error).message }, pairedItem });
+						returnData.push(notSent(itemIndex, error as Error));
 						continue;
 					}
 					throw new NodeOperationError(node, error as Error, { itemIndex });
@@ -168,6 +172,7 @@ export class XslMailComposer implements INodeType {
 
 				if (!transport) {
 					returnData.push(await composedItem(this, mail, itemIndex));
+					confirmNotification(remembered(itemIndex));
 					continue;
 				}
 				try {
@@ -178,13 +183,15 @@ export class XslMailComposer implements INodeType {
 						result = await sendMail(transport, mail);
 						alreadySent.set(key, result);
 					}
+					// Sent, perhaps on a retry after this execution had failed: counts (again).
+					confirmNotification(remembered(itemIndex));
 					returnData.push({
 						json: { ...result, to: mail.to.address, subject: mail.subject, notes: mail.notes },
 						pairedItem,
 					});
 				} catch (error) {
 					if (this.continueOnFail()) {
-						returnData.push({ json: { error: (error as Error).message }, pairedItem });
+						returnData.push(notSent(itemIndex, error as Error));
 						continue;
 					}
 					// The SMTP error goes into the description: n8n replaces a message that contains an
@@ -196,6 +203,10 @@ export class XslMailComposer implements INodeType {
 					});
 				}
 			}
+		} catch (error) {
+			// The run stops here: this item's mail and those after it are not sent.
+			for (let unsent = itemIndex; unsent < items.length; unsent++) forgetNotification(remembered(unsent));
+			throw error;
 		} finally {
 			transport?.close();
 		}

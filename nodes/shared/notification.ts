@@ -84,4 +84,23 @@ export interface Notification {
 	legs: OwnedLeg[];
 	/** The user who answered, when someone did and the line is in the directory. */
 	answeredByUser: UserRef | null;
+	/**
+	 * What the filter remembered for the repeat rules when it emitted this notification. The mail
+	 * node takes it back when the mail is not sent, so an unsent mail does not count as notified.
+	 * Absent when nothing was remembered (withheld number, manual run, an item built by hand).
+	 */
+	remembered?: RememberedNotification;
+}
+
+/** One (user, caller) entry of the Missed Call Filter's memory, as one notification set it. */
+export interface RememberedNotification {
+	/** The filter node's memory in this n8n process: workflow id and node id. */
+	store: string;
+	userId: string;
+	/** The caller's E.164 number. */
+	callerKey: string;
+	/** Epoch milliseconds: when the call resolved. */
+	at: number;
+	/** The entry before this notification, restored when its mail is not sent. */
+	previous: number | null;
 }

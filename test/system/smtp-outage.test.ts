@@ -5,8 +5,7 @@
  *   visibly (status error, with the SMTP error in the execution data).
  * - With "repeated call the same day" on, the repeat rule must be advanced only by a mail that was
  *   sent: a caller whose mail was sent is not mailed again that day, but a caller whose mail failed
- *   IS mailed when calling again after the server is back. The second half is the behaviour being
- *   built; its test is marked PENDING PRODUCT CHANGE and fails until then.
+ *   IS mailed when calling again after the server is back.
  *
  * The server goes down by closing the SMTP sink and comes back as a new sink on the same port.
  */
@@ -127,12 +126,10 @@ describe('the same callers call again the same day, after the server is back', (
 	});
 
 	/**
-	 * PENDING PRODUCT CHANGE: the filter remembers a notification when it emits it, before the mail
-	 * node has sent it (docs/filter.md, State: "The filter cannot see whether the mail node later
-	 * failed to deliver"), so today the repeated call is suppressed as `repeatedSameDay` and the
-	 * caller is never mailed. Expected to fail until the repeat rules advance only for sent mails.
+	 * The filter remembered the notification when it emitted it; the composer took it back when
+	 * sending failed (docs/filter.md, State), so the repeated call is not a `repeatedSameDay`.
 	 */
-	test('[PENDING PRODUCT CHANGE] a caller whose first mail failed IS mailed when calling again', () => {
+	test('a caller whose first mail failed IS mailed when calling again', () => {
 		expect(failedVisibly.size).toBeGreaterThan(0);
 		const sent = mailedCallIds();
 		expect([...failedVisibly].filter((index) => !sent.has(callIdOf('again', index))).map((index) => callIdOf('again', index))).toEqual([]);

@@ -1,6 +1,6 @@
 /** The filter across records and executions: decisions, the state they leave, and concurrency. */
 import { compileFilter, filterCall, filterPresence } from '../../../nodes/MissedCallFilter/filter';
-import { openFilterState, type FilterStateSession } from '../../../nodes/MissedCallFilter/state';
+import { forgetNotification, openFilterState, type FilterStateSession } from '../../../nodes/MissedCallFilter/state';
 import type { CallDecision } from '../../../nodes/MissedCallFilter/rules';
 import { ConfigurationError } from '../../../nodes/shared/phoneNumbers';
 import { CALLER, caught, DIRECTORY, leg, missedCall, office } from './fixtures';
@@ -39,6 +39,20 @@ describe('filterCall', () => {
 		const afternoon = session(undefined, staticData);
 		const repeat = filterCall(missedCall([leg('201', 3600, 3620)], { callId: 'c2' }), contact, filter, afternoon);
 		expect(reasons(repeat)).toEqual([['anna', 'repeatedSameDay']]);
+	});
+
+	it('a notification whose mail was not sent does not count for the repeat rule', () => {
+		const filter = office({ skipRepeatedSameDay: true });
+		const state = session();
+		const first = filterCall(missedCall([leg('201', 0, 20)], { callId: 'c1' }), contact, filter, state);
+		const [remembered] = first.notifications.map((notification) => notification.remembered);
+		expect(remembered).toMatchObject({ userId: 'anna', previous: null });
+		forgetNotification(remembered);
+		const again = filterCall(missedCall([leg('201', 600, 620)], { callId: 'c2' }), contact, filter, state);
+		expect(recipients(again)).toEqual(['anna']);
+		// Sent this time: the third call the same day is a repeat.
+		const third = filterCall(missedCall([leg('201', 1200, 1220)], { callId: 'c3' }), contact, filter, state);
+		expect(reasons(third)).toEqual([['anna', 'repeatedSameDay']]);
 	});
 
 	it('a suppressed e-mail is not remembered as a notification', () => {

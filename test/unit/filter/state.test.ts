@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 
-import { openFilterState, STATE_PROPERTY, type FilterStateSession } from '../../../nodes/MissedCallFilter/state';
+import {
+	confirmNotification,
+	forgetNotification,
+	openFilterState,
+	STATE_PROPERTY,
+	type FilterStateSession,
+} from '../../../nodes/MissedCallFilter/state';
+import type { RememberedNotification } from '../../../nodes/shared/notification';
 import { ConfigurationError } from '../../../nodes/shared/phoneNumbers';
 import { caught } from './fixtures';
 
@@ -63,6 +70,60 @@ describe('remembering', () => {
 		expect(session.isProcessed('call-1')).toBe(true);
 		expect(session.lastNotified('anna', '+49301234567')).toBe(NOW - 10);
 		expect(session.lastLogin('ben')).toBe(NOW - 20);
+	});
+});
+
+describe('a notification whose mail was not sent', () => {
+	const CALLER_KEY = '+49301234567';
+	const notify = (session: FilterStateSession, at: number) =>
+		session.apply({ notified: [{ userId: 'anna', callerKey: CALLER_KEY, at }] });
+
+	it('is taken back, and the committed static data no longer has it', () => {
+		const { staticData, session } = committed(() => undefined);
+		const [remembered] = notify(session, NOW - 1000);
+		expect(remembered).toMatchObject({ userId: 'anna', callerKey: CALLER_KEY, at: NOW - 1000, previous: null });
+		session.commit(staticData);
+		forgetNotification(remembered);
+		expect(session.lastNotified('anna', CALLER_KEY)).toBeNull();
+		// The object n8n saves when the execution ends, failed or not: changed in place.
+		expect(reloaded(storedIn(staticData)).notified).toEqual({});
+	});
+
+	it('brings back the notification before it, and a mail sent on a retry counts again', () => {
+		const { session } = committed(() => undefined);
+		notify(session, NOW - 5000);
+		const [remembered] = notify(session, NOW - 1000);
+		expect(remembered.previous).toBe(NOW - 5000);
+		forgetNotification(remembered);
+		expect(session.lastNotified('anna', CALLER_KEY)).toBe(NOW - 5000);
+		confirmNotification(remembered);
+		expect(session.lastNotified('anna', CALLER_KEY)).toBe(NOW - 1000);
+	});
+
+	it('leaves a later notification about the same caller alone', () => {
+		const { session } = committed(() => undefined);
+		const [first] = notify(session, NOW - 5000);
+		notify(session, NOW - 1000);
+		forgetNotification(first);
+		expect(session.lastNotified('anna', CALLER_KEY)).toBe(NOW - 1000);
+	});
+
+	it('nothing is handed out when nothing changed, or for a private session', () => {
+		const { session } = committed(() => undefined);
+		notify(session, NOW - 1000);
+		expect(notify(session, NOW - 5000)).toEqual([]);
+		const manual = openFilterState(uniqueKey(), {}, { now: clock, shared: false });
+		expect(notify(manual, NOW - 1000)).toEqual([]);
+	});
+
+	it('ignores what is not a remembered notification (items built by hand)', () => {
+		const { session } = committed(() => undefined);
+		const [remembered] = notify(session, NOW - 1000);
+		for (const value of [undefined, null, 'x', {}, { ...remembered, at: 'soon' }, { ...remembered, store: 'unknown/node' }]) {
+			forgetNotification(value);
+			confirmNotification(value === undefined || value === null || typeof value === 'string' ? value : { ...value, at: 'x' });
+		}
+		expect(session.lastNotified('anna', CALLER_KEY)).toBe(NOW - 1000);
 	});
 });
 
@@ -445,7 +506,9 @@ describe('against a plain model: newest time per entry, then retention, then the
 		| { kind: 'claim'; call: string }
 		| { kind: 'wait'; hours: number }
 		| { kind: 'commit' }
-		| { kind: 'elsewhere'; user: string; caller: string; call: string; hoursAgo: number };
+		| { kind: 'elsewhere'; user: string; caller: string; call: string; hoursAgo: number }
+		| { kind: 'unsent'; pick: number }
+		| { kind: 'sent'; pick: number };
 	const user = fc.constantFrom('anna', 'ben', 'constructor');
 	const caller = fc.constantFrom('x', 'y', 'z');
 	const call = fc.constantFrom('c1', 'c2', 'c3', '__proto__');
@@ -457,6 +520,8 @@ describe('against a plain model: newest time per entry, then retention, then the
 		fc.record({ kind: fc.constant('wait' as const), hours: fc.integer({ min: 1, max: 20 }) }),
 		fc.record({ kind: fc.constant('commit' as const) }),
 		fc.record({ kind: fc.constant('elsewhere' as const), user, caller, call, hoursAgo }),
+		fc.record({ kind: fc.constant('unsent' as const), pick: fc.nat() }),
+		fc.record({ kind: fc.constant('sent' as const), pick: fc.nat() }),
 	);
 
 	/** The state as one map `kind|id|caller` → time, from what a commit wrote. */
@@ -492,13 +557,35 @@ describe('against a plain model: newest time per entry, then retention, then the
 				};
 				const staticData: Record<string, unknown> = {};
 				let session = openFilterState(key, staticData, options);
+				// Notifications whose mail may yet fail or be sent (again).
+				const mails: RememberedNotification[] = [];
+				const mail = (pick: number) => mails[pick % mails.length] as RememberedNotification | undefined;
 				for (const next of [...ops, { kind: 'commit' } as const]) {
 					step++;
 					switch (next.kind) {
-						case 'notify':
-							session.recordNotification(next.user, next.caller, past(next.hoursAgo));
-							keep(`n|${next.user}|${next.caller}`, past(next.hoursAgo));
+						case 'notify': {
+							const at = past(next.hoursAgo);
+							mails.push(...session.apply({ notified: [{ userId: next.user, callerKey: next.caller, at }] }));
+							keep(`n|${next.user}|${next.caller}`, at);
 							break;
+						}
+						case 'unsent': {
+							const remembered = mail(next.pick);
+							if (!remembered) break;
+							forgetNotification(remembered);
+							const entry = `n|${remembered.userId}|${remembered.callerKey}`;
+							if (model.get(entry) !== remembered.at) break;
+							if (remembered.previous === null) model.delete(entry);
+							else model.set(entry, remembered.previous);
+							break;
+						}
+						case 'sent': {
+							const remembered = mail(next.pick);
+							if (!remembered) break;
+							confirmNotification(remembered);
+							keep(`n|${remembered.userId}|${remembered.callerKey}`, remembered.at);
+							break;
+						}
 						case 'login':
 							session.recordLogin(next.user, past(next.hoursAgo));
 							keep(`l|${next.user}`, past(next.hoursAgo));

@@ -152,6 +152,7 @@ export const SUPPRESSION_REASONS = [
 	'optedOut',
 	'noEmail',
 	'unownedLine',
+	'noRingingLine',
 	'duplicateCall',
 ] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
@@ -409,6 +410,18 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 	const { legs, participants } = ownLegs(call, ctx);
 	for (const line of new Set(legs.filter((leg) => leg.owner === null).map((leg) => leg.line))) {
 		suppress('unownedLine', null, `Line ${line} rang but has no owner in the directory.`, line);
+	}
+
+	// A missed call in which no line rang: its ringing never reached the trigger (it was restarted
+	// while the call rang, or the PBX sent only the end). Nobody can be mailed; the administrator must
+	// still see the call.
+	if (call.outcome === 'missed' && legs.length === 0) {
+		suppress(
+			'noRingingLine',
+			null,
+			`No line was seen ringing in call ${call.callId}, so nobody can be notified; the trigger ` +
+				'received only the end of the call (was n8n restarted while it rang?).',
+		);
 	}
 
 	const answeredLine = call.outcome === 'answered' ? (call.answeredBy?.line ?? null) : null;

@@ -7,14 +7,14 @@
  *   is a `duplicateCall`.
  * - A run of calls posted while n8n goes down and comes back, each request retried until n8n takes
  *   it (as a PBX's webhook retry does, same eventIds): every call mailed exactly once.
- * - Calls still ringing at the restart (offered + ringing sent before, the end after) are not
- *   mailed: the test at the end pins this current behaviour (a product issue, see there).
+ * - Calls still ringing at the restart (offered + ringing sent before, the end after) cannot be
+ *   mailed (nobody is known to have rung); each is reported with the reason `noRingingLine`.
  */
 import { sleep } from '../../scripts/lib/n8nHost';
 import type { ReceivedMail } from '../../scripts/lib/smtpSink';
 import { loadExampleWorkflow, variantOf, webhookPathOf } from '../../scripts/lib/workflows';
 import { startStack, waitFor, type Stack } from '../e2e/support';
-import { Executions, OWNER, SAVE_ALL_EXECUTIONS, directoryJson, mailsSettled, runPool } from './support';
+import { Executions, OWNER, type ExecutionSummary, SAVE_ALL_EXECUTIONS, directoryJson, mailsSettled, runPool } from './support';
 
 const USERS = Array.from({ length: 10 }, (_, index) => ({
 	id: `agent${index}`,
@@ -132,20 +132,30 @@ test('calls before the restart are mailed once; a run with a restart in the midd
 });
 
 /**
- * CURRENT BEHAVIOUR, undocumented; reported as a product issue. The trigger's memory of the
- * ringing is gone with the restart, so the `ended` alone makes a call record of its own: outcome
- * missed, no legs, no caller number (hence "withheld"). Nobody rang in that record, so the filter
- * has nobody to mail and no journal entry to make: these missed calls are lost without a trace but
- * an execution whose record has no legs.
+ * The trigger keeps ringing calls in memory (SPEC §2.3), so the ringing is gone with the restart and
+ * the `ended` alone makes a call record of its own: outcome missed, no legs, no caller number. Nobody
+ * rang in that record, so nobody can be mailed; the filter reports it as `noRingingLine` on its
+ * Suppressed output, so the execution data says which calls need following up (docs/events.md).
  */
-test('calls ringing at the restart: their end, sent after it, resolves them but mails nobody', async () => {
-	const executionsBefore = await executions.count();
+test('calls ringing at the restart: their end, sent after it, is reported as noRingingLine, never dropped silently', async () => {
+	const executionsBefore = new Set((await executions.list()).map((execution) => execution.id));
 	const statuses: number[] = [];
 	for (const call of ringingAtRestart) statuses.push(...(await postEach(call, call.events.slice(2))));
-	await sleep(3000);
 	// One call record (one execution) per call, as for any call that ends…
 	expect(statuses).toEqual(ringingAtRestart.map(() => 200));
-	expect((await executions.count()) - executionsBefore).toBe(ringingAtRestart.length);
-	// …but no mail, although each of them rang an agent for 12 s and nobody answered.
+	let added: ExecutionSummary[] = [];
+	for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(500)) {
+		added = (await executions.list()).filter((execution) => !executionsBefore.has(execution.id));
+		if (added.length >= ringingAtRestart.length && added.every((execution) => execution.status === 'success')) break;
+	}
+	expect(added.map((execution) => execution.status)).toEqual(ringingAtRestart.map(() => 'success'));
+	await sleep(2000);
+	// …no mail, since no line is known to have rung…
 	expect(ringingAtRestart.map((call) => mailsFor(call.callId).length)).toEqual(ringingAtRestart.map(() => 0));
+	// …but each call is in the execution data with the reason, for the administrator to follow up.
+	const texts = await Promise.all(added.map((execution) => executions.text(execution.id)));
+	const reported = ringingAtRestart.filter(({ callId }) =>
+		texts.some((text) => text.includes('noRingingLine') && text.includes(`No line was seen ringing in call ${callId},`)),
+	);
+	expect(reported.map((call) => call.callId)).toEqual(ringingAtRestart.map((call) => call.callId));
 });

@@ -218,6 +218,19 @@ describe('§4.1 recipients', () => {
 		]);
 	});
 
+	it('reports a missed call in which no line rang, so it is not dropped without a trace', () => {
+		const decision = decide(missedCall([leg('201', 0, 20)], { legs: [], caller: { number: '', name: '', restricted: true } }));
+		expect(decision.notifications).toEqual([]);
+		expect(decision.journal).toEqual([]);
+		expect(decision.suppressed).toEqual([
+			expect.objectContaining({ reason: 'noRingingLine', user: null, line: null, callId: 'call-1' }),
+		]);
+		expect(decision.suppressed[0].detail).toMatch(/No line was seen ringing in call call-1/);
+		// An answered call without legs missed nobody: nothing to report.
+		const answered = decide(missedCall([leg('201', 0, 20)], { legs: [], outcome: 'answered' }));
+		expect(answered.suppressed).toEqual([]);
+	});
+
 	it('reports each line nobody owns once', () => {
 		const decision = decide(missedCall([leg('299', 0, 10), leg('201', 0, 20), leg('299', 15, 20)]));
 		expect(recipients(decision)).toEqual(['anna']);

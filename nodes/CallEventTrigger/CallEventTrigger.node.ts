@@ -11,6 +11,7 @@ import { intake } from './callIntake';
 import { callEventTriggerProperties } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest, type CallEventSource } from './sources';
+import { isStopping } from './shutdown';
 import { checkBasicAuth, checkHeaderSecret, type AuthVerdict } from './webhookAuth';
 
 interface TriggerOptions {
@@ -103,6 +104,9 @@ export class CallEventTrigger implements INodeType {
 			events = events.filter((event) => event.type !== 'login' && event.type !== 'logout');
 		}
 
+		if (isStopping()) {
+			return refuse(503, 'n8n is shutting down; send the events again in a few seconds', { 'Retry-After': '5' });
+		}
 		const node = this.getNode();
 		const mode = this.getMode() === 'manual' ? 'test' : 'production';
 		const records = intake(

@@ -3,7 +3,7 @@ module.exports = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 	testMatch: ['<rootDir>/test/**/*.test.ts'],
-	// The system suite is long: `npm run test:system` (also run by .ci/run).
+	// The system suite runs on its own, in band, after these (`npm test`; `npm run test:system`).
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/system/'],
 	globalSetup: '<rootDir>/test/support/globalSetup.ts',
 	reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],

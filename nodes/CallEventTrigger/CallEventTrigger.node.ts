@@ -5,6 +5,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
+import { fromParameter, webhookDescriptionFields } from 'n8n-workflow';
 
 import type { CallEvent } from '../shared/callModel';
 import { intake } from './callIntake';
@@ -52,7 +53,7 @@ export class CallEventTrigger implements INodeType {
 				responseMode: 'onReceived',
 				// Empty: answer with our webhookResponse (the default would send the word "firstEntryJson").
 				responseData: '',
-				path: '={{$parameter["path"]}}',
+				...webhookPath(),
 				isFullPath: true,
 			},
 		],
@@ -129,6 +130,17 @@ export class CallEventTrigger implements INodeType {
 			workflowData: [records.map((record) => ({ json: record as unknown as IDataObject }))],
 		};
 	}
+}
+
+/**
+ * The webhook's path from the Path parameter. Declared with its resolver where n8n-workflow offers
+ * one (n8n 2.x), so n8n reads the path without its expression engine: with
+ * `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true` a request then costs no V8 isolate. Older n8n versions
+ * get the plain expression.
+ */
+function webhookPath(): { path: string } {
+	if (typeof webhookDescriptionFields !== 'function') return { path: '={{$parameter["path"]}}' };
+	return webhookDescriptionFields({ path: fromParameter('path') }) as { path: string };
 }
 
 async function authenticate(context: IWebhookFunctions): Promise<AuthVerdict> {

@@ -136,8 +136,9 @@ export async function benchN8n(checks: Checks): Promise<void> {
 		const bareUrl = n8n.webhookUrl('bare');
 		await n8n.waitForWebhook(webhookPathOf(chain));
 		await n8n.waitForWebhook('bare');
-		const engine = process.env.N8N_EXPRESSION_ENGINE ?? 'default';
-		console.log(`\nn8n 2.41.1, expression engine: ${engine}, SQLite, one main process`);
+		const engine = process.env.N8N_EXPRESSION_ENGINE ?? 'default (vm)';
+		const lazy = process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'default (false)';
+		console.log(`\nn8n 2.41.1, expression engine: ${engine}, lazy isolate acquire: ${lazy}, SQLite, one main process`);
 
 		// Warm-up: the first executions load code and compile the template.
 		for (let i = 0; i < 10; i++) {

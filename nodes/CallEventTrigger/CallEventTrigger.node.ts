@@ -28,7 +28,11 @@ export class CallEventTrigger implements INodeType {
 		name: 'callEventTrigger',
 		icon: 'file:callEventTrigger.svg',
 		group: ['trigger'],
-		version: 1,
+		// Both versions behave the same. n8n treats a version-1 webhook node as having the old Webhook
+		// node's "Binary Data" option and evaluates an expression for it on every request, which costs
+		// a V8 isolate per request on n8n 2.x's default engine; version 2 is spared that.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["source"]}}',
 		description: 'Receives PBX call events and emits one call record per call when it resolves',
 		defaults: { name: 'Call Event Trigger' },

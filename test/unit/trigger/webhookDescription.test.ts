@@ -16,7 +16,7 @@ const node = (parameters: INode['parameters']): INode => ({
 	id: 'trigger',
 	name: 'Call Event Trigger',
 	type: 'n8n-nodes-missed-calls.callEventTrigger',
-	typeVersion: 1,
+	typeVersion: 2,
 	position: [0, 0],
 	parameters,
 });

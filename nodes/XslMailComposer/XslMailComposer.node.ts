@@ -20,6 +20,7 @@ import { xslMailComposerProperties } from './description';
 import { composeMail, type ComposedMail, type SenderMode } from './render/composeMail';
 import { formatAddress } from './render/address';
 import { listLanguages, loadLanguage, LANGUAGES_DIR, resolveLanguage } from './render/languages';
+import { onRenderThreads } from './render/renderThreads';
 import { linkPrefixFor, type TelephonyLinkMode } from './render/telephonyLink';
 import { compileTemplate, DEFAULT_TEMPLATE_FILE, type CompiledTemplate } from './render/xslTemplate';
 import { sendMail, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
@@ -121,9 +122,9 @@ export class XslMailComposer implements INodeType {
 				this.getNodeParameter('customLinkPrefix', 0, '') as string,
 			);
 			if (templateSource === 'default') {
-				sharedTemplate = compileTemplate(readFileSync(DEFAULT_TEMPLATE_FILE, 'utf8'));
+				sharedTemplate = onRenderThreads(compileTemplate(readFileSync(DEFAULT_TEMPLATE_FILE, 'utf8')));
 			} else if (templateSource === 'parameter') {
-				sharedTemplate = compileTemplate(this.getNodeParameter('templateXsl', 0) as string);
+				sharedTemplate = onRenderThreads(compileTemplate(this.getNodeParameter('templateXsl', 0) as string));
 			}
 		} catch (error) {
 			if (this.continueOnFail()) return [items.map((_, itemIndex) => notSent(itemIndex, error as Error))];
@@ -225,7 +226,7 @@ async function templateFromBinary(
 	const property = context.getNodeParameter('templateBinaryProperty', itemIndex) as string;
 	const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, property);
 	// Compiled once per distinct template text: the cache makes every further item a lookup.
-	return compileTemplate(buffer.toString('utf8'));
+	return onRenderThreads(compileTemplate(buffer.toString('utf8')));
 }
 
 /** Compose only: the fields n8n's Send Email node takes, attachments as binary properties. */

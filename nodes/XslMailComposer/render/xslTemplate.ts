@@ -37,6 +37,8 @@ export interface RenderedMail {
 export interface CompiledTemplate {
 	/** SHA-256 of the template text: the cache key. */
 	readonly hash: string;
+	/** The template text it was compiled from (a render thread compiles its own copy from it). */
+	readonly source: string;
 	render(notificationXml: string): Promise<RenderedMail>;
 }
 
@@ -342,6 +344,7 @@ class Template implements CompiledTemplate {
 
 	constructor(
 		readonly hash: string,
+		readonly source: string,
 		private readonly stylesheet: XDocument,
 		starts: ElementStart[],
 	) {
@@ -422,7 +425,7 @@ export function compileTemplate(xsl: string): CompiledTemplate {
 	}
 	const starts = checkWellFormed(text);
 	compilations++;
-	const template = new Template(hash, new XmlParser().xmlParse(text), starts);
+	const template = new Template(hash, text, new XmlParser().xmlParse(text), starts);
 	cache.set(hash, template);
 	if (cache.size > TEMPLATE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
 	return template;

@@ -1,0 +1,84 @@
+/**
+ * Rendering on worker threads (renderThreads.ts) gives what rendering on the calling thread gives,
+ * errors included, and keeps concurrent renders apart. The threads load the TypeScript worker
+ * through tsx, as the compiled package loads renderWorker.js.
+ */
+import path from 'node:path';
+
+import type { Notification } from '../../../nodes/shared/notification';
+import { composeMail } from '../../../nodes/XslMailComposer/render/composeMail';
+import { TemplateError } from '../../../nodes/XslMailComposer/render/errors';
+import { LANGUAGES_DIR, loadLanguage } from '../../../nodes/XslMailComposer/render/languages';
+import { buildNotificationXml } from '../../../nodes/XslMailComposer/render/notificationXml';
+import { onRenderThreads, RenderThreads } from '../../../nodes/XslMailComposer/render/renderThreads';
+import { compileTemplate, type CompiledTemplate } from '../../../nodes/XslMailComposer/render/xslTemplate';
+import { DEFAULT_TEMPLATE, missedCall } from './helpers';
+
+const threads = new RenderThreads({
+	file: path.resolve(__dirname, '../../../nodes/XslMailComposer/render/renderWorker.ts'),
+	size: 2,
+	execArgv: ['--require', 'tsx/cjs'],
+});
+afterAll(() => threads.close());
+
+const onThreads = (template: CompiledTemplate): CompiledTemplate => ({
+	...template,
+	render: (xml) => threads.render(template.source, xml),
+});
+
+function caller(index: number): Notification {
+	const notification = missedCall();
+	return {
+		...notification,
+		contact: { ...notification.contact, name: `Caller ${index} <Söhne & Co>` },
+		call: { ...notification.call, callId: `call-${index}` },
+	};
+}
+
+async function mailOf(notification: Notification, template: CompiledTemplate, tag = 'de') {
+	const mail = await composeMail(notification, { from: 'pbx@example.com', language: loadLanguage(LANGUAGES_DIR, tag), template });
+	return { subject: mail.subject, html: mail.html, text: mail.text };
+}
+
+describe('render threads', () => {
+	const template = compileTemplate(DEFAULT_TEMPLATE);
+
+	it('renders each of 40 concurrent mails as the calling thread does, each to its own caller', async () => {
+		const notifications = Array.from({ length: 40 }, (_, index) => caller(index));
+		const onThread = await Promise.all(notifications.map((notification, index) => mailOf(notification, onThreads(template), index % 2 ? 'en' : 'de')));
+		const here = await Promise.all(notifications.map((notification, index) => mailOf(notification, template, index % 2 ? 'en' : 'de')));
+		expect(onThread).toEqual(here);
+		onThread.forEach((mail, index) => expect(mail.text).toContain(`Caller ${index} <Söhne & Co>`));
+	});
+
+	it('hands back a template error found while rendering, with its line', async () => {
+		const broken = compileTemplate(
+			[
+				'<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">',
+				'<xsl:template match="/">',
+				'<html><head><title><xsl:value-of select="$nope"/></title></head></html>',
+				'</xsl:template>',
+				'</xsl:stylesheet>',
+			].join('\n'),
+		);
+		const error = await threads.render(broken.source, '<notification/>').catch((caught: unknown) => caught);
+		expect(error).toBeInstanceOf(TemplateError);
+		expect((error as TemplateError).line).toBe(3);
+		expect((error as TemplateError).message).toMatch(/^XSL template, line 3, column \d+: .*\$nope \(while rendering the html part\)/);
+	});
+
+	it('starts a new thread after one stopped; what the stopped one had fails, naming why', async () => {
+		const closing = new RenderThreads({ file: path.resolve(__dirname, '../../../nodes/XslMailComposer/render/renderWorker.ts'), size: 1, execArgv: ['--require', 'tsx/cjs'] });
+		const lost = closing.render(template.source, '<notification/>');
+		await closing.close();
+		await expect(lost).rejects.toThrow(/^Rendering the mail failed: the render thread stopped/);
+		const xml = buildNotificationXml(missedCall(), { language: loadLanguage(LANGUAGES_DIR, 'en'), linkPrefix: 'tel:', vcardAttached: false });
+		const mail = await closing.render(template.source, xml);
+		expect(mail.subject).not.toBe('');
+		await closing.close();
+	});
+
+	it('from the TypeScript sources (no compiled worker), the template renders on the calling thread', () => {
+		expect(onRenderThreads(template)).toBe(template);
+	});
+});

@@ -492,6 +492,7 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 		}
 	}
 	const at = Date.parse(call.resolvedAt);
+	const rememberNotifications = settings.skipRepeatedSameDay || settings.skipRepeatedUntilLogin;
 	const notifications: Notification[] = [];
 	const notified: NonNullable<StateUpdate['notified']> = [];
 	for (const participant of selected) {
@@ -521,7 +522,9 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 			},
 			...aboutTheCall,
 		});
-		if (callerKey !== null) notified.push({ userId: user.id, callerKey, at });
+		// Only the repeat rules read these; without them the state would grow for nothing (n8n loads
+		// and saves all of it with every call).
+		if (callerKey !== null && rememberNotifications) notified.push({ userId: user.id, callerKey, at });
 	}
 	return { notifications, journal, suppressed, remember: { callId: call.callId, notified } };
 }

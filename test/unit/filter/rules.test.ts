@@ -179,9 +179,9 @@ describe('§4.1 recipients', () => {
 		});
 	});
 
-	it('builds the notification the composer expects', () => {
+	it('builds the notification the composer expects, and remembers it for a repeat rule', () => {
 		const call = missedCall([leg('201', 0, 20), leg('202', 5, 20)]);
-		const decision = decide(call);
+		const decision = decide(call, { skipRepeatedSameDay: true });
 		const aboutTheCall = {
 			kind: 'notification',
 			reason: 'missed',
@@ -208,6 +208,12 @@ describe('§4.1 recipients', () => {
 				{ userId: 'ben', callerKey: CALLER_E164, at: Date.parse('2024-03-05T09:00:20Z') },
 			],
 		});
+	});
+
+	it('remembers no notification while both repeat rules are off (nothing would read it)', () => {
+		const decision = decide(missedCall([leg('201', 0, 20), leg('202', 5, 20)]));
+		expect(recipients(decision)).toEqual(['anna', 'ben']);
+		expect(decision.remember).toEqual({ callId: 'call-1', notified: [] });
 	});
 
 	it('resolves a user\'s time zone: own zone, then the setting, then the instance', () => {

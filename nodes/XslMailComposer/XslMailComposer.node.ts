@@ -111,6 +111,10 @@ export class XslMailComposer implements INodeType {
 			forgetNotification(remembered(itemIndex));
 			return { json: { error: error.message }, pairedItem: { item: itemIndex } };
 		};
+		/** The run stops: the mails of this item and those after it are not sent. */
+		const stopsAt = (first: number) => {
+			for (let unsent = first; unsent < items.length; unsent++) forgetNotification(remembered(unsent));
+		};
 
 		// Settings shared by every item are checked once: a wrong one fails the run, naming it, or
 		// with "continue on fail" marks every item with the error (never passes them on unsent).
@@ -122,13 +126,13 @@ export class XslMailComposer implements INodeType {
 				this.getNodeParameter('customLinkPrefix', 0, '') as string,
 			);
 			if (templateSource === 'default') {
-				sharedTemplate = onRenderThreads(compileTemplate(readFileSync(DEFAULT_TEMPLATE_FILE, 'utf8')));
+				sharedTemplate = compileRendered(readFileSync(DEFAULT_TEMPLATE_FILE, 'utf8'));
 			} else if (templateSource === 'parameter') {
-				sharedTemplate = onRenderThreads(compileTemplate(this.getNodeParameter('templateXsl', 0) as string));
+				sharedTemplate = compileRendered(this.getNodeParameter('templateXsl', 0) as string);
 			}
 		} catch (error) {
 			if (this.continueOnFail()) return [items.map((_, itemIndex) => notSent(itemIndex, error as Error))];
-			items.forEach((_, itemIndex) => forgetNotification(remembered(itemIndex)));
+			stopsAt(0);
 			throw new NodeOperationError(node, error as Error);
 		}
 		const availableLanguages = listLanguages().map((language) => language.tag);
@@ -205,8 +209,7 @@ export class XslMailComposer implements INodeType {
 				}
 			}
 		} catch (error) {
-			// The run stops here: this item's mail and those after it are not sent.
-			for (let unsent = itemIndex; unsent < items.length; unsent++) forgetNotification(remembered(unsent));
+			stopsAt(itemIndex);
 			throw error;
 		} finally {
 			transport?.close();
@@ -219,6 +222,11 @@ function languageOptions(): INodePropertyOptions[] {
 	return listLanguages().map((language) => ({ name: language.name, value: language.tag }));
 }
 
+/** Compiled and checked here (errors name the line); rendered on the render threads. */
+function compileRendered(xsl: string): CompiledTemplate {
+	return onRenderThreads(compileTemplate(xsl));
+}
+
 async function templateFromBinary(
 	context: IExecuteFunctions,
 	itemIndex: number,
@@ -226,7 +234,7 @@ async function templateFromBinary(
 	const property = context.getNodeParameter('templateBinaryProperty', itemIndex) as string;
 	const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, property);
 	// Compiled once per distinct template text: the cache makes every further item a lookup.
-	return onRenderThreads(compileTemplate(buffer.toString('utf8')));
+	return compileRendered(buffer.toString('utf8'));
 }
 
 /** Compose only: the fields n8n's Send Email node takes, attachments as binary properties. */

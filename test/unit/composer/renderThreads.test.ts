@@ -14,11 +14,13 @@ import { onRenderThreads, RenderThreads } from '../../../nodes/XslMailComposer/r
 import { compileTemplate, type CompiledTemplate } from '../../../nodes/XslMailComposer/render/xslTemplate';
 import { DEFAULT_TEMPLATE, missedCall } from './helpers';
 
-const threads = new RenderThreads({
-	file: path.resolve(__dirname, '../../../nodes/XslMailComposer/render/renderWorker.ts'),
-	size: 2,
-	execArgv: ['--require', 'tsx/cjs'],
-});
+const threadsOf = (size: number) =>
+	new RenderThreads({
+		file: path.resolve(__dirname, '../../../nodes/XslMailComposer/render/renderWorker.ts'),
+		size,
+		execArgv: ['--require', 'tsx/cjs'],
+	});
+const threads = threadsOf(2);
 afterAll(() => threads.close());
 
 const onThreads = (template: CompiledTemplate): CompiledTemplate => ({
@@ -68,7 +70,7 @@ describe('render threads', () => {
 	});
 
 	it('starts a new thread after one stopped; what the stopped one had fails, naming why', async () => {
-		const closing = new RenderThreads({ file: path.resolve(__dirname, '../../../nodes/XslMailComposer/render/renderWorker.ts'), size: 1, execArgv: ['--require', 'tsx/cjs'] });
+		const closing = threadsOf(1);
 		const lost = closing.render(template.source, '<notification/>');
 		await closing.close();
 		await expect(lost).rejects.toThrow(/^Rendering the mail failed: the render thread stopped/);

@@ -119,10 +119,11 @@ describe('a notification whose mail was not sent', () => {
 	it('ignores what is not a remembered notification (items built by hand)', () => {
 		const { session } = committed(() => undefined);
 		const [remembered] = notify(session, NOW - 1000);
-		for (const value of [undefined, null, 'x', {}, { ...remembered, at: 'soon' }, { ...remembered, store: 'unknown/node' }]) {
+		for (const value of [undefined, null, 'x', {}, { ...remembered, at: 'soon' }, { ...remembered, previous: 'x' }]) {
 			forgetNotification(value);
-			confirmNotification(value === undefined || value === null || typeof value === 'string' ? value : { ...value, at: 'x' });
+			confirmNotification(value);
 		}
+		forgetNotification({ ...remembered, store: 'unknown/node' });
 		expect(session.lastNotified('anna', CALLER_KEY)).toBe(NOW - 1000);
 	});
 });

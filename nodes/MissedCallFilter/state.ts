@@ -4,8 +4,8 @@
  *
  * n8n loads static data when an execution starts and writes the whole object back when it ends, so
  * concurrent executions would overwrite each other. Every execution of one node in this process
- * therefore works on one shared in-process store, and `commit` puts the store's own state object
- * (which holds every execution's updates) into the static data: whichever execution is saved last
+ * therefore works on one shared in-process store, and `commit` puts the store's stored state (a
+ * live view of every execution's updates) into the static data: whichever execution is saved last
  * saves everything. All of it is synchronous, so one decision plus its `apply` runs without any other
  * execution in between.
  *
@@ -13,8 +13,15 @@
  * stored state names the store that wrote it (`writer`, random per store): static data this store
  * committed (the same object, or n8n's copy re-loaded from its database) is not read at all, since
  * the store still has whatever in it is still kept. Only static data from elsewhere (a restart,
- * another worker, an older version) is merged entry by entry. Expiry and the cap take entries off a heap ordered by time, so
- * pruning touches only the entries that go.
+ * another worker, an older version) is merged entry by entry. Expiry and the cap take entries off
+ * a heap ordered by time, so pruning touches only the entries that go.
+ *
+ * n8n itself parses, proxies and serialises the whole static data with every call, and that costs
+ * per JSON value, far more than per byte. So each table is stored as one string: a journal of
+ * `name time;` records (notifications `user caller time;`), the last record of a name wins and the
+ * time `-` removes it. Separators that JSON need not escape keep n8n's parse and serialisation at
+ * copying speed. Every change appends a record; the journal is rewritten from the tables once it
+ * holds a quarter more records than entries.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -24,10 +31,13 @@ import type { FilterMemory, StateUpdate } from './rules';
 
 /** The property of the node's static data object this module owns. */
 export const STATE_PROPERTY = 'missedCallFilter';
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;
+/** Objects of tables, as releases before the journal stored them; still read. */
+const OBJECT_STATE_VERSION = 1;
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Outdated heap records tolerated beyond twice the entries before the heap is rebuilt. */
-const HEAP_SLACK = 1024;
+/** Outdated records tolerated beyond the entries (heap) or a quarter more (journal) before a rebuild. */
+const REBUILD_SLACK = 1024;
+const REMOVED = '-';
 
 export interface FilterStateOptions {
 	/**
@@ -51,31 +61,47 @@ export const DEFAULT_STATE_OPTIONS = { retentionDays: 30, maxEntries: 100_000 } 
 /** Name → epoch milliseconds. Without a prototype, so ids like `constructor` are plain keys. */
 type Times = Record<string, number>;
 
-/** The JSON kept in static data; version 1 without `writer` (older releases) reads the same. */
+type Table = 'notified' | 'logins' | 'calls';
+
+/** The JSON kept in static data: each table a journal string (see above). */
 interface StoredState {
 	version: typeof STATE_VERSION;
 	/** The store that wrote it: that store still has whatever in it is still kept. */
 	writer: string;
-	/** userId → caller key (E.164) → last notification. */
+	/** Records `userId callerKey time;` (caller key: E.164): the last notification. */
+	notified: string;
+	/** Records `userId time;`: the last login. */
+	logins: string;
+	/** Records `callId time;`: when the call was processed. */
+	calls: string;
+}
+
+/** One entry of a table; `userId` set for notifications, whose `times` is that user's table. */
+interface Entry {
+	times: Times;
+	name: string;
+	userId?: string;
+}
+
+/** An entry's time when it was recorded; outdated once the entry is newer or gone. */
+interface Age extends Entry {
+	at: number;
+}
+
+interface Store {
+	writer: string;
+	/** userId → caller key → last notification. */
 	notified: Record<string, Times>;
 	/** userId → last login. */
 	logins: Times;
 	/** callId → when it was processed. */
 	calls: Times;
-}
-
-/** An entry's time when it was recorded; outdated once the entry is newer or gone. */
-interface Age {
-	at: number;
-	times: Times;
-	name: string;
-	/** Set for notifications: `times` is this user's table, removed once empty. */
-	userId?: string;
-}
-
-interface Store {
-	/** Updated in place and handed to n8n as is. */
-	state: StoredState;
+	/** Per table every change in order; replaying it gives the table. */
+	journal: Record<Table, string>;
+	/** Records in the journals, outdated ones included. */
+	records: number;
+	/** What `commit` puts into static data: its tables are read when n8n serialises it. */
+	stored: StoredState;
 	/** Entries of all kinds, as the cap counts them. */
 	size: number;
 	/** Notifications per user. */
@@ -95,7 +121,7 @@ export interface FilterStateSession extends FilterMemory {
 	 * for a private copy, whose memory nobody else sees.
 	 */
 	apply(update: StateUpdate | null): RememberedNotification[];
-	/** Prunes and puts the merged state into the static-data object, in place (n8n saves that object). */
+	/** Prunes and puts the store's live stored state into the static-data object, in place (n8n saves that object). */
 	commit(target: Record<string, unknown>): void;
 }
 
@@ -106,18 +132,68 @@ function newTimes(): Times {
 }
 
 function newStore(): Store {
-	return {
-		state: {
-			version: STATE_VERSION,
-			writer: randomUUID(),
-			notified: Object.create(null) as Record<string, Times>,
-			logins: newTimes(),
-			calls: newTimes(),
-		},
+	const store: Store = {
+		writer: randomUUID(),
+		notified: Object.create(null) as Record<string, Times>,
+		logins: newTimes(),
+		calls: newTimes(),
+		journal: { notified: '', logins: '', calls: '' },
+		records: 0,
+		stored: {} as StoredState,
 		size: 0,
 		callers: new Map(),
 		ages: [],
 	};
+	// Live, so a notification taken back after the commit (the mail failed) is saved without it.
+	store.stored = Object.defineProperties({ version: STATE_VERSION, writer: store.writer } as StoredState, {
+		notified: { enumerable: true, get: () => store.journal.notified },
+		logins: { enumerable: true, get: () => store.journal.logins },
+		calls: { enumerable: true, get: () => store.journal.calls },
+	});
+	return store;
+}
+
+const FIELD = ' ';
+const RECORD = ';';
+const ESCAPED = /[% ;]/g;
+const ESCAPES: Record<string, string> = { '%': '%25', ' ': '%20', ';': '%3B' };
+
+/** Call ids and user ids come from outside: the journal's separators in them are %-escaped. */
+function escapeName(name: string): string {
+	return name.replace(ESCAPED, (character) => ESCAPES[character]);
+}
+
+function unescapeName(text: string): string {
+	return text.includes('%')
+		? text.replace(/%(25|20|3B)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+		: text;
+}
+
+function recordKey(name: string, userId?: string): string {
+	return userId === undefined ? escapeName(name) : `${escapeName(userId)}${FIELD}${escapeName(name)}`;
+}
+
+function journal(store: Store, { times, name, userId }: Entry, at: number | null): void {
+	const table: Table = userId !== undefined ? 'notified' : times === store.logins ? 'logins' : 'calls';
+	store.journal[table] += `${recordKey(name, userId)}${FIELD}${at ?? REMOVED}${RECORD}`;
+	store.records++;
+}
+
+/** Rewrites the journals from the tables once outdated records make up a fifth of them. */
+function compact(store: Store): void {
+	if (store.records <= store.size + (store.size >> 2) + REBUILD_SLACK) return;
+	const records = (times: Times, userId?: string) =>
+		Object.keys(times)
+			.map((name) => `${recordKey(name, userId)}${FIELD}${times[name]}${RECORD}`)
+			.join('');
+	store.journal = {
+		notified: Object.keys(store.notified)
+			.map((userId) => records(store.notified[userId], userId))
+			.join(''),
+		logins: records(store.logins),
+		calls: records(store.calls),
+	};
+	store.records = store.size;
 }
 
 function isCurrent(age: Age): boolean {
@@ -164,18 +240,21 @@ function keepNewest(store: Store, times: Times, name: string, at: number, userId
 		if (userId !== undefined) store.callers.set(userId, (store.callers.get(userId) ?? 0) + 1);
 	}
 	times[name] = at;
+	journal(store, { times, name, userId }, at);
 	store.ages.push({ at, times, name, userId });
 	siftUp(store.ages, store.ages.length - 1);
 }
 
 function keepNotification(store: Store, userId: string, callerKey: string, at: number): void {
-	const times = (store.state.notified[userId] ??= newTimes());
+	const times = (store.notified[userId] ??= newTimes());
 	keepNewest(store, times, callerKey, at, userId);
 }
 
 /** Its heap record, if any, is outdated from now on and skipped when it surfaces. */
-function remove(store: Store, { times, name, userId }: Pick<Age, 'times' | 'name' | 'userId'>): void {
+function remove(store: Store, entry: Entry): void {
+	const { times, name, userId } = entry;
 	delete times[name];
+	journal(store, entry, null);
 	store.size--;
 	if (userId === undefined) return;
 	const left = (store.callers.get(userId) ?? 1) - 1;
@@ -183,7 +262,7 @@ function remove(store: Store, { times, name, userId }: Pick<Age, 'times' | 'name
 		store.callers.set(userId, left);
 	} else {
 		store.callers.delete(userId);
-		delete store.state.notified[userId];
+		delete store.notified[userId];
 	}
 }
 
@@ -199,7 +278,7 @@ function prune(store: Store, oldest: number, maxEntries: number): void {
 		removeOldestAge(ages);
 	}
 	// Every update leaves its predecessor's record behind; rebuilding now and then bounds the heap.
-	if (ages.length > 2 * store.size + HEAP_SLACK) {
+	if (ages.length > 2 * store.size + REBUILD_SLACK) {
 		store.ages = ages.filter(isCurrent);
 		for (let index = (store.ages.length >> 1) - 1; index >= 0; index--) siftDown(store.ages, index);
 	}
@@ -209,27 +288,74 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function mergeTimes(source: unknown, keep: (name: string, at: number) => void): void {
+/** The entries of a stored state, as `mergeStored` takes them in. */
+export interface StoredEntries {
+	notified: Array<{ userId: string; callerKey: string; at: number }>;
+	logins: Array<{ userId: string; at: number }>;
+	calls: Array<{ callId: string; at: number }>;
+}
+
+function tableEntries(source: unknown, keep: (name: string, at: number) => void): void {
 	if (!isRecord(source)) return;
 	for (const [name, at] of Object.entries(source)) {
 		if (typeof at === 'number' && Number.isFinite(at)) keep(name, at);
 	}
 }
 
+/** What a journal leaves: the last record per name; removed and broken ones skipped. */
+function journalEntries(journal: unknown, fields: number, keep: (names: string[], at: number) => void): void {
+	if (typeof journal !== 'string') return;
+	const last = new Map<string, string>();
+	for (const record of journal.split(RECORD)) {
+		const field = record.lastIndexOf(FIELD);
+		if (field >= 0) last.set(record.slice(0, field), record.slice(field + 1));
+	}
+	for (const [key, time] of last) {
+		const at = Number(time); // NaN for REMOVED
+		if (time === '' || !Number.isFinite(at)) continue;
+		const names = key.split(FIELD);
+		if (names.length !== fields) continue;
+		for (let index = 0; index < fields; index++) names[index] = unescapeName(names[index]);
+		keep(names, at);
+	}
+}
+
+/**
+ * The usable entries of a stored state: journals, or the tables as objects that releases before
+ * them stored. Anything else (another version, another node's data, a hand edit) has none.
+ */
+export function storedEntries(stored: unknown): StoredEntries {
+	const entries: StoredEntries = { notified: [], logins: [], calls: [] };
+	if (!isRecord(stored)) return entries;
+	const notify = (userId: string, callerKey: string, at: number) => entries.notified.push({ userId, callerKey, at });
+	const login = (userId: string, at: number) => entries.logins.push({ userId, at });
+	const call = (callId: string, at: number) => entries.calls.push({ callId, at });
+	if (stored.version === STATE_VERSION) {
+		journalEntries(stored.notified, 2, ([userId, callerKey], at) => notify(userId, callerKey, at));
+		journalEntries(stored.logins, 1, ([userId], at) => login(userId, at));
+		journalEntries(stored.calls, 1, ([callId], at) => call(callId, at));
+	} else if (stored.version === OBJECT_STATE_VERSION) {
+		if (isRecord(stored.notified)) {
+			for (const [userId, callers] of Object.entries(stored.notified)) {
+				tableEntries(callers, (callerKey, at) => notify(userId, callerKey, at));
+			}
+		}
+		tableEntries(stored.logins, login);
+		tableEntries(stored.calls, call);
+	}
+	return entries;
+}
+
 /**
  * Static data this store wrote is skipped: the store has what of it is still kept, and everything
- * since. Static data from an older version, another node or a hand edit is ignored, never fatal.
+ * since.
  */
 function mergeStored(store: Store, stored: unknown): void {
-	if (!isRecord(stored) || stored.version !== STATE_VERSION || stored.writer === store.state.writer) return;
-	const { logins, calls } = store.state;
-	if (isRecord(stored.notified)) {
-		for (const [userId, callers] of Object.entries(stored.notified)) {
-			mergeTimes(callers, (callerKey, at) => keepNotification(store, userId, callerKey, at));
-		}
-	}
-	mergeTimes(stored.logins, (userId, at) => keepNewest(store, logins, userId, at));
-	mergeTimes(stored.calls, (callId, at) => keepNewest(store, calls, callId, at));
+	if (!isRecord(stored) || stored.writer === store.writer) return;
+	const { notified, logins, calls } = storedEntries(stored);
+	for (const { userId, callerKey, at } of notified) keepNotification(store, userId, callerKey, at);
+	for (const { userId, at } of logins) keepNewest(store, store.logins, userId, at);
+	for (const { callId, at } of calls) keepNewest(store, store.calls, callId, at);
 }
 
 function storedIn(staticData: unknown): unknown {
@@ -275,7 +401,6 @@ export function openFilterState(
 	const { retentionMs, maxEntries, now } = validOptions(options);
 	const shared = options.shared !== false;
 	const store = shared ? storeOf(key) : newStore();
-	const { state } = store;
 	const pruneNow = () => prune(store, now() - retentionMs, maxEntries);
 	// Merged now, so commit need not merge it again when n8n hands the same object back.
 	const opened = storedIn(staticData);
@@ -283,16 +408,16 @@ export function openFilterState(
 	pruneNow();
 
 	const session: FilterStateSession = {
-		isProcessed: (callId) => state.calls[callId] !== undefined,
-		lastNotified: (userId, callerKey) => state.notified[userId]?.[callerKey] ?? null,
-		lastLogin: (userId) => state.logins[userId] ?? null,
+		isProcessed: (callId) => store.calls[callId] !== undefined,
+		lastNotified: (userId, callerKey) => store.notified[userId]?.[callerKey] ?? null,
+		lastLogin: (userId) => store.logins[userId] ?? null,
 		claimCall(callId) {
-			if (state.calls[callId] !== undefined) return false;
-			keepNewest(store, state.calls, callId, now());
+			if (store.calls[callId] !== undefined) return false;
+			keepNewest(store, store.calls, callId, now());
 			return true;
 		},
 		recordNotification: (userId, callerKey, at) => keepNotification(store, userId, callerKey, at),
-		recordLogin: (userId, at) => keepNewest(store, state.logins, userId, at),
+		recordLogin: (userId, at) => keepNewest(store, store.logins, userId, at),
 		apply(update) {
 			const remembered: RememberedNotification[] = [];
 			if (update === null) return remembered;
@@ -312,8 +437,9 @@ export function openFilterState(
 			const stored = storedIn(target);
 			if (stored !== opened) mergeStored(store, stored);
 			pruneNow();
+			compact(store);
 			// Assigned even when it is already there: n8n saves static data only after a write to it.
-			target[STATE_PROPERTY] = state;
+			target[STATE_PROPERTY] = store.stored;
 		},
 	};
 	return session;
@@ -340,7 +466,7 @@ function isRemembered(value: unknown): value is RememberedNotification {
 export function forgetNotification(remembered: unknown): void {
 	if (!isRemembered(remembered)) return;
 	const store = stores.get(remembered.store);
-	const times = store?.state.notified[remembered.userId];
+	const times = store?.notified[remembered.userId];
 	if (!store || !times || times[remembered.callerKey] !== remembered.at) return;
 	const { userId, callerKey, previous } = remembered;
 	if (previous === null) {
@@ -348,6 +474,7 @@ export function forgetNotification(remembered: unknown): void {
 		return;
 	}
 	times[callerKey] = previous;
+	journal(store, { times, name: callerKey, userId }, previous);
 	store.ages.push({ at: previous, times, name: callerKey, userId });
 	siftUp(store.ages, store.ages.length - 1);
 }

@@ -19,6 +19,7 @@ import {
 	DEFAULT_STATE_OPTIONS,
 	openFilterState,
 	STATE_PROPERTY,
+	storedEntries,
 	type FilterStateSession,
 } from '../../nodes/MissedCallFilter/state';
 import { seededRandom } from '../../test/support/amiReplayServer';
@@ -220,20 +221,26 @@ function makeMix(total: number): Item[] {
 	return items;
 }
 
-/** The full state the decisions run against: notifications, as many call ids, and logins. */
+/**
+ * The full state the decisions run against (notifications, as many call ids, and logins), as
+ * another process committed it and n8n loads it: parsed from JSON.
+ */
 function fullStaticData(): Record<string, unknown> {
 	const next = seededRandom(7);
 	const withinDays = (days: number) => START - Math.floor(next() * days * DAY_MS);
-	const notified: Record<string, Record<string, number>> = {};
-	const calls: Record<string, number> = {};
+	let clock = START;
+	const earlier = openFilterState('bench/earlier-process', {}, { shared: false, now: () => clock, maxEntries: 3 * PREFILLED });
 	for (let index = 0; index < PREFILLED; index++) {
-		(notified[userId(index % USERS)] ??= {})[caller(index % CALLERS).e164] = withinDays(29);
-		calls[`earlier-${index}`] = withinDays(29);
+		earlier.recordNotification(userId(index % USERS), caller(index % CALLERS).e164, withinDays(29));
+		// A call id's time is when it was processed: the clock.
+		clock = withinDays(29);
+		earlier.claimCall(`earlier-${index}`);
 	}
-	const logins = Object.fromEntries(
-		Array.from({ length: USERS }, (_, index) => [userId(index), withinDays(3)]),
-	);
-	return { [STATE_PROPERTY]: { version: 1, notified, logins, calls } };
+	for (let index = 0; index < USERS; index++) earlier.recordLogin(userId(index), withinDays(3));
+	const staticData: Record<string, unknown> = {};
+	clock = START;
+	earlier.commit(staticData);
+	return JSON.parse(JSON.stringify(staticData)) as Record<string, unknown>;
 }
 
 function decide(item: Item, filter: CompiledFilter, session: FilterStateSession): CallDecision | null {
@@ -267,21 +274,15 @@ interface StoredCounts {
 
 /** Entries and size of what `commit` wrote into the static data. */
 function storedCounts(staticData: Record<string, unknown>): StoredCounts {
-	const stored = staticData[STATE_PROPERTY] as {
-		notified: Record<string, Record<string, number>>;
-		logins: Record<string, number>;
-		calls: Record<string, number>;
-	};
-	const notified = Object.values(stored.notified).flatMap((callers) => Object.values(callers));
-	const logins = Object.keys(stored.logins).length;
-	const calls = Object.keys(stored.calls).length;
+	const stored = staticData[STATE_PROPERTY];
+	const { notified, logins, calls } = storedEntries(stored);
 	return {
 		notified: notified.length,
-		logins,
-		calls,
-		entries: notified.length + logins + calls,
+		logins: logins.length,
+		calls: calls.length,
+		entries: notified.length + logins.length + calls.length,
 		bytes: JSON.stringify(stored).length,
-		oldest: notified.reduce((oldest, at) => Math.min(oldest, at), Infinity),
+		oldest: notified.reduce((oldest, { at }) => Math.min(oldest, at), Infinity),
 	};
 }
 

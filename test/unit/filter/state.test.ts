@@ -23,13 +23,49 @@ const uniqueKey = () => `workflow-1/node-${++keys}`;
 /** What n8n hands the next execution: the static data as saved in its database, parsed anew. */
 const reloaded = <T>(staticData: T): T => JSON.parse(JSON.stringify(staticData)) as T;
 
+/** The stored state: each table a journal of tab-separated records, see docs/filter.md. */
 interface Stored {
+	version: number;
 	writer: string;
+	notified: string;
+	logins: string;
+	calls: string;
+}
+const storedIn = (staticData: Record<string, unknown>) => staticData[STATE_PROPERTY] as Stored;
+
+interface Tables {
 	notified: Record<string, Record<string, number>>;
 	logins: Record<string, number>;
 	calls: Record<string, number>;
 }
-const storedIn = (staticData: Record<string, unknown>) => staticData[STATE_PROPERTY] as Stored;
+
+/** Written from the format's description: `%`, space and `;` in names as %25, %20, %3B. */
+const escapeName = (name: string) => name.replace(/%/g, '%25').replace(/ /g, '%20').replace(/;/g, '%3B');
+const unescapeName = (text: string) =>
+	text.replace(/%3B/g, ';').replace(/%20/g, ' ').replace(/%25/g, '%');
+
+/** A journal's tables: the last record per name wins, time `-` removes it. */
+function tables(stored: Stored): Tables {
+	const replayed = (journal: string) => {
+		const last = new Map<string, string>();
+		for (const record of journal.split(';').filter(Boolean)) {
+			const fields = record.split(' ');
+			last.set(fields.slice(0, -1).join(' '), fields[fields.length - 1]);
+		}
+		return [...last].filter(([, time]) => time !== '-').map(([key, time]) => ({ names: key.split(' ').map(unescapeName), at: Number(time) }));
+	};
+	// Without prototypes, so ids like `constructor` are plain keys.
+	const table = () => Object.create(null) as Record<string, number>;
+	const result: Tables = { notified: Object.create(null) as Tables['notified'], logins: table(), calls: table() };
+	for (const { names: [userId, callerKey], at } of replayed(stored.notified)) (result.notified[userId] ??= table())[callerKey] = at;
+	for (const { names: [userId], at } of replayed(stored.logins)) result.logins[userId] = at;
+	for (const { names: [callId], at } of replayed(stored.calls)) result.calls[callId] = at;
+	return result;
+}
+const tablesIn = (staticData: Record<string, unknown>) => tables(reloaded(storedIn(staticData)));
+
+/** A record as another writer appends it. */
+const record = (names: string[], at: number) => `${names.map(escapeName).join(' ')} ${at};`;
 
 /** A node whose store remembered what `remember` did and committed it into new static data. */
 function committed(remember: (session: FilterStateSession) => void) {
@@ -86,18 +122,21 @@ describe('a notification whose mail was not sent', () => {
 		forgetNotification(remembered);
 		expect(session.lastNotified('anna', CALLER_KEY)).toBeNull();
 		// The object n8n saves when the execution ends, failed or not: changed in place.
-		expect(reloaded(storedIn(staticData)).notified).toEqual({});
+		expect(tablesIn(staticData).notified).toEqual({});
 	});
 
 	it('brings back the notification before it, and a mail sent on a retry counts again', () => {
-		const { session } = committed(() => undefined);
+		const { staticData, session } = committed(() => undefined);
 		notify(session, NOW - 5000);
 		const [remembered] = notify(session, NOW - 1000);
 		expect(remembered.previous).toBe(NOW - 5000);
+		session.commit(staticData);
 		forgetNotification(remembered);
 		expect(session.lastNotified('anna', CALLER_KEY)).toBe(NOW - 5000);
+		expect(tablesIn(staticData).notified).toEqual({ anna: { [CALLER_KEY]: NOW - 5000 } });
 		confirmNotification(remembered);
 		expect(session.lastNotified('anna', CALLER_KEY)).toBe(NOW - 1000);
+		expect(tablesIn(staticData).notified).toEqual({ anna: { [CALLER_KEY]: NOW - 1000 } });
 	});
 
 	it('leaves a later notification about the same caller alone', () => {
@@ -136,15 +175,14 @@ describe('static data', () => {
 		session.recordNotification('anna', '+49301234567', NOW - 1000);
 		session.recordLogin('anna', NOW - 2000);
 		session.commit(staticData);
-		expect(staticData).toEqual({
-			somethingElse: 1,
-			[STATE_PROPERTY]: {
-				version: 1,
-				writer: expect.any(String),
-				notified: { anna: { '+49301234567': NOW - 1000 } },
-				logins: { anna: NOW - 2000 },
-				calls: { 'call-1': NOW },
-			},
+		expect(Object.keys(staticData)).toEqual(['somethingElse', STATE_PROPERTY]);
+		expect(staticData.somethingElse).toBe(1);
+		expect(reloaded(storedIn(staticData))).toEqual({
+			version: 2,
+			writer: expect.any(String),
+			notified: `anna +49301234567 ${NOW - 1000};`,
+			logins: `anna ${NOW - 2000};`,
+			calls: `call-1 ${NOW};`,
 		});
 	});
 
@@ -172,14 +210,14 @@ describe('static data', () => {
 
 		// Were the copy read, this entry would be remembered: the store already holds all the copy has.
 		const copy = reloaded(staticData);
-		storedIn(copy).calls['planted'] = NOW;
+		storedIn(copy).calls += record(['planted'], NOW);
 		const second = openFilterState(key, copy, { now: clock });
 		expect(second.isProcessed('call-1')).toBe(true);
 		expect(second.lastNotified('anna', '+49301234567')).toBe(NOW - 1000);
 		expect(second.isProcessed('planted')).toBe(false);
 		second.claimCall('call-2');
 		second.commit(copy);
-		expect(Object.keys(storedIn(copy).calls).sort()).toEqual(['call-1', 'call-2']);
+		expect(Object.keys(tablesIn(copy).calls).sort()).toEqual(['call-1', 'call-2']);
 
 		// The object n8n still holds from the first execution: updated in place, not rebuilt.
 		const third = openFilterState(key, staticData, { now: clock });
@@ -209,21 +247,48 @@ describe('static data', () => {
 	});
 
 	it.each([
-		['another worker or process', (stored: Stored) => ({ ...stored, writer: 'another-worker' })],
-		['an older release (no writer)', ({ writer: _writer, ...stored }: Stored) => stored],
+		[
+			'another worker or process',
+			(stored: Stored) => ({
+				...stored,
+				writer: 'another-worker',
+				notified: stored.notified + record(['anna', 'caller'], NOW - 1000),
+				logins: stored.logins + record(['ben'], NOW - 2000),
+				calls: stored.calls + record(['call-x'], NOW - 7),
+			}),
+		],
+		[
+			'an older release (tables as objects, no writer)',
+			() => ({
+				version: 1,
+				notified: { anna: { caller: NOW - 1000 } },
+				logins: { ben: NOW - 2000 },
+				calls: { 'call-x': NOW - 7 },
+			}),
+		],
 	])('merges static data written by %s entry by entry', (_case, rewrite) => {
 		const { key, staticData } = committed((session) => session.recordNotification('anna', 'caller', NOW - 3000));
 		const elsewhere = reloaded(staticData);
-		const stored = storedIn(elsewhere);
-		stored.notified.anna.caller = NOW - 1000;
-		stored.logins.ben = NOW - 2000;
-		stored.calls['call-x'] = NOW - 7;
-		elsewhere[STATE_PROPERTY] = rewrite(stored);
+		elsewhere[STATE_PROPERTY] = rewrite(storedIn(elsewhere));
 
 		const next = openFilterState(key, elsewhere, { now: clock });
 		expect(next.lastNotified('anna', 'caller')).toBe(NOW - 1000);
 		expect(next.lastLogin('ben')).toBe(NOW - 2000);
 		expect(next.isProcessed('call-x')).toBe(true);
+	});
+
+	it('stores names with the journal\'s separators in them and reads them back', () => {
+		const names = { user: 'Anna Berg %20', caller: '+49;30', call: 'call 1;%' };
+		const { staticData } = committed((session) => {
+			session.recordNotification(names.user, names.caller, NOW - 1000);
+			session.recordLogin(names.user, NOW - 2000);
+			session.claimCall(names.call);
+		});
+		expect(storedIn(staticData).calls.split(';')).toHaveLength(2);
+		const after = openFilterState(uniqueKey(), reloaded(staticData), { now: clock });
+		expect(after.lastNotified(names.user, names.caller)).toBe(NOW - 1000);
+		expect(after.lastLogin(names.user)).toBe(NOW - 2000);
+		expect(after.isProcessed(names.call)).toBe(true);
 	});
 
 	it('a restarted process merges what the previous one committed', () => {
@@ -241,31 +306,47 @@ describe('static data', () => {
 		['null', null],
 		['a string', 'garbage'],
 		['our property as a string', { [STATE_PROPERTY]: 'x' }],
-		['an unknown version', { [STATE_PROPERTY]: { version: 0, calls: { 'call-1': NOW } } }],
+		['an unknown version', { [STATE_PROPERTY]: { version: 3, calls: `call-1 ${NOW};` } }],
 		['wrong shapes', { [STATE_PROPERTY]: { version: 1, notified: ['anna'], logins: 'anna', calls: 7 } }],
+		['wrong shapes of journals', { [STATE_PROPERTY]: { version: 2, notified: { anna: 1 }, logins: 7, calls: null } }],
 	])('tolerates %s and starts empty', (_case, stored) => {
 		const session = openFilterState(uniqueKey(), stored, { now: clock });
 		expect(session.isProcessed('call-1')).toBe(false);
 		const target: Record<string, unknown> = {};
 		session.commit(target);
-		expect(target[STATE_PROPERTY]).toEqual({ version: 1, writer: expect.any(String), notified: {}, logins: {}, calls: {} });
+		expect(reloaded(target[STATE_PROPERTY])).toEqual({
+			version: 2,
+			writer: expect.any(String),
+			notified: '',
+			logins: '',
+			calls: '',
+		});
 	});
 
-	it('keeps the usable entries of a partly broken state', () => {
-		const stored = {
-			[STATE_PROPERTY]: {
+	it.each([
+		[
+			'tables as objects (older release)',
+			{
 				version: 1,
 				notified: { anna: { '+49301234567': 'yesterday', '+49301111111': NOW - 1 }, ben: 5 },
 				logins: { anna: Number.NaN, ben: NOW - 2 },
 				calls: { 'call-1': null, 'call-2': NOW - 3 },
 			},
-		};
-		const session = openFilterState(uniqueKey(), stored, { now: clock });
+		],
+		[
+			'journals',
+			{
+				version: 2,
+				notified: `anna +49301234567 yesterday;anna +49301111111 ${NOW - 1};ben 5;ben x y ${NOW};`,
+				logins: `anna NaN;anna ;;ben ${NOW - 2};no-time-at-all;`,
+				calls: `call-1 ${NOW};call-1 -;call-2 ${NOW - 3}`,
+			},
+		],
+	])('keeps the usable entries of a partly broken state: %s', (_case, broken) => {
+		const session = openFilterState(uniqueKey(), { [STATE_PROPERTY]: broken }, { now: clock });
 		const target: Record<string, unknown> = {};
 		session.commit(target);
-		expect(target[STATE_PROPERTY]).toEqual({
-			version: 1,
-			writer: expect.any(String),
+		expect(tablesIn(target)).toEqual({
 			notified: { anna: { '+49301111111': NOW - 1 } },
 			logins: { ben: NOW - 2 },
 			calls: { 'call-2': NOW - 3 },
@@ -282,7 +363,7 @@ describe('bounds', () => {
 		session.recordLogin('ben', NOW - 1 * DAY);
 		const target: Record<string, unknown> = {};
 		session.commit(target);
-		expect(target[STATE_PROPERTY]).toMatchObject({
+		expect(tablesIn(target)).toMatchObject({
 			notified: { anna: { recent: NOW - 6 * DAY } },
 			logins: { ben: NOW - DAY },
 		});
@@ -313,8 +394,7 @@ describe('bounds', () => {
 		session.recordNotification('carla', 'd', NOW - 4000);
 		const target: Record<string, unknown> = {};
 		session.commit(target);
-		expect(target[STATE_PROPERTY]).toMatchObject({ notified: { ben: { b: NOW - 1000 }, anna: { c: NOW - 2000 } } });
-		expect(Object.keys((target[STATE_PROPERTY] as { notified: object }).notified).sort()).toEqual(['anna', 'ben']);
+		expect(tablesIn(target).notified).toEqual({ ben: { b: NOW - 1000 }, anna: { c: NOW - 2000 } });
 	});
 
 	it('caps the whole state, the oldest entries going first whatever their kind', () => {
@@ -326,9 +406,7 @@ describe('bounds', () => {
 		session.recordLogin('ben', NOW - 500);
 		const target: Record<string, unknown> = {};
 		session.commit(target);
-		expect(target[STATE_PROPERTY]).toEqual({
-			version: 1,
-			writer: expect.any(String),
+		expect(tablesIn(target)).toEqual({
 			notified: { anna: { a: NOW - 1000 } },
 			logins: { ben: NOW - 500 },
 			calls: { 'call-1': NOW },
@@ -355,7 +433,7 @@ describe('bounds', () => {
 		expect(second.lastNotified('anna', 'early')).toBeNull();
 		expect(second.lastNotified('anna', 'late')).toBe(NOW - 1000);
 		second.commit(staticData);
-		expect(storedIn(staticData)).toMatchObject({
+		expect(tablesIn(staticData)).toEqual({
 			notified: { anna: { late: NOW - 1000 } },
 			logins: { ben: NOW - 2 * HOUR },
 			calls: { 'call-1': NOW },
@@ -366,7 +444,7 @@ describe('bounds', () => {
 		expect(third.lastLogin('ben')).toBeNull();
 		expect(third.isProcessed('call-1')).toBe(true);
 		third.commit(staticData);
-		expect(storedIn(staticData)).toMatchObject({ notified: {}, logins: {}, calls: { 'call-1': NOW } });
+		expect(tablesIn(staticData)).toEqual({ notified: { anna: { late: NOW - 1000 } }, logins: {}, calls: { 'call-1': NOW } });
 	});
 
 	it('stays exact when one entry is recorded again and again', () => {
@@ -379,12 +457,28 @@ describe('bounds', () => {
 		session.commit({});
 		const target: Record<string, unknown> = {};
 		openFilterState(key, {}, { now: clock, maxEntries: 4 }).commit(target);
-		expect(reloaded(storedIn(target))).toMatchObject({
+		expect(tablesIn(target)).toEqual({
 			notified: { anna: { caller: NOW - 1 } },
 			logins: { 'user-0': NOW - 10_000, 'user-1': NOW - 10_100 },
 			calls: { 'call-1': NOW },
 		});
-		expect(Object.keys(storedIn(target).logins)).toHaveLength(2);
+	});
+
+	it('keeps the stored journal about as long as the state, however often entries change', () => {
+		let now = NOW;
+		const { staticData, session } = committed(() => undefined);
+		for (let index = 0; index < 20_000; index++) {
+			now++;
+			session.recordLogin(`user-${index % 10}`, now);
+			if (index % 100 === 0) session.commit(staticData);
+		}
+		session.commit(staticData);
+		const records = storedIn(staticData).logins.split(';').length - 1;
+		// 10 entries; outdated records are tolerated up to a bounded slack, not 20,000 of them.
+		expect(records).toBeLessThan(2_000);
+		expect(tablesIn(staticData).logins).toEqual(
+			Object.fromEntries(Array.from({ length: 10 }, (_, user) => [`user-${user}`, now - 9 + user])),
+		);
 	});
 
 	it.each([
@@ -429,15 +523,13 @@ describe('concurrent executions in one process', () => {
 		a.commit(staticDataA);
 		b.commit(staticDataB);
 		const everything = {
-			version: 1,
-			writer: expect.any(String),
 			notified: { anna: { caller: NOW - 3000 }, ben: { caller: NOW - 4000 } },
 			logins: { ben: NOW - 100 },
 			calls: { 'call-a': NOW, 'call-b': NOW },
 		};
 		// What n8n saves, whichever of the two it saves last.
-		expect(reloaded(staticDataA)[STATE_PROPERTY]).toEqual(everything);
-		expect(reloaded(staticDataB)[STATE_PROPERTY]).toEqual(everything);
+		expect(tablesIn(staticDataA)).toEqual(everything);
+		expect(tablesIn(staticDataB)).toEqual(everything);
 	});
 
 	it('merges static data written elsewhere at commit, newest time per key', () => {
@@ -453,9 +545,7 @@ describe('concurrent executions in one process', () => {
 			},
 		};
 		session.commit(target);
-		expect(target[STATE_PROPERTY]).toEqual({
-			version: 1,
-			writer: expect.any(String),
+		expect(tablesIn(target)).toEqual({
 			notified: { anna: { caller: NOW - 1000, other: NOW - 9000 } },
 			logins: {},
 			calls: { 'call-x': NOW - 7 },
@@ -507,12 +597,13 @@ describe('against a plain model: newest time per entry, then retention, then the
 		| { kind: 'claim'; call: string }
 		| { kind: 'wait'; hours: number }
 		| { kind: 'commit' }
-		| { kind: 'elsewhere'; user: string; caller: string; call: string; hoursAgo: number }
+		| { kind: 'restart' }
+		| { kind: 'elsewhere'; user: string; caller: string; call: string; hoursAgo: number; asObjects: boolean }
 		| { kind: 'unsent'; pick: number }
 		| { kind: 'sent'; pick: number };
 	const user = fc.constantFrom('anna', 'ben', 'constructor');
-	const caller = fc.constantFrom('x', 'y', 'z');
-	const call = fc.constantFrom('c1', 'c2', 'c3', '__proto__');
+	const caller = fc.constantFrom('x', 'y', 'z %20');
+	const call = fc.constantFrom('c1', 'c2', 'c3;', '__proto__');
 	const hoursAgo = fc.integer({ min: 0, max: 40 });
 	const op: fc.Arbitrary<Op> = fc.oneof(
 		fc.record({ kind: fc.constant('notify' as const), user, caller, hoursAgo }),
@@ -520,13 +611,14 @@ describe('against a plain model: newest time per entry, then retention, then the
 		fc.record({ kind: fc.constant('claim' as const), call }),
 		fc.record({ kind: fc.constant('wait' as const), hours: fc.integer({ min: 1, max: 20 }) }),
 		fc.record({ kind: fc.constant('commit' as const) }),
-		fc.record({ kind: fc.constant('elsewhere' as const), user, caller, call, hoursAgo }),
+		fc.record({ kind: fc.constant('restart' as const) }),
+		fc.record({ kind: fc.constant('elsewhere' as const), user, caller, call, hoursAgo, asObjects: fc.boolean() }),
 		fc.record({ kind: fc.constant('unsent' as const), pick: fc.nat() }),
 		fc.record({ kind: fc.constant('sent' as const), pick: fc.nat() }),
 	);
 
 	/** The state as one map `kind|id|caller` → time, from what a commit wrote. */
-	function flatten(stored: Stored): Map<string, number> {
+	function flatten(stored: Tables): Map<string, number> {
 		const entries = new Map<string, number>();
 		for (const [userId, callers] of Object.entries(stored.notified)) {
 			for (const [callerKey, at] of Object.entries(callers)) entries.set(`n|${userId}|${callerKey}`, at);
@@ -539,7 +631,7 @@ describe('against a plain model: newest time per entry, then retention, then the
 	it('keeps exactly what the model keeps, commit after commit', () => {
 		fc.assert(
 			fc.property(fc.array(op, { maxLength: 40 }), fc.integer({ min: 1, max: 6 }), (ops, maxEntries) => {
-				const key = uniqueKey();
+				let key = uniqueKey();
 				let hours = 0;
 				let step = 0;
 				// Every time is distinct (ties would leave "the oldest" open): a step adds a millisecond,
@@ -556,7 +648,7 @@ describe('against a plain model: newest time per entry, then retention, then the
 					const oldest = [...model].sort((a, b) => a[1] - b[1]);
 					for (const [entry] of oldest.slice(0, Math.max(0, model.size - maxEntries))) model.delete(entry);
 				};
-				const staticData: Record<string, unknown> = {};
+				let staticData: Record<string, unknown> = {};
 				let session = openFilterState(key, staticData, options);
 				// Notifications whose mail may yet fail or be sent (again).
 				const mails: RememberedNotification[] = [];
@@ -601,19 +693,36 @@ describe('against a plain model: newest time per entry, then retention, then the
 						case 'commit':
 							session.commit(staticData);
 							prune();
-							expect(flatten(reloaded(storedIn(staticData)))).toEqual(model);
+							expect(flatten(tablesIn(staticData))).toEqual(model);
 							session = openFilterState(key, reloaded(staticData), options);
 							prune();
 							break;
+						case 'restart': {
+							// A new process: a new store reads what the last commit saved; mails in flight are lost.
+							session.commit(staticData);
+							staticData = reloaded(staticData);
+							key = uniqueKey();
+							session = openFilterState(key, staticData, options);
+							mails.length = 0;
+							prune();
+							break;
+						}
 						case 'elsewhere': {
 							const at = past(next.hoursAgo);
-							const stored = {
-								version: 1,
-								writer: 'another-worker',
-								notified: { [next.user]: { [next.caller]: at } },
-								logins: { [next.user]: at + 0.25 },
-								calls: JSON.parse(`{"${next.call}": ${at - 0.25}}`) as Record<string, number>,
-							};
+							const stored = next.asObjects
+								? {
+										version: 1,
+										notified: { [next.user]: { [next.caller]: at } },
+										logins: { [next.user]: at + 0.25 },
+										calls: { [next.call]: at - 0.25 },
+									}
+								: {
+										version: 2,
+										writer: 'another-worker',
+										notified: record([next.user, next.caller], at),
+										logins: record([next.user], at + 0.25),
+										calls: record([next.call], at - 0.25),
+									};
 							session = openFilterState(key, { [STATE_PROPERTY]: stored }, options);
 							keep(`n|${next.user}|${next.caller}`, at);
 							keep(`l|${next.user}`, at + 0.25);

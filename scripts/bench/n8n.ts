@@ -9,15 +9,19 @@
  *     POST of a call's last event to its mail at the SMTP server, 0 lost / 0 duplicate checked.
  * (c) n8n's RSS before and after BENCH_N8N_CALLS calls (default 5,000, about 8 minutes here on
  *     n8n's default engine; the issue's figure is 100,000: BENCH_N8N_CALLS=100000, hours).
+ * (d) The sustained run of (b) on a copy of the chain whose filter state is at its cap (100,000
+ *     processed call ids, as after weeks of calls): n8n loads and saves the whole static data with
+ *     every call, so this shows what the state's size costs.
  *
  * The SMTP sink only records arrivals (no parsing) so the bench process takes little CPU from n8n.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 
+import { DEFAULT_STATE_OPTIONS, openFilterState } from '../../nodes/MissedCallFilter/state';
 import { N8nHost } from '../lib/n8nHost';
 import { SmtpSink } from '../lib/smtpSink';
-import { demoSmtpCredential, loadExampleWorkflow, webhookPathOf } from '../lib/workflows';
+import { demoSmtpCredential, loadExampleWorkflow, variantOf, webhookPathOf, type WorkflowJson } from '../lib/workflows';
 import { Checks, count, duration, megabytes, printTable, times } from './measure';
 
 const SEQUENTIAL_CALLS = 150;
@@ -82,6 +86,30 @@ function bareWorkflow(): { id: string; [key: string]: unknown } {
 	};
 }
 
+/**
+ * A copy of the chain whose filter remembers as many processed calls as its cap allows, spread
+ * over the retention, as the filter itself committed them (Asterisk-style call ids).
+ */
+function chainWithFullState(chain: WorkflowJson): { workflow: WorkflowJson; bytes: number } {
+	const workflow = variantOf(chain, 'BenchFullState01', { callEventTrigger: { path: 'call-events-full-state' } });
+	const filter = workflow.nodes.find((node) => node.type.endsWith('.missedCallFilter'))!;
+	const now = Date.now();
+	let clock = now;
+	const earlier = openFilterState('bench/full-state', {}, { shared: false, now: () => clock });
+	const spacing = ((DEFAULT_STATE_OPTIONS.retentionDays - 1) * 86_400_000) / DEFAULT_STATE_OPTIONS.maxEntries;
+	for (let index = DEFAULT_STATE_OPTIONS.maxEntries; index > 0; index--) {
+		clock = now - index * spacing;
+		earlier.claimCall(`${Math.floor(clock / 1000)}.${index}`);
+	}
+	const nodeStaticData: Record<string, unknown> = {};
+	clock = now;
+	earlier.commit(nodeStaticData);
+	const json = JSON.stringify(nodeStaticData);
+	// n8n keeps a node's static data under `node:<node name>`.
+	(workflow as WorkflowJson & { staticData: unknown }).staticData = { [`node:${filter.name}`]: JSON.parse(json) };
+	return { workflow, bytes: json.length };
+}
+
 let callNumber = 0;
 
 /** A complete missed call in one POST (distinct caller, so no repeat rule can interfere). */
@@ -119,8 +147,9 @@ export async function benchN8n(checks: Checks): Promise<void> {
 	const rssCalls = Number(process.env.BENCH_N8N_CALLS ?? 5_000);
 	const smtp = await SmtpSink.start({ record: 'arrivals' });
 	const chain = loadExampleWorkflow();
+	const full = chainWithFullState(chain);
 	const n8n = await N8nHost.start({
-		workflows: [chain, bareWorkflow()],
+		workflows: [chain, full.workflow, bareWorkflow()],
 		credentials: [
 			demoSmtpCredential(smtp.port),
 			{
@@ -134,7 +163,9 @@ export async function benchN8n(checks: Checks): Promise<void> {
 	try {
 		const chainUrl = n8n.webhookUrl(webhookPathOf(chain));
 		const bareUrl = n8n.webhookUrl('bare');
+		const fullUrl = n8n.webhookUrl(webhookPathOf(full.workflow));
 		await n8n.waitForWebhook(webhookPathOf(chain));
+		await n8n.waitForWebhook(webhookPathOf(full.workflow));
 		await n8n.waitForWebhook('bare');
 		const engine = process.env.N8N_EXPRESSION_ENGINE ?? 'default (vm)';
 		const lazy = process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'default (false)';
@@ -209,7 +240,7 @@ export async function benchN8n(checks: Checks): Promise<void> {
 			],
 		);
 
-		// (c) memory over many calls
+		// (c) memory over many calls (before (d), whose large state would raise it)
 		const before = processGroup(n8n.pid).rssBytes;
 		const long = await postConcurrently(chainUrl, rssCalls, smtp, missedCall);
 		const after = processGroup(n8n.pid).rssBytes;
@@ -218,6 +249,31 @@ export async function benchN8n(checks: Checks): Promise<void> {
 			`(c) n8n RSS (main + task runner) over ${count(rssCalls)} calls (${(rssCalls / long.seconds).toFixed(1)} calls/s)`,
 			['before', 'after', 'after vs before'],
 			[[megabytes(before), megabytes(after), times(after, before)]],
+		);
+
+		// (d) the same with the filter's state at its cap; its first call merges the stored state
+		const merged = smtp.arrivals.length + 1;
+		await post(fullUrl, missedCall().body);
+		await untilMails(smtp, merged);
+		const atCap = await postConcurrently(fullUrl, SUSTAINED_CALLS, smtp, missedCall);
+		checks.verify(atCap.lost === 0, `sustained run at the cap: ${atCap.lost} call(s) got no mail`);
+		checks.verify(atCap.duplicates === 0, `sustained run at the cap: ${atCap.duplicates} duplicate mail(s)`);
+		printTable(
+			`(d) sustained as in (b), the filter's state at its cap: ${count(DEFAULT_STATE_OPTIONS.maxEntries)} ` +
+				`processed call ids, ${megabytes(full.bytes)} of static data`,
+			['workflow', 'calls/s', 'vs bare', 'vs empty state (b)', 'p50 last event → mail', 'p99 last event → mail', 'lost', 'duplicate'],
+			[
+				[
+					'our chain, state at the cap',
+					`${rate(atCap).toFixed(1)}/s`,
+					times(rate(atCap), rate(bare)),
+					times(rate(atCap), rate(sustained)),
+					duration(atCap.p50),
+					duration(atCap.p99),
+					String(atCap.lost),
+					String(atCap.duplicates),
+				],
+			],
 		);
 	} finally {
 		await n8n.stop();

@@ -60,6 +60,7 @@ export class MissedCallFilter implements INodeType {
 		const staticData = this.getWorkflowStaticData('node');
 		const session = openFilterState(`${this.getWorkflow().id}/${this.getNode().id}`, staticData, {
 			retentionDays: options.retentionDays as number | undefined,
+			duplicateWindowHours: options.duplicateWindowHours as number | undefined,
 			maxEntries: options.maxEntries as number | undefined,
 			// n8n does not save static data of manual runs: keep them out of the shared memory too.
 			shared: this.getMode() !== 'manual',

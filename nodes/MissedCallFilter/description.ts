@@ -185,6 +185,15 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Duplicate Window (Hours)',
+				name: 'duplicateWindowHours',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 48,
+				description:
+					'How long a processed call ID is remembered: a call record delivered again within this time produces only "duplicateCall". PBX retries and restarts re-deliver within minutes. Never longer than the retention.',
+			},
+			{
 				displayName: 'Max Remembered Entries',
 				name: 'maxEntries',
 				type: 'number',
@@ -198,7 +207,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 30,
-				description: 'How long notifications, logins and call IDs are remembered for the repeat rules',
+				description: 'How long notifications and logins are remembered for the repeat rules',
 			},
 			{
 				displayName: 'Time Zone',

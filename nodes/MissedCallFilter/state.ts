@@ -14,7 +14,8 @@
  * committed (the same object, or n8n's copy re-loaded from its database) is not read at all, since
  * the store still has whatever in it is still kept. Only static data from elsewhere (a restart,
  * another worker, an older version) is merged entry by entry. Expiry and the cap take entries off
- * a heap ordered by time, so pruning touches only the entries that go.
+ * heaps ordered by time (call ids expire sooner, after the duplicate window, so they have their
+ * own), so pruning touches only the entries that go.
  *
  * n8n itself parses, proxies and serialises the whole static data with every call, and that costs
  * per JSON value, far more than per byte. So each table is stored as one string: a journal of
@@ -34,7 +35,8 @@ export const STATE_PROPERTY = 'missedCallFilter';
 const STATE_VERSION = 2;
 /** Objects of tables, as releases before the journal stored them; still read. */
 const OBJECT_STATE_VERSION = 1;
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 /** Outdated records tolerated beyond the entries (heap) or a quarter more (journal) before a rebuild. */
 const REBUILD_SLACK = 1024;
 const REMOVED = '-';
@@ -46,6 +48,11 @@ export interface FilterStateOptions {
 	 */
 	retentionDays?: number;
 	/**
+	 * Hours a processed call id is kept, at least 1: the window in which a call record delivered
+	 * again is recognised. Never longer than the retention. Default 48.
+	 */
+	duplicateWindowHours?: number;
+	/**
 	 * Cap for the whole state: notifications, logins and call ids together; the oldest entries go
 	 * first, whatever their kind. Default 100 000.
 	 */
@@ -56,7 +63,7 @@ export interface FilterStateOptions {
 	now?: () => number;
 }
 
-export const DEFAULT_STATE_OPTIONS = { retentionDays: 30, maxEntries: 100_000 } as const;
+export const DEFAULT_STATE_OPTIONS = { retentionDays: 30, duplicateWindowHours: 48, maxEntries: 100_000 } as const;
 
 /** Name → epoch milliseconds. Without a prototype, so ids like `constructor` are plain keys. */
 type Times = Record<string, number>;
@@ -106,8 +113,12 @@ interface Store {
 	size: number;
 	/** Notifications per user. */
 	callers: Map<string, number>;
-	/** Min-heap by `at`; outdated records stay until they surface or the heap is rebuilt. */
+	/**
+	 * Min-heaps by `at` of notifications and logins, and of call ids (which expire sooner); outdated
+	 * records stay until they surface or the heaps are rebuilt.
+	 */
 	ages: Age[];
+	callAges: Age[];
 }
 
 export interface FilterStateSession extends FilterMemory {
@@ -143,6 +154,7 @@ function newStore(): Store {
 		size: 0,
 		callers: new Map(),
 		ages: [],
+		callAges: [],
 	};
 	// Live, so a notification taken back after the commit (the mail failed) is saved without it.
 	store.stored = Object.defineProperties({ version: STATE_VERSION, writer: store.writer } as StoredState, {
@@ -224,6 +236,12 @@ function siftDown(ages: Age[], index: number): void {
 	ages[index] = age;
 }
 
+function track(store: Store, age: Age): void {
+	const heap = age.times === store.calls ? store.callAges : store.ages;
+	heap.push(age);
+	siftUp(heap, heap.length - 1);
+}
+
 function removeOldestAge(ages: Age[]): void {
 	const last = ages.pop() as Age;
 	if (ages.length === 0) return;
@@ -241,8 +259,7 @@ function keepNewest(store: Store, times: Times, name: string, at: number, userId
 	}
 	times[name] = at;
 	journal(store, { times, name, userId }, at);
-	store.ages.push({ at, times, name, userId });
-	siftUp(store.ages, store.ages.length - 1);
+	track(store, { at, times, name, userId });
 }
 
 function keepNotification(store: Store, userId: string, callerKey: string, at: number): void {
@@ -266,21 +283,47 @@ function remove(store: Store, entry: Entry): void {
 	}
 }
 
+/** The heap's oldest current record, outdated ones above it dropped on the way. */
+function oldestCurrent(ages: Age[]): Age | undefined {
+	while (ages.length > 0 && !isCurrent(ages[0])) removeOldestAge(ages);
+	return ages[0];
+}
+
+function rebuilt(ages: Age[]): Age[] {
+	const current = ages.filter(isCurrent);
+	for (let index = (current.length >> 1) - 1; index >= 0; index--) siftDown(current, index);
+	return current;
+}
+
+interface Bounds {
+	/** Notifications and logins older than this expire. */
+	oldest: number;
+	/** Call ids processed before this expire. */
+	oldestCall: number;
+	maxEntries: number;
+}
+
 /** Expired entries first, then the oldest of any kind until the whole state fits the cap. */
-function prune(store: Store, oldest: number, maxEntries: number): void {
-	const { ages } = store;
-	while (ages.length > 0) {
-		const age = ages[0];
-		if (isCurrent(age)) {
-			if (age.at >= oldest && store.size <= maxEntries) break;
-			remove(store, age);
-		}
+function prune(store: Store, { oldest, oldestCall, maxEntries }: Bounds): void {
+	const removeOldest = (ages: Age[]) => {
+		remove(store, ages[0]);
 		removeOldestAge(ages);
+	};
+	for (let age = oldestCurrent(store.ages); age && age.at < oldest; age = oldestCurrent(store.ages)) {
+		removeOldest(store.ages);
 	}
-	// Every update leaves its predecessor's record behind; rebuilding now and then bounds the heap.
-	if (ages.length > 2 * store.size + REBUILD_SLACK) {
-		store.ages = ages.filter(isCurrent);
-		for (let index = (store.ages.length >> 1) - 1; index >= 0; index--) siftDown(store.ages, index);
+	for (let age = oldestCurrent(store.callAges); age && age.at < oldestCall; age = oldestCurrent(store.callAges)) {
+		removeOldest(store.callAges);
+	}
+	while (store.size > maxEntries) {
+		const age = oldestCurrent(store.ages);
+		const call = oldestCurrent(store.callAges);
+		removeOldest(!call || (age && age.at <= call.at) ? store.ages : store.callAges);
+	}
+	// Every update leaves its predecessor's record behind; rebuilding now and then bounds the heaps.
+	if (store.ages.length + store.callAges.length > 2 * store.size + REBUILD_SLACK) {
+		store.ages = rebuilt(store.ages);
+		store.callAges = rebuilt(store.callAges);
 	}
 }
 
@@ -377,7 +420,20 @@ function validOptions(options: FilterStateOptions) {
 			`maxEntries is ${JSON.stringify(maxEntries)}; it must be a whole number, 1 or more`,
 		);
 	}
-	return { retentionMs: retentionDays * DAY_MS, maxEntries, now: options.now ?? Date.now };
+	const duplicateWindowHours = options.duplicateWindowHours ?? DEFAULT_STATE_OPTIONS.duplicateWindowHours;
+	if (typeof duplicateWindowHours !== 'number' || !(duplicateWindowHours >= 1)) {
+		throw new ConfigurationError(
+			'duplicateWindowHours',
+			`duplicateWindowHours is ${JSON.stringify(duplicateWindowHours)}; it must be at least 1`,
+		);
+	}
+	const retentionMs = retentionDays * DAY_MS;
+	return {
+		retentionMs,
+		duplicateWindowMs: Math.min(duplicateWindowHours * HOUR_MS, retentionMs),
+		maxEntries,
+		now: options.now ?? Date.now,
+	};
 }
 
 function storeOf(key: string): Store {
@@ -398,10 +454,11 @@ export function openFilterState(
 	staticData: unknown,
 	options: FilterStateOptions = {},
 ): FilterStateSession {
-	const { retentionMs, maxEntries, now } = validOptions(options);
+	const { retentionMs, duplicateWindowMs, maxEntries, now } = validOptions(options);
 	const shared = options.shared !== false;
 	const store = shared ? storeOf(key) : newStore();
-	const pruneNow = () => prune(store, now() - retentionMs, maxEntries);
+	const pruneNow = () =>
+		prune(store, { oldest: now() - retentionMs, oldestCall: now() - duplicateWindowMs, maxEntries });
 	// Merged now, so commit need not merge it again when n8n hands the same object back.
 	const opened = storedIn(staticData);
 	mergeStored(store, opened);
@@ -475,8 +532,7 @@ export function forgetNotification(remembered: unknown): void {
 	}
 	times[callerKey] = previous;
 	journal(store, { times, name: callerKey, userId }, previous);
-	store.ages.push({ at: previous, times, name: callerKey, userId });
-	siftUp(store.ages, store.ages.length - 1);
+	track(store, { at: previous, times, name: callerKey, userId });
 }
 
 /**

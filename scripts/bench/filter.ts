@@ -301,7 +301,8 @@ async function benchDecisions(checks: Checks): Promise<void> {
 	const openTime = new Stopwatch();
 	// Production mode (shared: true); the key is this bench's own. The cap is what the pre-filled
 	// state fills exactly, so the state stays full.
-	const options = { now: () => clock, maxEntries: 2 * PREFILLED + USERS };
+	// Call ids kept as long as notifications (not the default 48 hours), so both fill the state.
+	const options = { now: () => clock, maxEntries: 2 * PREFILLED + USERS, duplicateWindowHours: 30 * 24 };
 	// A private store starts empty like the shared one after a restart, and is dropped afterwards.
 	for (let restart = 1; restart < RESTARTS; restart++) {
 		openTime.time(() => openFilterState('bench/decisions', staticData, { ...options, shared: false }));

@@ -88,7 +88,7 @@ function bareWorkflow(): { id: string; [key: string]: unknown } {
 
 /**
  * A copy of the chain whose filter remembers as many processed calls as its cap allows, spread
- * over the retention, as the filter itself committed them (Asterisk-style call ids).
+ * over the duplicate window, as the filter itself committed them (Asterisk-style call ids).
  */
 function chainWithFullState(chain: WorkflowJson): { workflow: WorkflowJson; bytes: number } {
 	const workflow = variantOf(chain, 'BenchFullState01', { callEventTrigger: { path: 'call-events-full-state' } });
@@ -96,7 +96,8 @@ function chainWithFullState(chain: WorkflowJson): { workflow: WorkflowJson; byte
 	const now = Date.now();
 	let clock = now;
 	const earlier = openFilterState('bench/full-state', {}, { shared: false, now: () => clock });
-	const spacing = ((DEFAULT_STATE_OPTIONS.retentionDays - 1) * 86_400_000) / DEFAULT_STATE_OPTIONS.maxEntries;
+	// Within the duplicate window, so none expires during the run.
+	const spacing = ((DEFAULT_STATE_OPTIONS.duplicateWindowHours - 1) * 3_600_000) / DEFAULT_STATE_OPTIONS.maxEntries;
 	for (let index = DEFAULT_STATE_OPTIONS.maxEntries; index > 0; index--) {
 		clock = now - index * spacing;
 		earlier.claimCall(`${Math.floor(clock / 1000)}.${index}`);
@@ -240,15 +241,22 @@ export async function benchN8n(checks: Checks): Promise<void> {
 			],
 		);
 
-		// (c) memory over many calls (before (d), whose large state would raise it)
-		const before = processGroup(n8n.pid).rssBytes;
-		const long = await postConcurrently(chainUrl, rssCalls, smtp, missedCall);
-		const after = processGroup(n8n.pid).rssBytes;
-		checks.verify(long.lost === 0 && long.duplicates === 0, `long run: ${long.lost} lost, ${long.duplicates} duplicate`);
+		// (c) memory over many calls (before (d), whose large state would raise it), sampled after
+		// every tenth: the heap grows at first, so flat means flat over the second half.
+		const samples = [processGroup(n8n.pid).rssBytes];
+		let longSeconds = 0;
+		for (let tenth = 1; tenth <= 10; tenth++) {
+			const calls = Math.round((rssCalls * tenth) / 10) - Math.round((rssCalls * (tenth - 1)) / 10);
+			const long = await postConcurrently(chainUrl, calls, smtp, missedCall);
+			checks.verify(long.lost === 0 && long.duplicates === 0, `long run: ${long.lost} lost, ${long.duplicates} duplicate`);
+			longSeconds += long.seconds;
+			samples.push(processGroup(n8n.pid).rssBytes);
+		}
 		printTable(
-			`(c) n8n RSS (main + task runner) over ${count(rssCalls)} calls (${(rssCalls / long.seconds).toFixed(1)} calls/s)`,
-			['before', 'after', 'after vs before'],
-			[[megabytes(before), megabytes(after), times(after, before)]],
+			`(c) n8n RSS (main + task runner) over ${count(rssCalls)} calls (${(rssCalls / longSeconds).toFixed(1)} calls/s), ` +
+				'after each tenth',
+			['before', ...samples.slice(1).map((_, index) => `${(index + 1) * 10} %`), 'end vs before', 'end vs 50 %'],
+			[[...samples.map(megabytes), times(samples[10], samples[0]), times(samples[10], samples[5])]],
 		);
 
 		// (d) the same with the filter's state at its cap; its first call merges the stored state

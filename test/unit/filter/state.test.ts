@@ -370,9 +370,33 @@ describe('bounds', () => {
 		expect(session.lastNotified('anna', 'old')).toBeNull();
 	});
 
-	it('forgets expired call ids, so the duplicate window is the retention', () => {
+	it('forgets call ids after the duplicate window, 48 hours unless set', () => {
 		let now = NOW;
-		const session = openFilterState(uniqueKey(), {}, { now: () => now, retentionDays: 1 });
+		const session = openFilterState(uniqueKey(), {}, { now: () => now });
+		session.claimCall('call-1');
+		session.recordNotification('anna', 'caller', NOW);
+		now += 48 * HOUR;
+		session.commit({});
+		expect(session.isProcessed('call-1')).toBe(true);
+		now += 1;
+		const target: Record<string, unknown> = {};
+		session.commit(target);
+		expect(session.isProcessed('call-1')).toBe(false);
+		expect(tablesIn(target)).toEqual({ notified: { anna: { caller: NOW } }, logins: {}, calls: {} });
+	});
+
+	it('forgets call ids after a window set in hours, also when loading them', () => {
+		let now = NOW;
+		const options = { now: () => now, duplicateWindowHours: 2 };
+		const { staticData } = committed((session) => session.claimCall('call-1'));
+		now += 2 * HOUR + 1;
+		const after = openFilterState(uniqueKey(), reloaded(staticData), options);
+		expect(after.isProcessed('call-1')).toBe(false);
+	});
+
+	it('keeps call ids no longer than the retention, whatever the window', () => {
+		let now = NOW;
+		const session = openFilterState(uniqueKey(), {}, { now: () => now, retentionDays: 1, duplicateWindowHours: 100 });
 		session.claimCall('call-1');
 		now += DAY + 1;
 		session.commit({});
@@ -485,6 +509,7 @@ describe('bounds', () => {
 		[{ retentionDays: 0.5 }, 'retentionDays', /retentionDays is 0.5; it must be at least 1/],
 		[{ maxEntries: 0 }, 'maxEntries', /maxEntries is 0/],
 		[{ maxEntries: 2.5 }, 'maxEntries', /maxEntries is 2.5/],
+		[{ duplicateWindowHours: 0.5 }, 'duplicateWindowHours', /duplicateWindowHours is 0.5; it must be at least 1/],
 	])('refuses %j', (options, setting, message) => {
 		const error = caught(() => openFilterState(uniqueKey(), {}, options));
 		expect(error).toBeInstanceOf(ConfigurationError);
@@ -630,7 +655,7 @@ describe('against a plain model: newest time per entry, then retention, then the
 
 	it('keeps exactly what the model keeps, commit after commit', () => {
 		fc.assert(
-			fc.property(fc.array(op, { maxLength: 40 }), fc.integer({ min: 1, max: 6 }), (ops, maxEntries) => {
+			fc.property(fc.array(op, { maxLength: 40 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 30 }), (ops, maxEntries, windowHours) => {
 				let key = uniqueKey();
 				let hours = 0;
 				let step = 0;
@@ -638,13 +663,15 @@ describe('against a plain model: newest time per entry, then retention, then the
 				// and recorded times sit half a millisecond off the clock's.
 				const now = () => NOW + hours * HOUR + step;
 				const past = (ago: number) => now() - ago * HOUR + 0.5;
-				const options = { now, maxEntries, retentionDays: 1 };
+				const options = { now, maxEntries, retentionDays: 1, duplicateWindowHours: windowHours };
 				const model = new Map<string, number>();
 				const keep = (entry: string, at: number) => {
 					if (!(at <= (model.get(entry) ?? -Infinity))) model.set(entry, at);
 				};
 				const prune = () => {
-					for (const [entry, at] of model) if (at < now() - DAY) model.delete(entry);
+					// Call ids expire after the window, at most the retention; everything else after the retention.
+					const keptFor = (entry: string) => (entry.startsWith('c|') ? Math.min(windowHours * HOUR, DAY) : DAY);
+					for (const [entry, at] of model) if (at < now() - keptFor(entry)) model.delete(entry);
 					const oldest = [...model].sort((a, b) => a[1] - b[1]);
 					for (const [entry] of oldest.slice(0, Math.max(0, model.size - maxEntries))) model.delete(entry);
 				};

@@ -309,12 +309,11 @@ function prune(store: Store, { oldest, oldestCall, maxEntries }: Bounds): void {
 		remove(store, ages[0]);
 		removeOldestAge(ages);
 	};
-	for (let age = oldestCurrent(store.ages); age && age.at < oldest; age = oldestCurrent(store.ages)) {
-		removeOldest(store.ages);
-	}
-	for (let age = oldestCurrent(store.callAges); age && age.at < oldestCall; age = oldestCurrent(store.callAges)) {
-		removeOldest(store.callAges);
-	}
+	const expire = (ages: Age[], before: number) => {
+		for (let age = oldestCurrent(ages); age && age.at < before; age = oldestCurrent(ages)) removeOldest(ages);
+	};
+	expire(store.ages, oldest);
+	expire(store.callAges, oldestCall);
 	while (store.size > maxEntries) {
 		const age = oldestCurrent(store.ages);
 		const call = oldestCurrent(store.callAges);

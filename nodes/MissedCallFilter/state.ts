@@ -181,13 +181,15 @@ function unescapeName(text: string): string {
 		: text;
 }
 
-function recordKey(name: string, userId?: string): string {
-	return userId === undefined ? escapeName(name) : `${escapeName(userId)}${FIELD}${escapeName(name)}`;
+/** One journal record: the entry's names, its time or REMOVED. */
+function record(name: string, userId: string | undefined, at: number | null): string {
+	const names = userId === undefined ? escapeName(name) : `${escapeName(userId)}${FIELD}${escapeName(name)}`;
+	return `${names}${FIELD}${at ?? REMOVED}${RECORD}`;
 }
 
 function journal(store: Store, { times, name, userId }: Entry, at: number | null): void {
 	const table: Table = userId !== undefined ? 'notified' : times === store.logins ? 'logins' : 'calls';
-	store.journal[table] += `${recordKey(name, userId)}${FIELD}${at ?? REMOVED}${RECORD}`;
+	store.journal[table] += record(name, userId, at);
 	store.records++;
 }
 
@@ -196,7 +198,7 @@ function compact(store: Store): void {
 	if (store.records <= store.size + (store.size >> 2) + REBUILD_SLACK) return;
 	const records = (times: Times, userId?: string) =>
 		Object.keys(times)
-			.map((name) => `${recordKey(name, userId)}${FIELD}${times[name]}${RECORD}`)
+			.map((name) => record(name, userId, times[name]))
 			.join('');
 	store.journal = {
 		notified: Object.keys(store.notified)

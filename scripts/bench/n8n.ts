@@ -251,6 +251,11 @@ export async function benchN8n(checks: Checks): Promise<void> {
 			checks.verify(long.lost === 0 && long.duplicates === 0, `long run: ${long.lost} lost, ${long.duplicates} duplicate`);
 			longSeconds += long.seconds;
 			samples.push(processGroup(n8n.pid).rssBytes);
+			// A long run takes hours: show each tenth as it is measured, not only in the final table.
+			console.log(
+				`(c) after ${count(Math.round((rssCalls * tenth) / 10))} calls: RSS ${megabytes(samples[tenth])}, ` +
+					`${(calls / long.seconds).toFixed(1)} calls/s in this tenth`,
+			);
 		}
 		printTable(
 			`(c) n8n RSS (main + task runner) over ${count(rssCalls)} calls (${(rssCalls / longSeconds).toFixed(1)} calls/s), ` +

@@ -341,6 +341,12 @@ function normaliseText(text: string): string {
 
 class Template implements CompiledTemplate {
 	private readonly starts = new Map<XNode, ElementStart>();
+	/**
+	 * xslt-processor parses every XPath expression of the template anew in each transformation
+	 * (its parse cache lives in the XPath object each Xslt makes for itself); shared, the template's
+	 * expressions are parsed once. The parsed expressions keep no state between evaluations.
+	 */
+	private readonly xPath = new XPath();
 
 	constructor(
 		readonly hash: string,
@@ -368,6 +374,7 @@ class Template implements CompiledTemplate {
 			},
 		});
 		xslt.warningsCallback = () => undefined;
+		xslt.xPath = this.xPath;
 		try {
 			const document = await xslt.xsltProcessToDocument(new XmlParser().xmlParse(notificationXml), this.stylesheet);
 			// The serialisation is chosen here, not by the template's <xsl:output>, so that one template

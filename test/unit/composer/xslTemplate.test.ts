@@ -1,4 +1,4 @@
-import { XmlParser } from 'xslt-processor';
+import { XmlParser, XPath } from 'xslt-processor';
 import { TemplateError } from '../../../nodes/XslMailComposer/render/errors';
 import {
 	compileTemplate,
@@ -72,6 +72,22 @@ describe('XSL templates with xslt-processor', () => {
 			expect(stylesheetParses).toHaveLength(0);
 		} finally {
 			parse.mockRestore();
+		}
+	});
+
+	it("parses the template's XPath expressions in its first mail, not again in later ones", async () => {
+		const template = compileTemplate(`${features}<!-- own copy -->`);
+		// xslt-processor lexes an expression only when its parse cache misses (getLexer is private)
+		const lex = jest.spyOn(XPath.prototype as unknown as { getLexer(): unknown }, 'getLexer');
+		try {
+			const first = await template.render(data);
+			expect(lex).toHaveBeenCalled();
+			lex.mockClear();
+			const later = await template.render(data.replace('Tom', 'Tim'));
+			expect(lex).not.toHaveBeenCalled();
+			expect(later.text).toBe(first.text.replace('Tom', 'Tim'));
+		} finally {
+			lex.mockRestore();
 		}
 	});
 

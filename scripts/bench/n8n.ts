@@ -3,8 +3,10 @@
  *
  * (a) Per call, wall time and n8n CPU (main process + task runner, from /proc) of our chain (Call
  *     Event Trigger → Missed Call Filter → XSL Mail Composer → SMTP) against a bare workflow (n8n's
- *     Webhook → n8n's Send Email with a fixed body). Calls go one at a time, alternating between the
- *     two, each timed until its mail is at the SMTP server: the ratio is the headline.
+ *     Webhook → n8n's Send Email with a fixed body), and against the same with a No Operation node
+ *     between them (three nodes, like the chain: what n8n charges for a node). Calls go one at a
+ *     time, alternating between the three, each timed until its mail is at the SMTP server: the
+ *     ratio to the bare workflow is the headline.
  * (b) Sustained: calls posted 8 at a time; resolved calls per second, p50/p99 latency from the
  *     POST of a call's last event to its mail at the SMTP server, 0 lost / 0 duplicate checked.
  * (c) n8n's RSS before and after BENCH_N8N_CALLS calls (default 5,000, about 8 minutes here on
@@ -50,11 +52,26 @@ function processGroup(pgid: number): { cpuSeconds: number; rssBytes: number } {
 	return { cpuSeconds: ticks / ticksPerSecond, rssBytes: pages * 4096 };
 }
 
-function bareWorkflow(): { id: string; [key: string]: unknown } {
+/**
+ * n8n's floor: its own Webhook → Send Email with a fixed body. With `withNoOp`, a No Operation node
+ * between them gives the workflow our chain's three nodes, so the bench shows what n8n itself
+ * charges for one more node.
+ */
+function bareWorkflow(withNoOp = false): { id: string; [key: string]: unknown } {
+	const noOp = {
+		id: randomUUID(),
+		name: 'No Operation',
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [120, 0],
+		parameters: {},
+	};
+	const main = (node: string) => ({ main: [[{ node, type: 'main', index: 0 }]] });
 	return {
-		id: 'BenchBareFloor01',
-		name: 'Bare floor: Webhook → Send Email',
+		id: withNoOp ? 'BenchBareFloor03' : 'BenchBareFloor01',
+		name: withNoOp ? 'Bare floor: Webhook → No Operation → Send Email' : 'Bare floor: Webhook → Send Email',
 		nodes: [
+			...(withNoOp ? [noOp] : []),
 			{
 				id: randomUUID(),
 				name: 'Webhook',
@@ -62,7 +79,7 @@ function bareWorkflow(): { id: string; [key: string]: unknown } {
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path: 'bare', responseMode: 'onReceived', options: {} },
+				parameters: { httpMethod: 'POST', path: barePath(withNoOp), responseMode: 'onReceived', options: {} },
 			},
 			{
 				id: randomUUID(),
@@ -81,9 +98,15 @@ function bareWorkflow(): { id: string; [key: string]: unknown } {
 				credentials: { smtp: { id: SMTP_CREDENTIAL_ID, name: 'Bench SMTP' } },
 			},
 		],
-		connections: { Webhook: { main: [[{ node: 'Send Email', type: 'main', index: 0 }]] } },
+		connections: withNoOp
+			? { Webhook: main(noOp.name), [noOp.name]: main('Send Email') }
+			: { Webhook: main('Send Email') },
 		settings: { executionOrder: 'v1' },
 	};
+}
+
+function barePath(withNoOp: boolean): string {
+	return withNoOp ? 'bare-three-nodes' : 'bare';
 }
 
 /**
@@ -150,7 +173,7 @@ export async function benchN8n(checks: Checks): Promise<void> {
 	const chain = loadExampleWorkflow();
 	const full = chainWithFullState(chain);
 	const n8n = await N8nHost.start({
-		workflows: [chain, full.workflow, bareWorkflow()],
+		workflows: [chain, full.workflow, bareWorkflow(), bareWorkflow(true)],
 		credentials: [
 			demoSmtpCredential(smtp.port),
 			{
@@ -163,11 +186,13 @@ export async function benchN8n(checks: Checks): Promise<void> {
 	});
 	try {
 		const chainUrl = n8n.webhookUrl(webhookPathOf(chain));
-		const bareUrl = n8n.webhookUrl('bare');
+		const bareUrl = n8n.webhookUrl(barePath(false));
+		const threeNodesUrl = n8n.webhookUrl(barePath(true));
 		const fullUrl = n8n.webhookUrl(webhookPathOf(full.workflow));
 		await n8n.waitForWebhook(webhookPathOf(chain));
 		await n8n.waitForWebhook(webhookPathOf(full.workflow));
-		await n8n.waitForWebhook('bare');
+		await n8n.waitForWebhook(barePath(false));
+		await n8n.waitForWebhook(barePath(true));
 		const engine = process.env.N8N_EXPRESSION_ENGINE ?? 'default (vm)';
 		const lazy = process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'default (false)';
 		console.log(`\nn8n 2.41.1, expression engine: ${engine}, lazy isolate acquire: ${lazy}, SQLite, one main process`);
@@ -176,15 +201,17 @@ export async function benchN8n(checks: Checks): Promise<void> {
 		for (let i = 0; i < 10; i++) {
 			await post(chainUrl, missedCall().body);
 			await post(bareUrl, '{}');
+			await post(threeNodesUrl, '{}');
 		}
-		await untilMails(smtp, 20);
+		await untilMails(smtp, 30);
 
 		// (a) one call at a time, alternating, each until its mail arrived
-		const spent = { chain: { wall: 0, cpu: 0 }, bare: { wall: 0, cpu: 0 } };
+		const spent = { chain: { wall: 0, cpu: 0 }, bare: { wall: 0, cpu: 0 }, threeNodes: { wall: 0, cpu: 0 } };
 		for (let i = 0; i < SEQUENTIAL_CALLS; i++) {
 			for (const [name, url, body] of [
 				['chain', chainUrl, missedCall().body],
 				['bare', bareUrl, '{}'],
+				['threeNodes', threeNodesUrl, '{}'],
 			] as const) {
 				const expected = smtp.arrivals.length + 1;
 				const cpuBefore = processGroup(n8n.pid).cpuSeconds;
@@ -208,6 +235,13 @@ export async function benchN8n(checks: Checks): Promise<void> {
 					'1.00×',
 				],
 				[
+					'bare + No Operation (three nodes)',
+					duration(per(spent.threeNodes.wall)),
+					duration(per(spent.threeNodes.cpu)),
+					times(spent.threeNodes.wall, spent.bare.wall),
+					times(spent.threeNodes.cpu, spent.bare.cpu),
+				],
+				[
 					'our chain: trigger → filter → composer',
 					duration(per(spent.chain.wall)),
 					duration(per(spent.chain.cpu)),
@@ -219,8 +253,10 @@ export async function benchN8n(checks: Checks): Promise<void> {
 
 		// (b) sustained, 8 at a time; the bare workflow's rate is n8n's floor on this machine
 		const bare = await postConcurrently(bareUrl, SUSTAINED_CALLS, smtp, () => ({ body: '{}' }));
+		const threeNodes = await postConcurrently(threeNodesUrl, SUSTAINED_CALLS, smtp, () => ({ body: '{}' }));
 		const sustained = await postConcurrently(chainUrl, SUSTAINED_CALLS, smtp, missedCall);
 		checks.verify(bare.lost === 0, `bare sustained run: ${bare.lost} mail(s) missing`);
+		checks.verify(threeNodes.lost === 0, `three-node sustained run: ${threeNodes.lost} mail(s) missing`);
 		checks.verify(sustained.lost === 0, `sustained run: ${sustained.lost} call(s) got no mail`);
 		checks.verify(sustained.duplicates === 0, `sustained run: ${sustained.duplicates} duplicate mail(s)`);
 		const rate = (run: { seconds: number }) => SUSTAINED_CALLS / run.seconds;
@@ -229,6 +265,15 @@ export async function benchN8n(checks: Checks): Promise<void> {
 			['workflow', 'calls/s', 'vs bare', 'p50 last event → mail', 'p99 last event → mail', 'lost', 'duplicate'],
 			[
 				['bare: Webhook → Send Email', `${rate(bare).toFixed(1)}/s`, '1.00×', '—', '—', String(bare.lost), '—'],
+				[
+					'bare + No Operation (three nodes)',
+					`${rate(threeNodes).toFixed(1)}/s`,
+					times(rate(threeNodes), rate(bare)),
+					'—',
+					'—',
+					String(threeNodes.lost),
+					'—',
+				],
 				[
 					'our chain',
 					`${rate(sustained).toFixed(1)}/s`,

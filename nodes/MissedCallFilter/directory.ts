@@ -2,10 +2,9 @@
  * The user directory (SPEC §3): who owns which line. Validated and indexed once per execution, so
  * every leg and caller is one map lookup, and a bad entry is reported before any call is decided.
  */
-import { IANAZone } from 'luxon';
-
 import type { DirectoryUser } from '../shared/notification';
 import { ConfigurationError, type CompiledNumberingPlan } from '../shared/phoneNumbers';
+import { isTimeZone } from './timeZone';
 
 export interface Directory {
 	readonly users: readonly DirectoryUser[];
@@ -65,7 +64,7 @@ function validateUser(raw: unknown, index: number): DirectoryUser {
 	if (language !== undefined) user.language = language;
 	const timeZone = optionalString(entry, 'timeZone', where);
 	if (timeZone !== undefined) {
-		if (!IANAZone.isValidZone(timeZone)) {
+		if (!isTimeZone(timeZone)) {
 			fail(`${where}: "timeZone" ${JSON.stringify(timeZone)} is not an IANA time zone such as Europe/Berlin`);
 		}
 		user.timeZone = timeZone;

@@ -3,7 +3,7 @@
  * This is the only place those questions are answered; read it top to bottom next to docs/filter.md.
  * Pure functions: the remembered state comes in read-only and what to remember goes out.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 
 import type { CallRecord, PresenceRecord } from '../shared/callModel';
 import type {
@@ -16,6 +16,7 @@ import type {
 } from '../shared/notification';
 import { ConfigurationError, isWithheld, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
 import type { Directory } from './directory';
+import { isTimeZone } from './timeZone';
 
 // ---------------------------------------------------------------------------------------------
 // Settings (the node's parameter names)
@@ -98,7 +99,7 @@ export function compileFilterSettings(
 		);
 	}
 	const defaultTimeZone = settings.defaultTimeZone.trim();
-	if (defaultTimeZone !== '' && !IANAZone.isValidZone(defaultTimeZone)) {
+	if (defaultTimeZone !== '' && !isTimeZone(defaultTimeZone)) {
 		throw new ConfigurationError(
 			'defaultTimeZone',
 			`defaultTimeZone "${defaultTimeZone}" is not an IANA time zone such as Europe/Berlin`,

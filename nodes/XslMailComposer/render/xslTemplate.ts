@@ -363,7 +363,7 @@ class Template implements CompiledTemplate {
 		checkXslt(elements[0], elements, (element) => this.starts.get(element));
 	}
 
-	private async transform(notificationXml: string, format: OutputFormat): Promise<string> {
+	private async transform(notification: XDocument, format: OutputFormat): Promise<string> {
 		const xslt = new LocatingXslt({
 			escape: true,
 			cData: true,
@@ -376,7 +376,7 @@ class Template implements CompiledTemplate {
 		xslt.warningsCallback = () => undefined;
 		xslt.xPath = this.xPath;
 		try {
-			const document = await xslt.xsltProcessToDocument(new XmlParser().xmlParse(notificationXml), this.stylesheet);
+			const document = await xslt.xsltProcessToDocument(notification, this.stylesheet);
 			// The serialisation is chosen here, not by the template's <xsl:output>, so that one template
 			// gives both parts.
 			return xmlTransformedText(document, {
@@ -396,11 +396,12 @@ class Template implements CompiledTemplate {
 	}
 
 	async render(notificationXml: string): Promise<RenderedMail> {
-		const html = await this.transform(notificationXml, 'html');
+		const notification = new XmlParser().xmlParse(notificationXml);
+		const html = await this.transform(notification, 'html');
 		const title = /<title\b[^>]*>([\s\S]*?)<\/title>/i.exec(html);
 		const subject = cleanLine(decodeEntities(title?.[1] ?? ''), MAX_SUBJECT_LENGTH);
 		if (!subject) throw new TemplateError('the HTML part has no <title> (or an empty one); the subject is taken from it');
-		const text = await this.transform(notificationXml, 'text');
+		const text = await this.transform(notification, 'text');
 		return { subject, html: `<!DOCTYPE html>\n${html}`, text: normaliseText(text) };
 	}
 }

@@ -4,7 +4,7 @@
  */
 import type { DirectoryUser } from '../shared/notification';
 import { ConfigurationError, type CompiledNumberingPlan } from '../shared/phoneNumbers';
-import { isTimeZone } from './timeZone';
+import { isTimeZone } from '../shared/timeZone';
 
 export interface Directory {
 	readonly users: readonly DirectoryUser[];

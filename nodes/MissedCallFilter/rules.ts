@@ -16,7 +16,7 @@ import type {
 } from '../shared/notification';
 import { ConfigurationError, isWithheld, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
 import type { Directory } from './directory';
-import { isTimeZone } from './timeZone';
+import { isTimeZone } from '../shared/timeZone';
 
 // ---------------------------------------------------------------------------------------------
 // Settings (the node's parameter names)

@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Contact, Notification, OwnedLeg } from '../../shared/notification';
+import { isTimeZone } from '../../shared/timeZone';
 import { isEmailAddress } from './address';
 import { contactDisplayName } from './contact';
 import type { Language } from './languages';
@@ -139,10 +140,6 @@ function legResultText(result: string, strings: Record<string, string>): string 
 	return strings[`legResult${result.charAt(0).toUpperCase()}${result.slice(1)}`] ?? result;
 }
 
-function isValidZone(zone: string): boolean {
-	return Boolean(zone) && DateTime.now().setZone(zone).isValid;
-}
-
 /** Builds the notification document; every value in it has passed through the text cleaning. */
 export function buildNotificationXml(notification: Notification, options: NotificationXmlOptions): string {
 	const { language } = options;
@@ -154,7 +151,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const contact = notification.contact ?? null;
 	const legs = Array.isArray(notification.legs) ? notification.legs : [];
 	const requestedZone = cleanLine(recipient?.timeZone);
-	const zone = isValidZone(requestedZone) ? requestedZone : 'UTC';
+	const zone = isTimeZone(requestedZone) ? requestedZone : 'UTC';
 
 	const withheld = hasNoCallbackNumber(caller);
 	const withheldText = strings.withheldNumber ?? '';

@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
 
-import { isTimeZone } from '../../../nodes/MissedCallFilter/timeZone';
+import { isTimeZone } from '../../../nodes/shared/timeZone';
 
 describe('isTimeZone', () => {
 	it('accepts IANA time zones and refuses other names', () => {

@@ -53,6 +53,17 @@ describe('notification XML', () => {
 		expect(at(doc, 'call/resolvedAt/date')).toBeUndefined();
 	});
 
+	it('takes only IANA zones, as the directory does: a bare offset falls back to UTC', () => {
+		const notification = missedCall();
+		notification.recipient.timeZone = 'UTC+1';
+		expect(textAt(documentFor(notification), 'recipient/timeZone')).toBe('UTC');
+		notification.recipient.timeZone = 'Etc/GMT-1';
+		const doc = documentFor(notification);
+		expect(textAt(doc, 'recipient/timeZone')).toBe('Etc/GMT-1');
+		// 13:03 UTC (see the fallback above); Etc/GMT-1 is UTC+1 in POSIX's inverted sign.
+		expect(textAt(doc, 'call/startedAt/time')).toBe('14:03 Uhr');
+	});
+
 	it('counts parallel ringing once in the ring duration and translates leg results', () => {
 		const doc = documentFor();
 		// 201 and w0 ring 13:03:03–13:03:23 together, then 202 until 13:03:41: 38 s.

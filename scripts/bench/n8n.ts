@@ -5,10 +5,10 @@
  *     Event Trigger → Missed Call Filter → XSL Mail Composer → SMTP) against a bare workflow (n8n's
  *     Webhook → n8n's Send Email with a fixed body), and against the same with a No Operation node
  *     between them (three nodes, like the chain: what n8n charges for a node). Calls go one at a
- *     time, each timed until its mail is at the SMTP server, in blocks per workflow taken in turn.
+ *     time, each timed until its mail is at the SMTP server, in blocks per workflow, ten rounds.
  *     n8n's CPU is read when it has gone quiet after a block (it saves an execution after the mail
- *     left), less what n8n uses idle over the same time. The ratio to the bare workflow is the
- *     headline.
+ *     left), less what n8n uses idle over the same time; medians over the rounds, as n8n's idle
+ *     CPU comes in bursts. The ratio to the bare workflow is the headline.
  * (b) Sustained: calls posted 8 at a time; resolved calls per second, p50/p99 latency from the
  *     POST of a call's last event to its mail at the SMTP server, 0 lost / 0 duplicate checked.
  * (c) n8n's RSS before and after BENCH_N8N_CALLS calls (default 5,000, about 3 minutes here; the
@@ -29,14 +29,14 @@ import { SmtpSink } from '../lib/smtpSink';
 import { demoSmtpCredential, loadExampleWorkflow, variantOf, webhookPathOf, type WorkflowJson } from '../lib/workflows';
 import { Checks, count, duration, megabytes, printTable, times } from './measure';
 
-const SEQUENTIAL_CALLS = 150;
 const SUSTAINED_CALLS = 1_000;
 const CONCURRENCY = 8;
 const SMTP_CREDENTIAL_ID = 'BenchBareSmtp001';
 /** The filter's cap in the long run of (c): a missed call adds a call id and a notification. */
 const LONG_RUN_MAX_ENTRIES = 2_000;
 /** (a) times calls in blocks of this many, so that the wait for n8n to go quiet is paid per block. */
-const BLOCK_CALLS = 25;
+const BLOCK_CALLS = 20;
+const ROUNDS = 10;
 /** n8n counts as quiet when its CPU time (10 ms ticks) stands still for this many readings. */
 const QUIET_READINGS = 3;
 const QUIET_INTERVAL_MS = 20;
@@ -227,6 +227,12 @@ async function untilMails(smtp: SmtpSink, total: number, timeoutMs = 120_000): P
 	await smtp.waitForMails(total, timeoutMs);
 }
 
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = sorted.length >> 1;
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 function percentile(sorted: number[], p: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
@@ -272,66 +278,56 @@ export async function benchN8n(checks: Checks): Promise<void> {
 		}
 		await untilMails(smtp, 30);
 
-		// (a) one call at a time, each until its mail arrived, in blocks per workflow taken in turn;
-		// n8n's own idle CPU (timers, database upkeep) over the same time is taken out.
-		const spent = {
-			chain: { wall: 0, cpu: 0, span: 0 },
-			bare: { wall: 0, cpu: 0, span: 0 },
-			threeNodes: { wall: 0, cpu: 0, span: 0 },
-			idle: { wall: 0, cpu: 0, span: 0 },
-		};
-		const add = (name: keyof typeof spent, block: Spent) => {
-			for (const key of ['wall', 'cpu', 'span'] as const) spent[name][key] += block[key];
-		};
-		for (let round = 0; round < SEQUENTIAL_CALLS / BLOCK_CALLS; round++) {
-			for (const [name, url, body] of [
-				['chain', chainUrl, () => missedCall().body],
-				['bare', bareUrl, () => '{}'],
-				['threeNodes', threeNodesUrl, () => '{}'],
-			] as const) {
-				add(
-					name,
-					await measured(n8n.pid, async () => {
-						for (let i = 0; i < BLOCK_CALLS; i++) {
-							const expected = smtp.arrivals.length + 1;
-							await post(url, body());
-							await untilMails(smtp, expected);
-						}
-					}),
-				);
+		// (a) one call at a time, each until its mail arrived, in blocks per workflow, the order turning
+		// each round. n8n's own idle CPU (timers, upkeep) over the same time is taken out; it comes in
+		// bursts, so the figures are medians over the rounds, not sums.
+		const workflows = [
+			{ name: 'bare: Webhook → Send Email', url: bareUrl, body: () => '{}' },
+			{ name: 'bare + No Operation (three nodes)', url: threeNodesUrl, body: () => '{}' },
+			{ name: 'our chain: trigger → filter → composer', url: chainUrl, body: () => missedCall().body },
+		];
+		const blocks: Spent[][] = [];
+		const idleRates: number[] = [];
+		for (let round = 0; round < ROUNDS; round++) {
+			const results: Spent[] = [];
+			for (let turn = 0; turn < workflows.length; turn++) {
+				const index = (round + turn) % workflows.length;
+				const { url, body } = workflows[index];
+				results[index] = await measured(n8n.pid, async () => {
+					for (let i = 0; i < BLOCK_CALLS; i++) {
+						const expected = smtp.arrivals.length + 1;
+						await post(url, body());
+						await untilMails(smtp, expected);
+					}
+				});
 			}
-			add('idle', await measured(n8n.pid, () => sleep(IDLE_MS)));
+			blocks.push(results);
+			const idle = await measured(n8n.pid, () => sleep(IDLE_MS));
+			idleRates.push(idle.cpu / idle.span);
 		}
-		const idleRate = spent.idle.cpu / spent.idle.span;
-		for (const name of ['chain', 'bare', 'threeNodes'] as const) spent[name].cpu -= idleRate * spent[name].span;
-		console.log(`(a) n8n idle: ${(idleRate * 100).toFixed(2)} % of a core, taken out of the CPU figures below`);
-		const per = (value: number) => value / SEQUENTIAL_CALLS;
+		const idleRate = median(idleRates);
+		const wallPerCall = (block: Spent) => block.wall / BLOCK_CALLS;
+		const cpuPerCall = (block: Spent) => (block.cpu - idleRate * block.span) / BLOCK_CALLS;
+		const vsBare = (index: number, of: (block: Spent) => number) =>
+			blocks.map((round) => of(round[index]) / of(round[0])).sort((x, y) => x - y);
+		console.log(
+			`(a) n8n idle: ${(idleRate * 100).toFixed(2)} % of a core (median of ${ROUNDS} readings of ${IDLE_MS / 1000} s, ` +
+				`${(Math.min(...idleRates) * 100).toFixed(2)}–${(Math.max(...idleRates) * 100).toFixed(2)} %), taken out of the CPU figures`,
+		);
 		printTable(
-			`(a) per call, one at a time (${SEQUENTIAL_CALLS} each, in blocks of ${BLOCK_CALLS} taken in turn)`,
-			['workflow', 'wall per call', 'n8n CPU per call', 'wall vs bare', 'CPU vs bare'],
-			[
-				[
-					'bare: Webhook → Send Email',
-					duration(per(spent.bare.wall)),
-					duration(per(spent.bare.cpu)),
-					'1.00×',
-					'1.00×',
-				],
-				[
-					'bare + No Operation (three nodes)',
-					duration(per(spent.threeNodes.wall)),
-					duration(per(spent.threeNodes.cpu)),
-					times(spent.threeNodes.wall, spent.bare.wall),
-					times(spent.threeNodes.cpu, spent.bare.cpu),
-				],
-				[
-					'our chain: trigger → filter → composer',
-					duration(per(spent.chain.wall)),
-					duration(per(spent.chain.cpu)),
-					times(spent.chain.wall, spent.bare.wall),
-					times(spent.chain.cpu, spent.bare.cpu),
-				],
-			],
+			`(a) per call, one at a time (${count(ROUNDS * BLOCK_CALLS)} each, ${ROUNDS} rounds of ${BLOCK_CALLS}); medians over the rounds`,
+			['workflow', 'wall per call', 'n8n CPU per call', 'wall vs bare', 'CPU vs bare', 'CPU vs bare, rounds'],
+			workflows.map(({ name }, index) => {
+				const cpuRatios = vsBare(index, cpuPerCall);
+				return [
+					name,
+					duration(median(blocks.map((round) => wallPerCall(round[index])))),
+					duration(median(blocks.map((round) => cpuPerCall(round[index])))),
+					`${median(vsBare(index, wallPerCall)).toFixed(2)}×`,
+					`${median(cpuRatios).toFixed(2)}×`,
+					`${cpuRatios[0].toFixed(2)}–${cpuRatios[cpuRatios.length - 1].toFixed(2)}×`,
+				];
+			}),
 		);
 
 		// (b) sustained, 8 at a time; the bare workflow's rate is n8n's floor on this machine

@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 
 import { DEFAULT_STATE_OPTIONS, openFilterState } from '../../nodes/MissedCallFilter/state';
-import { N8nHost } from '../lib/n8nHost';
+import { N8nHost, sleep } from '../lib/n8nHost';
 import { SmtpSink } from '../lib/smtpSink';
 import { demoSmtpCredential, loadExampleWorkflow, variantOf, webhookPathOf, type WorkflowJson } from '../lib/workflows';
 import { Checks, count, duration, megabytes, printTable, times } from './measure';
@@ -78,10 +78,6 @@ async function cpuWhenQuiet(pgid: number): Promise<number> {
 		last = now;
 	}
 	return last;
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Wall seconds from the first POST to the last mail, and n8n's CPU seconds until it went quiet. */
@@ -442,7 +438,7 @@ async function postConcurrently(
 	};
 	await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 	await untilMails(smtp, firstArrival + total, 600_000);
-	await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a duplicate to show
+	await sleep(1000); // room for a duplicate to show
 	const arrivals = smtp.arrivals.slice(firstArrival);
 	const seconds = (arrivals[total - 1].at - started) / 1000;
 	if (sentAt.size === 0) return { seconds, lost: total - arrivals.length, duplicates: 0, p50: NaN, p99: NaN };

@@ -25,6 +25,9 @@ const MAX_SUBJECT_LENGTH = 250;
 const XSLT_NAMESPACE = 'http://www.w3.org/1999/XSL/Transform';
 const ELEMENT_NODE = 1;
 const ATTRIBUTE_NODE = 2;
+const TEXT_NODE = 3;
+/** XML's white space only (not \s: a lone &#160; is text). */
+const XML_BLANK = /^[ \t\r\n]*$/;
 
 export type OutputFormat = 'html' | 'text';
 
@@ -321,6 +324,24 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 	}
 }
 
+/**
+ * Removes the stylesheet's whitespace-only text nodes, as XSLT 1.0 §3.4 strips them (all but those
+ * in <xsl:text> or under xml:space="preserve"). xslt-processor would skip them anyway, but only after
+ * visiting each one in every transformation; the shipped template's indentation is some 400 of them,
+ * about a fifth of the render time.
+ */
+function stripWhitespaceText(element: XNode, preserve: boolean): void {
+	const space = attribute(element, 'xml:space');
+	const keep = space === 'preserve' || (space !== 'default' && preserve);
+	if (!keep && !(isXslt(element) && element.localName === 'text')) {
+		const blanks = element.childNodes.filter((child) => child.nodeType === TEXT_NODE && XML_BLANK.test(String(child.nodeValue)));
+		for (const blank of blanks) element.removeChild(blank);
+	}
+	for (const child of element.childNodes) {
+		if (child.nodeType === ELEMENT_NODE) stripWhitespaceText(child, keep);
+	}
+}
+
 /** Remembers the innermost template node whose processing failed, to name its line. */
 class LocatingXslt extends Xslt {
 	failedAt: XNode | undefined;
@@ -361,6 +382,7 @@ class Template implements CompiledTemplate {
 			elements.forEach((element, i) => this.starts.set(element, starts[i]));
 		}
 		checkXslt(elements[0], elements, (element) => this.starts.get(element));
+		stripWhitespaceText(elements[0], false);
 	}
 
 	private async transform(notification: XDocument, format: OutputFormat): Promise<string> {

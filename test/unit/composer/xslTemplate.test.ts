@@ -1,4 +1,4 @@
-import { XmlParser, XPath } from 'xslt-processor';
+import { XmlParser, XNode, XPath, Xslt } from 'xslt-processor';
 import { TemplateError } from '../../../nodes/XslMailComposer/render/errors';
 import {
 	compileTemplate,
@@ -88,6 +88,34 @@ describe('XSL templates with xslt-processor', () => {
 			expect(later.text).toBe(first.text.replace('Tom', 'Tim'));
 		} finally {
 			lex.mockRestore();
+		}
+	});
+
+	it('drops the indentation of a template once, keeping <xsl:text> and xml:space="preserve" (XSLT 1.0 §3.4)', async () => {
+		const template = compileTemplate(
+			stylesheet(
+				'<xsl:template match="/">',
+				'  <html><head><title>t</title></head>',
+				'    <body>',
+				'      <a>  <xsl:value-of select="n/flag"/>  </a>',
+				'      <b><xsl:text>  </xsl:text></b>',
+				'      <c xml:space="preserve">  <xsl:value-of select="n/flag"/>  </c>',
+				'    </body>',
+				'  </html>',
+				'</xsl:template>',
+			),
+		);
+		// xslt-processor asks xsltPassText of every text node of the template it comes to.
+		const passText = jest.spyOn(Xslt.prototype as unknown as { xsltPassText(node: XNode): boolean }, 'xsltPassText');
+		try {
+			const mail = await template.render(data);
+			expect(mail.html).toMatch(/^<!DOCTYPE html>\n<html><head><title>t<\/title><\/head><body><a>true<\/a><b>  <\/b><c /);
+			// Only the two blanks under xml:space="preserve" are left for xslt-processor to visit (5.1.2 then
+			// drops them itself), once in each transformation (HTML and text); <xsl:text> it outputs directly.
+			const blanksVisited = passText.mock.calls.map(([node]) => node).filter((node) => !String(node.nodeValue).trim());
+			expect(blanksVisited.map((node) => node.parentNode?.nodeName)).toEqual(['c', 'c', 'c', 'c']);
+		} finally {
+			passText.mockRestore();
 		}
 	});
 

@@ -3,8 +3,9 @@
  *
  * (a) Per call, wall time and n8n CPU (main process + task runner, from /proc) of our chain (Call
  *     Event Trigger → Missed Call Filter → XSL Mail Composer → SMTP) against a bare workflow (n8n's
- *     Webhook → n8n's Send Email with a fixed body), and against the same with a No Operation node
- *     between them (three nodes, like the chain: what n8n charges for a node). Calls go one at a
+ *     Webhook → n8n's Send Email with a fixed body), against the same with a No Operation node
+ *     between them (three nodes, like the chain: what n8n charges for a node), and against the same
+ *     two nodes sending our sample mail (what n8n charges for a mail of our size). Calls go one at a
  *     time, each timed until its mail is at the SMTP server, in blocks per workflow, ten rounds.
  *     n8n's CPU is read when it has gone quiet after a block (it saves an execution after the mail
  *     left), less what n8n uses idle over the same time; medians over the rounds, as n8n's idle
@@ -22,11 +23,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 import { DEFAULT_STATE_OPTIONS, openFilterState } from '../../nodes/MissedCallFilter/state';
-import { N8nHost, sleep } from '../lib/n8nHost';
+import { TEMPLATES_DIR } from '../../nodes/XslMailComposer/render/xslTemplate';
+import { N8nHost, sleep, type WorkflowCredential } from '../lib/n8nHost';
 import { SmtpSink } from '../lib/smtpSink';
-import { demoSmtpCredential, loadExampleWorkflow, variantOf, webhookPathOf, type WorkflowJson } from '../lib/workflows';
+import {
+	demoSmtpCredential,
+	loadExampleWorkflow,
+	loopbackSmtpCredential,
+	variantOf,
+	webhookPathOf,
+	type WorkflowJson,
+} from '../lib/workflows';
 import { Checks, count, duration, megabytes, printTable, times } from './measure';
 
 const SUSTAINED_CALLS = 1_000;
@@ -98,12 +108,35 @@ async function measured(pgid: number, work: () => Promise<void>): Promise<Spent>
 	return { wall, cpu, span: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
+/** The path of a floor's webhook. */
+export function floorPath(floor: Floor): string {
+	return FLOORS[floor].path;
+}
+
+/** The SMTP credential of the floors' Send Email node. */
+export function benchSmtpCredential(port: number): WorkflowCredential {
+	return loopbackSmtpCredential(port, { id: SMTP_CREDENTIAL_ID, name: 'Bench SMTP', type: 'smtp' });
+}
+
 /**
- * n8n's floor: its own Webhook → Send Email with a fixed body. With `withNoOp`, a No Operation node
- * between them gives the workflow our chain's three nodes, so the bench shows what n8n itself
- * charges for one more node.
+ * n8n's floors, all its own Webhook → Send Email with a fixed body:
+ * `bare` the headline's baseline, a one-line text mail;
+ * `threeNodes` the same with a No Operation node between them, our chain's three nodes, so the
+ *   bench shows what n8n itself charges for one more node;
+ * `mailSize` the same two nodes sending the shipped sample mail (its HTML and text part, as our
+ *   template made them), so the bench shows what n8n charges for a mail of our size.
  */
-function bareWorkflow(withNoOp = false): { id: string; [key: string]: unknown } {
+type Floor = 'bare' | 'threeNodes' | 'mailSize';
+/** `bare` first: the ratios are against it. */
+const FLOOR_KINDS: Floor[] = ['bare', 'threeNodes', 'mailSize'];
+
+const FLOORS: Record<Floor, { id: string; name: string; path: string }> = {
+	bare: { id: 'BenchBareFloor01', name: 'bare: Webhook → Send Email', path: 'bare' },
+	threeNodes: { id: 'BenchBareFloor03', name: 'bare + No Operation (three nodes)', path: 'bare-three-nodes' },
+	mailSize: { id: 'BenchBareFloor04', name: 'bare, sending our sample mail (HTML + text)', path: 'bare-mail-size' },
+};
+
+export function floorWorkflow(floor: Floor): { id: string; [key: string]: unknown } {
 	const noOp = {
 		id: randomUUID(),
 		name: 'No Operation',
@@ -112,12 +145,20 @@ function bareWorkflow(withNoOp = false): { id: string; [key: string]: unknown } 
 		position: [120, 0],
 		parameters: {},
 	};
+	const body =
+		floor === 'mailSize'
+			? {
+					emailFormat: 'both',
+					text: readFileSync(path.join(TEMPLATES_DIR, 'sample-mail.txt'), 'utf8'),
+					html: readFileSync(path.join(TEMPLATES_DIR, 'sample-mail.html'), 'utf8'),
+				}
+			: { emailFormat: 'text', text: 'You missed a call from +49 30 1234567.' };
 	const main = (node: string) => ({ main: [[{ node, type: 'main', index: 0 }]] });
 	return {
-		id: withNoOp ? 'BenchBareFloor03' : 'BenchBareFloor01',
-		name: withNoOp ? 'Bare floor: Webhook → No Operation → Send Email' : 'Bare floor: Webhook → Send Email',
+		id: FLOORS[floor].id,
+		name: `Floor, ${FLOORS[floor].name}`,
 		nodes: [
-			...(withNoOp ? [noOp] : []),
+			...(floor === 'threeNodes' ? [noOp] : []),
 			{
 				id: randomUUID(),
 				name: 'Webhook',
@@ -125,7 +166,7 @@ function bareWorkflow(withNoOp = false): { id: string; [key: string]: unknown } 
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path: barePath(withNoOp), responseMode: 'onReceived', options: {} },
+				parameters: { httpMethod: 'POST', path: floorPath(floor), responseMode: 'onReceived', options: {} },
 			},
 			{
 				id: randomUUID(),
@@ -137,22 +178,18 @@ function bareWorkflow(withNoOp = false): { id: string; [key: string]: unknown } 
 					fromEmail: 'pbx@example.com',
 					toEmail: 'floor@example.com',
 					subject: 'Missed call',
-					emailFormat: 'text',
-					text: 'You missed a call from +49 30 1234567.',
+					...body,
 					options: { appendAttribution: false },
 				},
 				credentials: { smtp: { id: SMTP_CREDENTIAL_ID, name: 'Bench SMTP' } },
 			},
 		],
-		connections: withNoOp
-			? { Webhook: main(noOp.name), [noOp.name]: main('Send Email') }
-			: { Webhook: main('Send Email') },
+		connections:
+			floor === 'threeNodes'
+				? { Webhook: main(noOp.name), [noOp.name]: main('Send Email') }
+				: { Webhook: main('Send Email') },
 		settings: { executionOrder: 'v1' },
 	};
-}
-
-function barePath(withNoOp: boolean): string {
-	return withNoOp ? 'bare-three-nodes' : 'bare';
 }
 
 /**
@@ -197,7 +234,7 @@ function chainForLongRun(chain: WorkflowJson): WorkflowJson {
 let callNumber = 0;
 
 /** A complete missed call in one POST (distinct caller, so no repeat rule can interfere). */
-function missedCall(): { callId: string; body: string } {
+export function missedCall(): { callId: string; body: string } {
 	const n = callNumber++;
 	const callId = `bench-${n}`;
 	const start = Date.parse('2026-11-26T09:00:00+01:00') + n * 1000;
@@ -213,7 +250,7 @@ function missedCall(): { callId: string; body: string } {
 	};
 }
 
-async function post(url: string, body: string): Promise<void> {
+export async function post(url: string, body: string): Promise<void> {
 	const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 	await response.arrayBuffer();
 	if (!response.ok) throw new Error(`POST ${url} answered ${response.status}`);
@@ -240,28 +277,18 @@ export async function benchN8n(checks: Checks): Promise<void> {
 	const full = chainWithFullState(chain);
 	const longRun = chainForLongRun(chain);
 	const n8n = await N8nHost.start({
-		workflows: [chain, full.workflow, longRun, bareWorkflow(), bareWorkflow(true)],
-		credentials: [
-			demoSmtpCredential(smtp.port),
-			{
-				id: SMTP_CREDENTIAL_ID,
-				name: 'Bench SMTP',
-				type: 'smtp',
-				data: { host: '127.0.0.1', port: smtp.port, secure: false, disableStartTls: true, user: '', password: '' },
-			},
-		],
+		workflows: [chain, full.workflow, longRun, ...FLOOR_KINDS.map(floorWorkflow)],
+		credentials: [demoSmtpCredential(smtp.port), benchSmtpCredential(smtp.port)],
 	});
 	try {
 		const chainUrl = n8n.webhookUrl(webhookPathOf(chain));
-		const bareUrl = n8n.webhookUrl(barePath(false));
-		const threeNodesUrl = n8n.webhookUrl(barePath(true));
 		const fullUrl = n8n.webhookUrl(webhookPathOf(full.workflow));
 		const longRunUrl = n8n.webhookUrl(webhookPathOf(longRun));
 		await n8n.waitForWebhook(webhookPathOf(chain));
 		await n8n.waitForWebhook(webhookPathOf(full.workflow));
 		await n8n.waitForWebhook(webhookPathOf(longRun));
-		await n8n.waitForWebhook(barePath(false));
-		await n8n.waitForWebhook(barePath(true));
+		for (const floor of FLOOR_KINDS) await n8n.waitForWebhook(floorPath(floor));
+		const floorUrl = (floor: Floor) => n8n.webhookUrl(floorPath(floor));
 		const engine = process.env.N8N_EXPRESSION_ENGINE ?? 'default (vm)';
 		const lazy = process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'default (false)';
 		console.log(`\nn8n 2.41.1, expression engine: ${engine}, lazy isolate acquire: ${lazy}, SQLite, one main process`);
@@ -269,19 +296,20 @@ export async function benchN8n(checks: Checks): Promise<void> {
 		// Warm-up: the first executions load code and compile the template.
 		for (let i = 0; i < 10; i++) {
 			await post(chainUrl, missedCall().body);
-			await post(bareUrl, '{}');
-			await post(threeNodesUrl, '{}');
+			for (const floor of FLOOR_KINDS) await post(floorUrl(floor), '{}');
 		}
-		await untilMails(smtp, 30);
+		await untilMails(smtp, 10 * (1 + FLOOR_KINDS.length));
 
 		// (a) one call at a time, each until its mail arrived, in blocks per workflow, the order turning
 		// each round. n8n's own idle CPU (timers, upkeep) over the same time is taken out; it comes in
 		// bursts, so the figures are medians over the rounds, not sums.
 		const workflows = [
-			{ name: 'bare: Webhook → Send Email', url: bareUrl, body: () => '{}' },
-			{ name: 'bare + No Operation (three nodes)', url: threeNodesUrl, body: () => '{}' },
+			...FLOOR_KINDS.map((floor) => ({ name: FLOORS[floor].name, url: floorUrl(floor), body: () => '{}' })),
 			{ name: 'our chain: trigger → filter → composer', url: chainUrl, body: () => missedCall().body },
 		];
+		const chainIndex = workflows.length - 1;
+		const mailSizeIndex = FLOOR_KINDS.indexOf('mailSize');
+		const mailBytes: number[][] = workflows.map(() => []);
 		const blocks: Spent[][] = [];
 		const idleRates: number[] = [];
 		for (let round = 0; round < ROUNDS; round++) {
@@ -294,6 +322,7 @@ export async function benchN8n(checks: Checks): Promise<void> {
 						const expected = smtp.arrivals.length + 1;
 						await post(url, body());
 						await untilMails(smtp, expected);
+						mailBytes[index].push(smtp.arrivals[expected - 1].bytes);
 					}
 				});
 			}
@@ -304,19 +333,21 @@ export async function benchN8n(checks: Checks): Promise<void> {
 		const idleRate = median(idleRates);
 		const wallPerCall = (block: Spent) => block.wall / BLOCK_CALLS;
 		const cpuPerCall = (block: Spent) => (block.cpu - idleRate * block.span) / BLOCK_CALLS;
-		const vsBare = (index: number, of: (block: Spent) => number) =>
-			blocks.map((round) => of(round[index]) / of(round[0])).sort((x, y) => x - y);
+		const vs = (index: number, baseline: number, of: (block: Spent) => number) =>
+			blocks.map((round) => of(round[index]) / of(round[baseline])).sort((x, y) => x - y);
+		const vsBare = (index: number, of: (block: Spent) => number) => vs(index, 0, of);
 		console.log(
 			`(a) n8n idle: ${(idleRate * 100).toFixed(2)} % of a core (median of ${ROUNDS} readings of ${IDLE_MS / 1000} s, ` +
 				`${(Math.min(...idleRates) * 100).toFixed(2)}–${(Math.max(...idleRates) * 100).toFixed(2)} %), taken out of the CPU figures`,
 		);
 		printTable(
 			`(a) per call, one at a time (${count(ROUNDS * BLOCK_CALLS)} each, ${ROUNDS} rounds of ${BLOCK_CALLS}); medians over the rounds`,
-			['workflow', 'wall per call', 'n8n CPU per call', 'wall vs bare', 'CPU vs bare', 'CPU vs bare, rounds'],
+			['workflow', 'mail size', 'wall per call', 'n8n CPU per call', 'wall vs bare', 'CPU vs bare', 'CPU vs bare, rounds'],
 			workflows.map(({ name }, index) => {
 				const cpuRatios = vsBare(index, cpuPerCall);
 				return [
 					name,
+					`${(median(mailBytes[index]) / 1024).toFixed(1)} KiB`,
 					duration(median(blocks.map((round) => wallPerCall(round[index])))),
 					duration(median(blocks.map((round) => cpuPerCall(round[index])))),
 					`${median(vsBare(index, wallPerCall)).toFixed(2)}×`,
@@ -325,13 +356,22 @@ export async function benchN8n(checks: Checks): Promise<void> {
 				];
 			}),
 		);
+		const chainVsMailSize = vs(chainIndex, mailSizeIndex, cpuPerCall);
+		const [lowest, highest] = [chainVsMailSize[0], chainVsMailSize[ROUNDS - 1]];
+		console.log(
+			`(a) our chain's CPU per call against the floor sending a mail of our size: ` +
+				`${median(chainVsMailSize).toFixed(2)}× (rounds ${lowest.toFixed(2)}–${highest.toFixed(2)}×)`,
+		);
 
 		// (b) sustained, 8 at a time; the bare workflow's rate is n8n's floor on this machine
-		const bare = await postConcurrently(bareUrl, SUSTAINED_CALLS, smtp, () => ({ body: '{}' }));
-		const threeNodes = await postConcurrently(threeNodesUrl, SUSTAINED_CALLS, smtp, () => ({ body: '{}' }));
+		const floors = [];
+		for (const floor of FLOOR_KINDS) {
+			const run = await postConcurrently(floorUrl(floor), SUSTAINED_CALLS, smtp, () => ({ body: '{}' }));
+			checks.verify(run.lost === 0, `${FLOORS[floor].name}, sustained: ${run.lost} mail(s) missing`);
+			floors.push({ name: FLOORS[floor].name, run });
+		}
+		const bare = floors[0].run;
 		const sustained = await postConcurrently(chainUrl, SUSTAINED_CALLS, smtp, missedCall);
-		checks.verify(bare.lost === 0, `bare sustained run: ${bare.lost} mail(s) missing`);
-		checks.verify(threeNodes.lost === 0, `three-node sustained run: ${threeNodes.lost} mail(s) missing`);
 		checks.verify(sustained.lost === 0, `sustained run: ${sustained.lost} call(s) got no mail`);
 		checks.verify(sustained.duplicates === 0, `sustained run: ${sustained.duplicates} duplicate mail(s)`);
 		const rate = (run: { seconds: number }) => SUSTAINED_CALLS / run.seconds;
@@ -339,16 +379,15 @@ export async function benchN8n(checks: Checks): Promise<void> {
 			`(b) sustained, ${CONCURRENCY} at a time, ${count(SUSTAINED_CALLS)} calls each`,
 			['workflow', 'calls/s', 'vs bare', 'p50 last event → mail', 'p99 last event → mail', 'lost', 'duplicate'],
 			[
-				['bare: Webhook → Send Email', `${rate(bare).toFixed(1)}/s`, '1.00×', '—', '—', String(bare.lost), '—'],
-				[
-					'bare + No Operation (three nodes)',
-					`${rate(threeNodes).toFixed(1)}/s`,
-					times(rate(threeNodes), rate(bare)),
+				...floors.map(({ name, run }) => [
+					name,
+					`${rate(run).toFixed(1)}/s`,
+					times(rate(run), rate(bare)),
 					'—',
 					'—',
-					String(threeNodes.lost),
+					String(run.lost),
 					'—',
-				],
+				]),
 				[
 					'our chain',
 					`${rate(sustained).toFixed(1)}/s`,

@@ -33,6 +33,8 @@ export interface MailArrival {
 	at: number;
 	/** The X-Missed-Call-Id header, when the mail has one. */
 	callId?: string;
+	/** Size of the message as it arrived (headers and MIME body). */
+	bytes: number;
 }
 
 export class SmtpSink {
@@ -68,7 +70,7 @@ export class SmtpSink {
 					const raw = Buffer.concat(chunks);
 					if (options.record === 'arrivals') {
 						const callId = /^X-Missed-Call-Id:\s*(\S+)/im.exec(raw.toString('latin1', 0, 8192))?.[1];
-						sink!.arrivals.push({ at: Date.now(), callId });
+						sink!.arrivals.push({ at: Date.now(), callId, bytes: raw.length });
 						callback();
 						return;
 					}
@@ -101,7 +103,11 @@ export class SmtpSink {
 			writeFileSync(mail.file, mail.raw);
 		}
 		this.mails.push(mail);
-		this.arrivals.push({ at: Date.now(), callId: mail.parsed.headers.get('x-missed-call-id') as string | undefined });
+		this.arrivals.push({
+			at: Date.now(),
+			callId: mail.parsed.headers.get('x-missed-call-id') as string | undefined,
+			bytes: mail.raw.length,
+		});
 	}
 
 	/** Resolves once at least `count` mails arrived; rejects after the timeout naming what it has. */

@@ -7,13 +7,20 @@ import { PROJECT_ROOT, type WorkflowCredential } from './n8nHost';
 /** The id the example workflow's composer refers to (n8n credential ids are 16 characters). */
 export const DEMO_SMTP_CREDENTIAL_ID = 'MissedCallSmtp01';
 
+/**
+ * A credential for the SMTP sink on loopback: no TLS, no login. Our `missedCallSmtp` and n8n's own
+ * `smtp` credential have the same fields.
+ */
+export function loopbackSmtpCredential(
+	port: number,
+	credential: Pick<WorkflowCredential, 'id' | 'name' | 'type'>,
+): WorkflowCredential {
+	const data = { host: '127.0.0.1', port, secure: false, disableStartTls: true, user: '', password: '' };
+	return { ...credential, data };
+}
+
 export function demoSmtpCredential(port: number): WorkflowCredential {
-	return {
-		id: DEMO_SMTP_CREDENTIAL_ID,
-		name: 'Demo SMTP sink',
-		type: 'missedCallSmtp',
-		data: { host: '127.0.0.1', port, secure: false, disableStartTls: true, user: '', password: '' },
-	};
+	return loopbackSmtpCredential(port, { id: DEMO_SMTP_CREDENTIAL_ID, name: 'Demo SMTP sink', type: 'missedCallSmtp' });
 }
 
 export interface WorkflowJson {

@@ -677,6 +677,20 @@ describe('against a plain model: newest time per entry, then retention, then the
 				};
 				let staticData: Record<string, unknown> = {};
 				let session = openFilterState(key, staticData, options);
+				// What the last commit wrote into staticData, and by which store. A session opened from
+				// other static data ('elsewhere') merges it entry by entry when it commits into staticData,
+				// if another store wrote it: entries the cap dropped meanwhile come back if they now fit.
+				let written: { by: string; entries: Map<string, number> } | undefined;
+				let openedFromElsewhere = false;
+				const commitIntoStaticData = () => {
+					session.commit(staticData);
+					if (openedFromElsewhere && written && written.by !== key) {
+						for (const [entry, at] of written.entries) keep(entry, at);
+					}
+					prune();
+					written = { by: key, entries: new Map(model) };
+					openedFromElsewhere = false;
+				};
 				// Notifications whose mail may yet fail or be sent (again).
 				const mails: RememberedNotification[] = [];
 				const mail = (pick: number) => mails[pick % mails.length] as RememberedNotification | undefined;
@@ -718,15 +732,14 @@ describe('against a plain model: newest time per entry, then retention, then the
 							hours += next.hours;
 							break;
 						case 'commit':
-							session.commit(staticData);
-							prune();
+							commitIntoStaticData();
 							expect(flatten(tablesIn(staticData))).toEqual(model);
 							session = openFilterState(key, reloaded(staticData), options);
 							prune();
 							break;
 						case 'restart': {
 							// A new process: a new store reads what the last commit saved; mails in flight are lost.
-							session.commit(staticData);
+							commitIntoStaticData();
 							staticData = reloaded(staticData);
 							key = uniqueKey();
 							session = openFilterState(key, staticData, options);
@@ -751,6 +764,7 @@ describe('against a plain model: newest time per entry, then retention, then the
 										calls: record([next.call], at - 0.25),
 									};
 							session = openFilterState(key, { [STATE_PROPERTY]: stored }, options);
+							openedFromElsewhere = true;
 							keep(`n|${next.user}|${next.caller}`, at);
 							keep(`l|${next.user}`, at + 0.25);
 							keep(`c|${next.call}`, at - 0.25);

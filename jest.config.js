@@ -6,6 +6,7 @@ module.exports = {
 	// The system suite runs on its own, in band, after these (`npm test`; `npm run test:system`).
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/system/'],
 	globalSetup: '<rootDir>/test/support/globalSetup.ts',
+	globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
 	reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 	testTimeout: 30000,
 };

@@ -56,19 +56,31 @@ export async function freePort(): Promise<number> {
 	});
 }
 
+/**
+ * The test suite's global setup packs once for all its test processes and names the tarball here:
+ * an exit handler registered inside a Jest test never runs, so they could not remove their own.
+ */
+export const PACKED_TARBALL_ENV = 'MISSED_CALLS_PACKAGE_TARBALL';
+
+/** `npm pack` of the built package (dist must be current) into `folder`; the tarball's path. */
+export async function packInto(folder: string): Promise<string> {
+	if (!existsSync(path.join(PROJECT_ROOT, 'dist/index.js'))) {
+		throw new Error('dist/ is missing: run `npm run build` first');
+	}
+	const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', folder], { cwd: PROJECT_ROOT });
+	return path.join(folder, stdout.trim().split('\n').pop()!);
+}
+
 let packedTarball: Promise<string> | undefined;
 
-/** `npm pack` of the built package (dist must be current), once per process. */
+/** The tarball to install: the test run's, or packed once per process and removed at its exit. */
 function packPackage(): Promise<string> {
 	packedTarball ??= (async () => {
-		if (!existsSync(path.join(PROJECT_ROOT, 'dist/index.js'))) {
-			throw new Error('dist/ is missing: run `npm run build` first');
-		}
-		const out = mkdtempSync(path.join(tmpdir(), 'missed-calls-pack-'));
-		const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', out], {
-			cwd: PROJECT_ROOT,
-		});
-		return path.join(out, stdout.trim().split('\n').pop()!);
+		const shared = process.env[PACKED_TARBALL_ENV];
+		if (shared && existsSync(shared)) return shared;
+		const folder = mkdtempSync(path.join(tmpdir(), 'missed-calls-pack-'));
+		process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+		return packInto(folder);
 	})();
 	return packedTarball;
 }

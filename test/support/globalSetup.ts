@@ -1,12 +1,21 @@
 /**
  * Installs Node 24 and n8n into the cache before any test runs (minutes on a fresh machine, instant
- * afterwards), so that no end-to-end test's timeout pays for the first install.
+ * afterwards), so that no end-to-end test's timeout pays for the first install; and packs the built
+ * package once for every test process that starts an n8n (removed again by the global teardown).
  */
-import { ensureN8n } from '../../scripts/lib/n8nHost';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { ensureN8n, PACKED_TARBALL_ENV, packInto, PROJECT_ROOT } from '../../scripts/lib/n8nHost';
 
 export default async function globalSetup(): Promise<void> {
 	const started = Date.now();
 	const runtime = await ensureN8n();
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
 	process.stdout.write(`\nn8n runtime ready in ${seconds} s: ${runtime.n8nBin}\n`);
+	// Without a build only the unit tests can run; a test that starts n8n then says to build.
+	if (existsSync(path.join(PROJECT_ROOT, 'dist/index.js'))) {
+		process.env[PACKED_TARBALL_ENV] = await packInto(mkdtempSync(path.join(tmpdir(), 'missed-calls-pack-')));
+	}
 }

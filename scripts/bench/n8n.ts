@@ -108,11 +108,6 @@ async function measured(pgid: number, work: () => Promise<void>): Promise<Spent>
 	return { wall, cpu, span: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
-/** The path of a floor's webhook. */
-export function floorPath(floor: Floor): string {
-	return FLOORS[floor].path;
-}
-
 /** The SMTP credential of the floors' Send Email node. */
 export function benchSmtpCredential(port: number): WorkflowCredential {
 	return loopbackSmtpCredential(port, { id: SMTP_CREDENTIAL_ID, name: 'Bench SMTP', type: 'smtp' });
@@ -126,7 +121,7 @@ export function benchSmtpCredential(port: number): WorkflowCredential {
  * `mailSize` the same two nodes sending the shipped sample mail (its HTML and text part, as our
  *   template made them), so the bench shows what n8n charges for a mail of our size.
  */
-type Floor = 'bare' | 'threeNodes' | 'mailSize';
+export type Floor = 'bare' | 'threeNodes' | 'mailSize';
 /** `bare` first: the ratios are against it. */
 const FLOOR_KINDS: Floor[] = ['bare', 'threeNodes', 'mailSize'];
 
@@ -135,6 +130,11 @@ const FLOORS: Record<Floor, { id: string; name: string; path: string }> = {
 	threeNodes: { id: 'BenchBareFloor03', name: 'bare + No Operation (three nodes)', path: 'bare-three-nodes' },
 	mailSize: { id: 'BenchBareFloor04', name: 'bare, sending our sample mail (HTML + text)', path: 'bare-mail-size' },
 };
+
+/** The path of a floor's webhook. */
+export function floorPath(floor: Floor): string {
+	return FLOORS[floor].path;
+}
 
 export function floorWorkflow(floor: Floor): { id: string; [key: string]: unknown } {
 	const noOp = {

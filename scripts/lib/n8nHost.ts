@@ -62,13 +62,22 @@ export async function freePort(): Promise<number> {
  */
 export const PACKED_TARBALL_ENV = 'MISSED_CALLS_PACKAGE_TARBALL';
 
-/** `npm pack` of the built package (dist must be current) into `folder`; the tarball's path. */
-export async function packInto(folder: string): Promise<string> {
-	if (!existsSync(path.join(PROJECT_ROOT, 'dist/index.js'))) {
-		throw new Error('dist/ is missing: run `npm run build` first');
+/** Whether the package is built (`dist/`): installing it into n8n needs that. */
+export function isBuilt(): boolean {
+	return existsSync(path.join(PROJECT_ROOT, 'dist/index.js'));
+}
+
+/** `npm pack` of the built package (dist must be current) into a new temporary folder; the tarball's path. */
+export async function packIntoTempFolder(): Promise<string> {
+	if (!isBuilt()) throw new Error('dist/ is missing: run `npm run build` first');
+	const folder = mkdtempSync(path.join(tmpdir(), 'missed-calls-pack-'));
+	try {
+		const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', folder], { cwd: PROJECT_ROOT });
+		return path.join(folder, stdout.trim().split('\n').pop()!);
+	} catch (error) {
+		rmSync(folder, { recursive: true, force: true });
+		throw error;
 	}
-	const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', folder], { cwd: PROJECT_ROOT });
-	return path.join(folder, stdout.trim().split('\n').pop()!);
 }
 
 let packedTarball: Promise<string> | undefined;
@@ -78,9 +87,9 @@ function packPackage(): Promise<string> {
 	packedTarball ??= (async () => {
 		const shared = process.env[PACKED_TARBALL_ENV];
 		if (shared && existsSync(shared)) return shared;
-		const folder = mkdtempSync(path.join(tmpdir(), 'missed-calls-pack-'));
-		process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
-		return packInto(folder);
+		const tarball = await packIntoTempFolder();
+		process.once('exit', () => rmSync(path.dirname(tarball), { recursive: true, force: true }));
+		return tarball;
 	})();
 	return packedTarball;
 }

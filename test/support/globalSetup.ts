@@ -3,11 +3,7 @@
  * afterwards), so that no end-to-end test's timeout pays for the first install; and packs the built
  * package once for every test process that starts an n8n (removed again by the global teardown).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
-import { ensureN8n, PACKED_TARBALL_ENV, packInto, PROJECT_ROOT } from '../../scripts/lib/n8nHost';
+import { ensureN8n, isBuilt, PACKED_TARBALL_ENV, packIntoTempFolder } from '../../scripts/lib/n8nHost';
 
 export default async function globalSetup(): Promise<void> {
 	const started = Date.now();
@@ -15,7 +11,5 @@ export default async function globalSetup(): Promise<void> {
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
 	process.stdout.write(`\nn8n runtime ready in ${seconds} s: ${runtime.n8nBin}\n`);
 	// Without a build only the unit tests can run; a test that starts n8n then says to build.
-	if (existsSync(path.join(PROJECT_ROOT, 'dist/index.js'))) {
-		process.env[PACKED_TARBALL_ENV] = await packInto(mkdtempSync(path.join(tmpdir(), 'missed-calls-pack-')));
-	}
+	if (isBuilt()) process.env[PACKED_TARBALL_ENV] = await packIntoTempFolder();
 }

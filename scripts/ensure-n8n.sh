@@ -3,22 +3,23 @@
 # n8n 2.x needs Node 24; the package itself builds and unit-tests on the machine's Node.
 # Prints the two paths as shell assignments: NODE24_BIN=... N8N_BIN=...
 set -euo pipefail
-NODE_MAJOR="${NODE_MAJOR:-24}"
+# Exactly this release, like n8n: `node@24` would float to whatever the registry lists newest.
+NODE_VERSION="24.21.0"
 CACHE="${MISSED_CALLS_CACHE:-$HOME/.cache/n8n-nodes-missed-calls}"
 # n8n's whole dependency tree is locked in scripts/n8n-runtime (see its README): resolved afresh,
 # it picks up the newest versions the registry lists, some of which need packages it lacks.
 runtime_src="$(cd "$(dirname "$0")/n8n-runtime" && pwd)"
 N8N_VERSION="$(sed -n 's/.*"n8n": "\([^"]*\)".*/\1/p' "$runtime_src/package.json")"
 lock_hash="$(cat "$runtime_src/package.json" "$runtime_src/package-lock.json" | sha256sum | cut -c1-12)"
-node_dir="$CACHE/node$NODE_MAJOR"
+node_dir="$CACHE/node-$NODE_VERSION"
 n8n_dir="$CACHE/n8n-$N8N_VERSION-$lock_hash"
 log() { echo "[ensure-n8n] $*" >&2; }
 
 if [ ! -x "$node_dir/node_modules/.bin/node" ]; then
-  log "installing Node $NODE_MAJOR into $node_dir (first use only)"
+  log "installing Node $NODE_VERSION into $node_dir (first use only)"
   mkdir -p "$node_dir"
   (cd "$node_dir" && echo '{"name":"node-runtime","private":true}' > package.json \
-    && npm install --no-audit --no-fund --loglevel=error "node@$NODE_MAJOR" >&2)
+    && npm install --no-audit --no-fund --loglevel=error "node@$NODE_VERSION" >&2)
 fi
 NODE24_BIN="$(cd "$node_dir/node_modules/node/bin" && pwd)"
 

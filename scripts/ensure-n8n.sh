@@ -15,6 +15,14 @@ node_dir="$CACHE/node-$NODE_VERSION"
 n8n_dir="$CACHE/n8n-$N8N_VERSION-$lock_hash"
 log() { echo "[ensure-n8n] $*" >&2; }
 
+# One install at a time: `npm test` and `npm run demo` started together on an empty cache would
+# otherwise both install into the same folder. (flock is util-linux; without it, no lock.)
+mkdir -p "$CACHE"
+if command -v flock >/dev/null; then
+  exec 9>"$CACHE/.install.lock"
+  flock 9
+fi
+
 if [ ! -x "$node_dir/node_modules/.bin/node" ]; then
   log "installing Node $NODE_VERSION into $node_dir (first use only)"
   mkdir -p "$node_dir"
@@ -29,6 +37,13 @@ if [ ! -x "$n8n_dir/node_modules/.bin/n8n" ] || [ ! -f "$n8n_dir/.complete" ]; t
   cp "$runtime_src/package.json" "$runtime_src/package-lock.json" "$n8n_dir/"
   (cd "$n8n_dir" && PATH="$NODE24_BIN:$PATH" npm ci --no-audit --no-fund --loglevel=error >&2)
   touch "$n8n_dir/.complete"
+  # An install from an older lock is 2.7 GB that nothing uses any more.
+  for stale in "$CACHE"/n8n-*; do
+    if [ "$stale" != "$n8n_dir" ] && [ -d "$stale" ]; then
+      log "removing $stale (installed from another lock file)"
+      rm -rf "$stale"
+    fi
+  done
 fi
 echo "NODE24_BIN=$NODE24_BIN"
 echo "N8N_BIN=$n8n_dir/node_modules/.bin/n8n"

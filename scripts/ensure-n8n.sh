@@ -10,7 +10,7 @@ CACHE="${MISSED_CALLS_CACHE:-$HOME/.cache/n8n-nodes-missed-calls}"
 # it picks up the newest versions the registry lists, some of which need packages it lacks.
 runtime_src="$(cd "$(dirname "$0")/n8n-runtime" && pwd)"
 N8N_VERSION="$(sed -n 's/.*"n8n": "\([^"]*\)".*/\1/p' "$runtime_src/package.json")"
-lock_hash="$(cat "$runtime_src/package.json" "$runtime_src/package-lock.json" | sha256sum | cut -c1-12)"
+lock_hash="$(cat "$runtime_src/package.json" "$runtime_src/package-lock.json" | cksum | cut -d" " -f1)"  # POSIX, also on macOS
 node_dir="$CACHE/node-$NODE_VERSION"
 n8n_dir="$CACHE/n8n-$N8N_VERSION-$lock_hash"
 log() { echo "[ensure-n8n] $*" >&2; }

@@ -143,7 +143,7 @@ export class N8nHost {
 		readonly baseUrl: string,
 		readonly userFolder: string,
 		readonly logFile: string,
-		private child: ChildProcess,
+		private n8n: SpawnedN8n,
 		private readonly removeFolder: boolean,
 		private readonly env: NodeJS.ProcessEnv,
 		private readonly runtime: N8nRuntime,
@@ -191,6 +191,10 @@ export class N8nHost {
 		return host;
 	}
 
+	private get child(): ChildProcess {
+		return this.n8n.child;
+	}
+
 	/** n8n's process id, also its process group (the task runner belongs to it). */
 	get pid(): number {
 		return this.child.pid!;
@@ -205,6 +209,8 @@ export class N8nHost {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
 			if (this.child.exitCode !== null) {
+				// Its last words (why it exited) are still on their way to the log file.
+				await Promise.race([this.n8n.logged, sleep(2000)]);
 				throw new Error(`n8n exited with code ${this.child.exitCode}; see ${this.logFile}`);
 			}
 			try {
@@ -264,7 +270,7 @@ export class N8nHost {
 	 */
 	async restart(): Promise<void> {
 		await this.terminate();
-		this.child = spawnN8n(this.runtime, this.env, this.logFile);
+		this.n8n = spawnN8n(this.runtime, this.env, this.logFile);
 		running.add(this);
 		await this.waitUntilReady();
 	}
@@ -301,16 +307,25 @@ export class N8nHost {
 	}
 }
 
-function spawnN8n(rt: N8nRuntime, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+interface SpawnedN8n {
+	child: ChildProcess;
+	/** Settles when n8n's output is all in the log file. */
+	logged: Promise<void>;
+}
+
+function spawnN8n(rt: N8nRuntime, env: NodeJS.ProcessEnv, logFile: string): SpawnedN8n {
 	const log = createWriteStream(logFile, { flags: 'a' });
 	const child = spawn(rt.n8nBin, ['start'], {
 		env,
 		detached: true, // own process group: stop() ends n8n and its task-runner child together
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
-	child.stdout!.pipe(log);
-	child.stderr!.pipe(log);
-	return child;
+	// Closed once both streams are drained: with `end: true` the first stream to end would close
+	// the log and the other's last lines (an error at exit goes to stderr) would be lost.
+	child.stdout!.pipe(log, { end: false });
+	child.stderr!.pipe(log, { end: false });
+	const logged = new Promise<void>((resolve) => child.once('close', () => log.end(resolve)));
+	return { child, logged };
 }
 
 /** Installs the packed package into `<user folder>/.n8n/nodes` as n8n's community installer does. */

@@ -167,8 +167,14 @@ export class N8nHost {
 			N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`,
 			...options.env,
 		};
-		await installPackage(userFolder, env);
-		await importAndPublish(rt, userFolder, env, options);
+		try {
+			await installPackage(userFolder, env);
+			await importAndPublish(rt, userFolder, env, options);
+		} catch (error) {
+			// No host yet whose stop() would remove it.
+			if (options.userFolder === undefined) rmSync(userFolder, { recursive: true, force: true });
+			throw error;
+		}
 
 		const logFile = options.logFile ?? path.join(userFolder, 'n8n.log');
 		const host = new N8nHost(

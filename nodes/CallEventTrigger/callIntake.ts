@@ -27,7 +27,7 @@ export function intake(
 		entry = { signature, assembler: new CallAssembler(options) };
 		assemblers.set(key, entry);
 	}
-	for (const event of events) records.push(...entry.assembler.push(event, now));
+	records.push(...entry.assembler.pushBatch(events, now));
 	records.push(...entry.assembler.sweep(now));
 	return records;
 }

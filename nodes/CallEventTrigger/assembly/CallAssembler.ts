@@ -8,7 +8,8 @@
  * in the right place, and the result does not depend on arrival order. `reorderWindowMs` stretches
  * "before that moment": a call whose resolving event arrived is held until a pushed event's time
  * (or a sweep's `now`) reaches resolving time + window, so late events of the call still count.
- * With the default window 0 a call resolves the moment its resolving event arrives.
+ * With the default window 0 a call resolves the moment its resolving event arrives; `pushBatch`
+ * orders the events of one request first, so their order inside the request does not matter.
  *
  * Semantics beyond callModel.ts that sources rely on:
  * - `stopped` or `diverted` WITHOUT `line` applies to every line still ringing at that time
@@ -89,6 +90,15 @@ function rank(event: CallEvent): number {
 	return event.line === undefined && (event.type === 'stopped' || event.type === 'diverted')
 		? 1
 		: RANK[event.type];
+}
+
+/** Time order, equal times by RANK; callers add their own last tie-break. */
+function compareEvents(a: CallEvent, b: CallEvent): number {
+	return a.time - b.time || rank(a) - rank(b);
+}
+
+function hasUsableTime(event: CallEvent): boolean {
+	return Number.isFinite(event.time) && Math.abs(event.time) <= MAX_DATE_MS;
 }
 
 const STOP_RESULT: Record<StopReason, LegResult> = {
@@ -196,7 +206,7 @@ export class CallAssembler {
 	 * `receivedAt` is the receiver's clock (epoch ms) for the silence timeout; default the event time.
 	 */
 	push(event: CallEvent, receivedAt: number = event.time): TriggerRecord[] {
-		if (!Number.isFinite(event.time) || Math.abs(event.time) > MAX_DATE_MS) return this.ignore();
+		if (!hasUsableTime(event)) return this.ignore();
 		if (event.eventId !== undefined) {
 			if (this.seenEventIds.has(event.eventId)) {
 				this.counters.duplicateEvents++;
@@ -247,6 +257,24 @@ export class CallAssembler {
 		// The pushed event's time is the clock here: push() has no wall clock, and event time is what
 		// the reorder window is measured in.
 		records.push(...this.resolveWaiting(event.time));
+		return records;
+	}
+
+	/**
+	 * Feeds the events of one request as if they had arrived one by one in time order (equal times
+	 * by RANK, then their order in the batch). Pushed in the sender's order, an `ended` listed before
+	 * the call's `ringing` would resolve the call at once and drop the rest of the batch as late.
+	 */
+	pushBatch(events: CallEvent[], receivedAt: number): TriggerRecord[] {
+		const records: TriggerRecord[] = [];
+		const usable: Array<{ event: CallEvent; index: number }> = [];
+		events.forEach((event, index) => {
+			// Unusable times cannot be ordered; push() ignores and counts them.
+			if (hasUsableTime(event)) usable.push({ event, index });
+			else records.push(...this.push(event, receivedAt));
+		});
+		usable.sort((a, b) => compareEvents(a.event, b.event) || a.index - b.index);
+		for (const { event } of usable) records.push(...this.push(event, receivedAt));
 		return records;
 	}
 
@@ -324,10 +352,7 @@ function iso(time: number): string {
 function deriveRecord(call: PendingCall, incompleteAt: number): CallRecord {
 	const events = call.events
 		.slice()
-		.sort(
-			(a, b) =>
-				a.event.time - b.event.time || rank(a.event) - rank(b.event) || a.seq - b.seq,
-		)
+		.sort((a, b) => compareEvents(a.event, b.event) || a.seq - b.seq)
 		.map((arrived) => arrived.event);
 	const resolving =
 		events.find((e) => e.type === 'answered') ?? events.find((e) => e.type === 'ended');

@@ -770,3 +770,98 @@ describe('CallAssembler: out-of-order arrival', () => {
 		expect(assembler.push(ev(2, 'answered', { line: '201' }))).toHaveLength(1);
 	});
 });
+
+describe('CallAssembler: one request with its events out of order (pushBatch)', () => {
+	it('an `ended` listed first still gets the legs and the caller listed after it', () => {
+		const assembler = new CallAssembler();
+		const records = assembler.pushBatch(
+			[ev(20, 'ended'), offered, ev(1, 'ringing', { line: '201' })],
+			at(21),
+		);
+		expect(records).toEqual([
+			callRecord({
+				resolvedAt: '2024-05-06T08:00:20.000Z',
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:20.000Z',
+						result: 'notAnswered',
+					},
+				],
+			}),
+		]);
+		expect(assembler.stats().lateEvents).toBe(0);
+		expect(assembler.pendingCount).toBe(0);
+	});
+
+	it('events timed after the answer stay out of the record, as in time order', () => {
+		const assembler = new CallAssembler();
+		const [record] = assembler.pushBatch(
+			[
+				ev(9, 'stopped', { line: '201', reason: 'busy' }),
+				ev(8, 'answered', { line: '202' }),
+				ev(1, 'ringing', { line: '201' }),
+				ev(1, 'ringing', { line: '202' }),
+				offered,
+			],
+			at(10),
+		);
+		expect((record as CallRecord).legs.map((leg) => [leg.line, leg.result])).toEqual([
+			['201', 'answeredElsewhere'],
+			['202', 'answered'],
+		]);
+		expect(assembler.stats().lateEvents).toBe(1);
+	});
+
+	it('equal times: a line-less `stopped` stops only lines that rang, an `ended` comes last', () => {
+		const assembler = new CallAssembler();
+		const [record] = assembler.pushBatch(
+			[
+				ev(5, 'ended'),
+				ev(5, 'ringing', { line: '202' }),
+				ev(5, 'stopped', { reason: 'busy' }),
+				ev(1, 'ringing', { line: '201' }),
+				offered,
+			],
+			at(6),
+		);
+		expect((record as CallRecord).legs).toEqual([
+			{
+				line: '201',
+				ringingFrom: '2024-05-06T08:00:01.000Z',
+				ringingUntil: '2024-05-06T08:00:05.000Z',
+				result: 'busy',
+			},
+			{
+				line: '202',
+				ringingFrom: '2024-05-06T08:00:05.000Z',
+				ringingUntil: '2024-05-06T08:00:05.000Z',
+				result: 'notAnswered',
+			},
+		]);
+	});
+
+	it('skips and counts events with unusable times, without disturbing the rest', () => {
+		const assembler = new CallAssembler();
+		const records = assembler.pushBatch(
+			[
+				ev(20, 'ended'),
+				ev(3, 'answered', { line: '201', time: Number.NaN }),
+				offered,
+				ev(2, 'ringing', { line: '201', time: Number.POSITIVE_INFINITY }),
+				ev(1, 'ringing', { line: '201' }),
+			],
+			at(21),
+		);
+		expect(records.map((r) => r.kind === 'call' && [r.outcome, r.legs.length])).toEqual([['missed', 1]]);
+		expect(assembler.stats().ignoredEvents).toBe(2);
+	});
+
+	it('counts silence from receipt: the batch is received at `receivedAt`, not at its event times', () => {
+		const assembler = new CallAssembler({ silenceMs: 60_000 });
+		assembler.pushBatch([ev(1, 'ringing', { line: '201' }), offered], at(3600));
+		expect(assembler.sweep(at(3600) + 59_999)).toEqual([]);
+		expect(assembler.sweep(at(3600) + 60_000)).toHaveLength(1);
+	});
+});

@@ -10,6 +10,8 @@
  *   `diverted` without `line`.
  * - A hangup names no line, so `busy`/`noAnswer` become a `stopped` without `line`.
  * CallAssembler applies both line-less events to every line still ringing.
+ *
+ * Numbers come as E.164 without "+" (`492111234567`) and get it back (see `international`).
  */
 import type { CallEvent, StopReason } from '../../shared/callModel';
 import { EventInputError } from './errors';
@@ -48,8 +50,8 @@ export function parseSipgateEvent(body: Record<string, unknown>, receivedAt: num
 	const direction = field('direction');
 	const outbound =
 		direction !== undefined && oneOf(direction, 'direction', DIRECTIONS, fail) === 'out';
-	const from = field('from');
-	const to = field('to');
+	const from = international(field('from'));
+	const to = international(field('to'));
 
 	const base: CallEvent = {
 		type: 'offered',
@@ -74,7 +76,7 @@ export function parseSipgateEvent(body: Record<string, unknown>, receivedAt: num
 		// Outbound, the user is the caller; the far end that answered is the answering number.
 		const line =
 			(outbound ? undefined : answering[0]) ??
-			field('answeringNumber') ??
+			international(field('answeringNumber')) ??
 			to ??
 			fail('user or answeringNumber is required');
 		return [{ ...base, type: 'answered', line }];
@@ -84,6 +86,16 @@ export function parseSipgateEvent(body: Record<string, unknown>, receivedAt: num
 	const reason = CAUSE_STOP[cause];
 	const ended: CallEvent = { ...base, type: 'ended' };
 	return reason ? [{ ...base, type: 'stopped', reason }, ended] : [ended];
+}
+
+/**
+ * Restores the "+" that sipgate and Zammad leave off E.164 numbers: read as written, `492111234567`
+ * would later be taken for a national number. Numbers starting with 0 are national (Zammad allows
+ * them) and stay; so do digit strings too short for E.164 (7 to 15 digits), which are extensions or
+ * Zammad user ids (`answeringNumber=42`), and words such as `anonymous` or `voicemail`.
+ */
+function international(number: string | undefined): string | undefined {
+	return number !== undefined && /^[1-9]\d{6,14}$/.test(number) ? `+${number}` : number;
 }
 
 /** A single-valued field; empty counts as absent (sipgate sends `origCallId=` on a first call). */

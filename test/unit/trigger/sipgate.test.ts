@@ -35,8 +35,8 @@ const base = {
 	callId: '123456',
 	time: R,
 	direction: 'inbound',
-	caller: { number: '492111234567' },
-	called: '4915791234567',
+	caller: { number: '+492111234567' },
+	called: '+4915791234567',
 };
 
 function rejection(body: Record<string, unknown>) {
@@ -73,6 +73,39 @@ describe('parseSipgateEvent: mapping', () => {
 		expect(lines(call)).toEqual([]);
 	});
 
+	it('numbers: E.164 without "+" gets it; national, short, withheld and "+" numbers stay', () => {
+		const call = (from: string, to: string) =>
+			parseSipgateEvent({ event: 'newCall', callId: 'n1', direction: 'in', from, to }, R)[0];
+		// sipgate's own samples, and Zammad's (from=493055571600, to=491711234567890).
+		expect(call('492111234567', '4915791234567')).toMatchObject({
+			caller: { number: '+492111234567' },
+			called: '+4915791234567',
+		});
+		expect(call('493055571600', '491711234567890')).toMatchObject({
+			caller: { number: '+493055571600' },
+			called: '+491711234567890',
+		});
+		// Zammad also shows national numbers (from=02214710334, to=03023125771).
+		expect(call('02214710334', '03023125771')).toMatchObject({
+			caller: { number: '02214710334' },
+			called: '03023125771',
+		});
+		expect(call('+492111234567', '201')).toMatchObject({
+			caller: { number: '+492111234567' },
+			called: '201',
+		});
+		expect(call('anonymous', '4915791234567').caller).toEqual({ number: '', restricted: true });
+		// One digit too many for E.164: not a phone number, left as sent.
+		expect(call('1234567890123456', '4915791234567').caller).toEqual({ number: '1234567890123456' });
+
+		const answeredBy = (answeringNumber: string) =>
+			parseSipgateEvent({ event: 'answer', callId: 'n1', direction: 'out', answeringNumber }, R)[0].line;
+		expect(answeredBy('4921100000001')).toBe('+4921100000001');
+		// Zammad's answeringNumber may be a user id, login or e-mail.
+		expect(answeredBy('42')).toBe('42');
+		expect(answeredBy('jdoe')).toBe('jdoe');
+	});
+
 	it('newCall from `anonymous`: a withheld caller', () => {
 		const [offered] = parseSipgateEvent(form(NEW_CALL.replace('from=492111234567', 'from=anonymous')), R);
 		expect(offered.caller).toEqual({ number: '', restricted: true });
@@ -86,8 +119,8 @@ describe('parseSipgateEvent: mapping', () => {
 				callId: 'o1',
 				time: R,
 				direction: 'outbound',
-				caller: { number: '4921100000001' },
-				called: '4915791234567',
+				caller: { number: '+4921100000001' },
+				called: '+4915791234567',
 			},
 		]);
 	});
@@ -105,9 +138,9 @@ describe('parseSipgateEvent: mapping', () => {
 		expect(line({ ...zammad, user: 'Alice', answeringNumber: '42' })).toBe('Alice');
 		expect(line({ ...zammad, 'user[]': ['Alice'] })).toBe('Alice');
 		expect(line({ ...zammad, answeringNumber: 'jdoe@example.com' })).toBe('jdoe@example.com');
-		expect(line(zammad)).toBe('491711234567890');
+		expect(line(zammad)).toBe('+491711234567890');
 		expect(line({ ...zammad, direction: 'out', user: 'Alice', answeringNumber: '491711234567890' })).toBe(
-			'491711234567890',
+			'+491711234567890',
 		);
 	});
 
@@ -200,8 +233,8 @@ describe('sipgate sequences through call assembly', () => {
 				kind: 'call',
 				callId: '123456',
 				direction: 'inbound',
-				caller: { number: '492111234567', name: '', restricted: false },
-				called: '4915791234567',
+				caller: { number: '+492111234567', name: '', restricted: false },
+				called: '+4915791234567',
 				startedAt: '2024-05-06T08:00:00.000Z',
 				resolvedAt: '2024-05-06T08:00:04.000Z',
 				outcome: 'answered',
@@ -280,8 +313,8 @@ describe('sipgate sequences through call assembly', () => {
 				kind: 'call',
 				callId: '12111955',
 				direction: 'inbound',
-				caller: { number: '4921112345', name: '', restricted: false },
-				called: '4921199991',
+				caller: { number: '+4921112345', name: '', restricted: false },
+				called: '+4921199991',
 				startedAt: '2024-05-06T08:00:00.000Z',
 				resolvedAt: '2024-05-06T08:00:06.000Z',
 				outcome: 'answered',

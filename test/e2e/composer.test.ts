@@ -7,14 +7,13 @@
  * not there) are read from the saved executions through n8n's internal REST API.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AddressObject } from 'mailparser';
 import VCard from 'vcf';
-import { ensureN8n, freePort, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
+import { freePort, PROJECT_ROOT } from '../../scripts/lib/n8nHost';
 import type { ReceivedMail } from '../../scripts/lib/smtpSink';
 import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
-import { startStack, waitFor, type Stack } from './support';
+import { itemIndexOf, outputOf, SavedExecutions, startStack, waitFor, type OutputItem, type Stack } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // The scenario
@@ -267,9 +266,7 @@ const WF = {
 
 const owner = { email: 'admin@example.com', password: 'Test-Passw0rd', firstName: 'Ada', lastName: 'Admin' };
 let stack: Stack;
-let cookie: string;
-/** n8n's own `flatted`, which wrote the execution data the REST API returns. */
-let unflatten: (text: string) => unknown;
+let executions: SavedExecutions;
 
 beforeAll(async () => {
 	const closedPort = await freePort(); // nothing listens there
@@ -291,9 +288,7 @@ beforeAll(async () => {
 			},
 		],
 	});
-	cookie = await stack.n8n.login(owner.email, owner.password);
-	const { n8nBin } = await ensureN8n();
-	unflatten = createRequire(path.resolve(path.dirname(n8nBin), '../n8n/package.json'))('flatted').parse;
+	executions = await SavedExecutions.of(stack, owner);
 }, 240_000);
 
 afterAll(async () => {
@@ -310,55 +305,6 @@ async function mailTo(address: string): Promise<ReceivedMail> {
 	await waitFor(() => stack.mailsTo(address).length > 0);
 	return stack.mailsTo(address)[0];
 }
-
-interface OutputItem {
-	json: Record<string, unknown>;
-	pairedItem?: { item: number } | Array<{ item: number }>;
-}
-interface Execution {
-	id: string;
-	status: string;
-	data: {
-		resultData: {
-			error?: { message: string; name?: string; description?: string };
-			lastNodeExecuted?: string;
-			runData: Record<string, Array<{ error?: { message: string }; data?: { main: Array<OutputItem[] | null> } }>>;
-		};
-	};
-}
-
-async function rest<T>(route: string): Promise<T> {
-	const response = await fetch(`${stack.n8n.baseUrl}/rest/${route}`, { headers: { cookie } });
-	if (!response.ok) throw new Error(`GET /rest/${route}: ${response.status} ${await response.text()}`);
-	return ((await response.json()) as { data: T }).data;
-}
-
-/** The workflow's single finished production execution, with its run data. */
-async function executionOf(workflow: WorkflowJson, timeoutMs = 20_000): Promise<Execution> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId: workflow.id }));
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const { results } = await rest<{ results: Array<{ id: string; status: string }> }>(`executions?filter=${filter}`);
-		const done = results.filter((execution) => !['new', 'running', 'waiting'].includes(execution.status));
-		if (done.length > 1) throw new Error(`${workflow.name} ran ${done.length} times, expected once`);
-		if (done.length === 1) {
-			const execution = await rest<Omit<Execution, 'data'> & { data: string }>(`executions/${done[0].id}`);
-			return { ...execution, data: unflatten(execution.data) as Execution['data'] };
-		}
-		if (Date.now() > deadline) throw new Error(`${workflow.name} did not finish within ${timeoutMs} ms`);
-		await sleep(100);
-	}
-}
-
-/** The items a node put out on its first output in the execution's only run. */
-function outputOf(execution: Execution, node: string): OutputItem[] {
-	const runs = execution.data.resultData.runData[node];
-	expect(runs).toHaveLength(1);
-	return runs[0].data?.main[0] ?? [];
-}
-
-const itemIndexOf = (item: OutputItem) =>
-	(Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem)?.item;
 
 // ---------------------------------------------------------------------------------------------
 // Checks on a received mail
@@ -448,7 +394,7 @@ describe('send: one mail per notification, in the recipient\'s language', () => 
 	});
 
 	test('the composer outputs the server\'s answer per mail, paired with its notification', async () => {
-		const execution = await executionOf(WF.lang);
+		const execution = await executions.only(WF.lang);
 		expect(execution.status).toBe('success');
 		const notifications = outputOf(execution, FILTER_NODE);
 		const answers = outputOf(execution, COMPOSER_NODE);
@@ -542,7 +488,7 @@ describe('compose only, sent by n8n\'s built-in Send Email node', () => {
 
 	test('the composer sent nothing itself and outputs the mail as fields plus binary', async () => {
 		expect(stack.mailsTo(anna('compose'))).toHaveLength(1);
-		const execution = await executionOf(WF.compose);
+		const execution = await executions.only(WF.compose);
 		expect(execution.status).toBe('success');
 		const [item, ...more] = outputOf(execution, COMPOSER_NODE) as Array<OutputItem & { binary?: Record<string, { mimeType: string }> }>;
 		expect(more).toHaveLength(0);
@@ -561,7 +507,7 @@ describe('compose only, sent by n8n\'s built-in Send Email node', () => {
 describe('a custom XSL template that is not well-formed', () => {
 	test('fails the execution with a message naming the line; nothing is sent', async () => {
 		await post(WF.brokenXsl, missedCall('xsl-1', ANNA_LINE));
-		const execution = await executionOf(WF.brokenXsl);
+		const execution = await executions.only(WF.brokenXsl);
 		expect(execution.status).toBe('error');
 		expect(execution.data.resultData.lastNodeExecuted).toBe(COMPOSER_NODE);
 		expect(execution.data.resultData.error?.message).toMatch(new RegExp(`\\bline ${BROKEN_LINE}\\b`));
@@ -570,7 +516,7 @@ describe('a custom XSL template that is not well-formed', () => {
 
 	test('with "On Error: Continue" the items carry the error instead, paired with their notification', async () => {
 		await post(WF.brokenXslContinue, missedCall('xslcont-1', ANNA_LINE));
-		const execution = await executionOf(WF.brokenXslContinue);
+		const execution = await executions.only(WF.brokenXslContinue);
 		expect(stack.mailsTo(anna('xslcont'))).toHaveLength(0);
 		const items = outputOf(execution, COMPOSER_NODE);
 		expect(items).toHaveLength(1);
@@ -583,7 +529,7 @@ describe('a custom XSL template that is not well-formed', () => {
 describe('the SMTP server cannot be reached', () => {
 	test('fails the execution with a NodeApiError naming the recipient', async () => {
 		await post(WF.smtpDown, missedCall('smtp-1', ANNA_LINE));
-		const execution = await executionOf(WF.smtpDown);
+		const execution = await executions.only(WF.smtpDown);
 		expect(execution.status).toBe('error');
 		const { error, lastNodeExecuted } = execution.data.resultData;
 		expect(lastNodeExecuted).toBe(COMPOSER_NODE);
@@ -597,7 +543,7 @@ describe('the SMTP server cannot be reached', () => {
 
 	test('with "On Error: Continue" the item carries the error, paired with its notification', async () => {
 		await post(WF.smtpDownContinue, missedCall('smtpcont-1', ANNA_LINE));
-		const execution = await executionOf(WF.smtpDownContinue);
+		const execution = await executions.only(WF.smtpDownContinue);
 		expect(execution.status).toBe('success');
 		const items = outputOf(execution, COMPOSER_NODE);
 		expect(items).toHaveLength(1);

@@ -1,5 +1,7 @@
 /** Shared set-up of the end-to-end suites: a real SMTP sink plus a real n8n running workflows. */
-import { N8nHost, sleep, type N8nHostOptions, type WorkflowCredential } from '../../scripts/lib/n8nHost';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ensureN8n, N8nHost, sleep, type N8nHostOptions, type WorkflowCredential } from '../../scripts/lib/n8nHost';
 import { SmtpSink, type ReceivedMail } from '../../scripts/lib/smtpSink';
 import { demoSmtpCredential, webhookPathOf, type WorkflowJson } from '../../scripts/lib/workflows';
 
@@ -69,3 +71,73 @@ export async function waitFor(condition: () => boolean, timeoutMs = 20_000): Pro
 		await sleep(100);
 	}
 }
+
+export interface OutputItem {
+	json: Record<string, unknown>;
+	pairedItem?: { item: number } | Array<{ item: number }>;
+}
+
+export interface Execution {
+	id: string;
+	status: string;
+	data: {
+		resultData: {
+			error?: { message: string; name?: string; description?: string };
+			lastNodeExecuted?: string;
+			runData: Record<string, Array<{ error?: { message: string }; data?: { main: Array<OutputItem[] | null> } }>>;
+		};
+	};
+}
+
+/**
+ * Saved executions with their run data, read through n8n's internal REST API as the owner (start
+ * the stack with an owner and `EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all'`).
+ */
+export class SavedExecutions {
+	private constructor(
+		private readonly stack: Stack,
+		private readonly cookie: string,
+		/** n8n's own `flatted`, which wrote the execution data the REST API returns. */
+		private readonly unflatten: (text: string) => unknown,
+	) {}
+
+	static async of(stack: Stack, owner: { email: string; password: string }): Promise<SavedExecutions> {
+		const cookie = await stack.n8n.login(owner.email, owner.password);
+		const { n8nBin } = await ensureN8n();
+		const flatted = createRequire(path.resolve(path.dirname(n8nBin), '../n8n/package.json'))('flatted');
+		return new SavedExecutions(stack, cookie, flatted.parse);
+	}
+
+	private async rest<T>(route: string): Promise<T> {
+		const response = await fetch(`${this.stack.n8n.baseUrl}/rest/${route}`, { headers: { cookie: this.cookie } });
+		if (!response.ok) throw new Error(`GET /rest/${route}: ${response.status} ${await response.text()}`);
+		return ((await response.json()) as { data: T }).data;
+	}
+
+	/** The workflow's single finished production execution, with its run data. */
+	async only(workflow: WorkflowJson, timeoutMs = 20_000): Promise<Execution> {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: workflow.id }));
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const { results } = await this.rest<{ results: Array<{ id: string; status: string }> }>(`executions?filter=${filter}`);
+			const done = results.filter((execution) => !['new', 'running', 'waiting'].includes(execution.status));
+			if (done.length > 1) throw new Error(`${workflow.name} ran ${done.length} times, expected once`);
+			if (done.length === 1) {
+				const execution = await this.rest<Omit<Execution, 'data'> & { data: string }>(`executions/${done[0].id}`);
+				return { ...execution, data: this.unflatten(execution.data) as Execution['data'] };
+			}
+			if (Date.now() > deadline) throw new Error(`${workflow.name} did not finish within ${timeoutMs} ms`);
+			await sleep(100);
+		}
+	}
+}
+
+/** The items a node put out on one of its outputs (default the first) in the execution's only run. */
+export function outputOf(execution: Execution, node: string, output = 0): OutputItem[] {
+	const runs = execution.data.resultData.runData[node];
+	expect(runs).toHaveLength(1);
+	return runs[0].data?.main[output] ?? [];
+}
+
+export const itemIndexOf = (item: OutputItem) =>
+	(Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem)?.item;

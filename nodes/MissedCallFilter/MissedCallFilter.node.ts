@@ -10,11 +10,11 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { TriggerRecord } from '../shared/callModel';
 import type { Contact } from '../shared/notification';
 import type { NumberingPlan } from '../shared/phoneNumbers';
-import { missedCallFilterProperties } from './description';
+import { DEFAULT_COUNTRY, missedCallFilterProperties } from './description';
 import { compileFilter, filterCall, filterPresence, type CompiledFilter } from './filter';
 import { readContact, readTriggerRecord } from './input';
 import type { FilterSettings } from './rules';
-import { openFilterState } from './state';
+import { openFilterState, type FilterStateSession } from './state';
 
 type Outputs = [INodeExecutionData[], INodeExecutionData[], INodeExecutionData[]];
 const NOTIFY = 0;
@@ -32,7 +32,10 @@ export class MissedCallFilter implements INodeType {
 		description: 'Decides who gets an e-mail and a journal entry for each call, and why the others do not',
 		defaults: { name: 'Missed Call Filter' },
 		inputs: ['main'],
-		outputs: ['main'],
+		// One entry per output: n8n counts the outputs here, `outputNames` only labels them. The lint
+		// rule allows more than one only for n8n's If and Switch; n8n's own Compare Datasets disables it too.
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
+		outputs: ['main', 'main', 'main'],
 		outputNames: ['Notify', 'Journal', 'Suppressed'],
 		properties: missedCallFilterProperties,
 	};
@@ -41,30 +44,33 @@ export class MissedCallFilter implements INodeType {
 		const items = this.getInputData();
 		const outputs: Outputs = [[], [], []];
 
-		// Settings are the same for every item: compile them once, and fail the whole run if wrong.
+		// Settings are the same for every item: read them once, and fail the whole run if wrong.
+		const staticData = this.getWorkflowStaticData('node');
 		let filter: CompiledFilter;
+		let session: FilterStateSession;
 		try {
 			filter = compileFilter({
 				directory: this.getNodeParameter('directory', 0),
-				numberingPlan: this.getNodeParameter('numberingPlan', 0, {}) as NumberingPlan,
+				numberingPlan: {
+					country: DEFAULT_COUNTRY,
+					...(this.getNodeParameter('numberingPlan', 0, {}) as Partial<NumberingPlan>),
+				},
 				settings: readSettings(this),
 				instanceTimeZone: this.getTimezone(),
+			});
+			const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+			session = openFilterState(`${this.getWorkflow().id}/${this.getNode().id}`, staticData, {
+				retentionDays: options.retentionDays as number | undefined,
+				duplicateWindowHours: options.duplicateWindowHours as number | undefined,
+				maxEntries: options.maxEntries as number | undefined,
+				// n8n does not save static data of manual runs: keep them out of the shared memory too.
+				shared: this.getMode() !== 'manual',
 			});
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, {
 				description: 'Check the node\'s settings: the message names the setting and the value.',
 			});
 		}
-
-		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-		const staticData = this.getWorkflowStaticData('node');
-		const session = openFilterState(`${this.getWorkflow().id}/${this.getNode().id}`, staticData, {
-			retentionDays: options.retentionDays as number | undefined,
-			duplicateWindowHours: options.duplicateWindowHours as number | undefined,
-			maxEntries: options.maxEntries as number | undefined,
-			// n8n does not save static data of manual runs: keep them out of the shared memory too.
-			shared: this.getMode() !== 'manual',
-		});
 		const contactField = this.getNodeParameter('contactField', 0, 'contact') as string;
 
 		// Every item is checked before any is decided: a bad item must not leave the good ones before
@@ -119,6 +125,8 @@ function readSettings(context: IExecuteFunctions): Partial<FilterSettings> {
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	return {
 		...exceptions,
+		// A new node has it set; removed from the collection it is off, like every other exception.
+		minRingSeconds: exceptions.minRingSeconds ?? 0,
 		recipients: context.getNodeParameter('recipients', 0) as FilterSettings['recipients'],
 		alsoWhenAnsweredByThirdParty: context.getNodeParameter(
 			'alsoWhenAnsweredByThirdParty',

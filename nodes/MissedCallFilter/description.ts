@@ -1,5 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** The Numbering Plan's Country until one is set (the collection starts empty in a new node). */
+export const DEFAULT_COUNTRY = 'DE';
+
 const participantOptions = [
 	{ name: 'All Participants', value: 'all', description: 'Every user whose phone rang' },
 	{ name: 'First Participant', value: 'first', description: 'The first user whose phone rang' },
@@ -53,7 +56,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				displayName: 'Country',
 				name: 'country',
 				type: 'string',
-				default: 'DE',
+				default: DEFAULT_COUNTRY,
 				description: 'ISO 3166 country code of the PBX, for national numbers such as 089 1234567',
 			},
 			{
@@ -127,7 +130,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 2,
-				description: 'A user whose phones rang for less than this gets no e-mail (0 = off)',
+				description: 'A user whose phones rang for less than this gets no e-mail (0 or removed = off)',
 			},
 			{
 				displayName: 'No Contact Data',

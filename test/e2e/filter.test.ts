@@ -1,11 +1,12 @@
 /**
  * Issue "Missed Call Filter" in a real n8n, production executions: the repeat rules remember across
  * executions (workflow static data), a login re-enables "repeated call while not logged in", and
- * concurrent executions lose no update of the remembered state.
+ * concurrent executions lose no update of the remembered state. The Journal and Suppressed outputs
+ * can be wired to further nodes, and a node with the Numbering Plan left as added works.
  */
 import { sleep } from '../../scripts/lib/n8nHost';
 import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
-import { startStack, waitFor, type Stack } from './support';
+import { outputOf, SavedExecutions, startStack, waitFor, type Stack } from './support';
 
 const example = loadExampleWorkflow();
 
@@ -31,11 +32,51 @@ const load = workflow('FilterLoad000001', 'load', { id: 'lara', email: 'lara@exa
 	skipRepeatedSameDay: true,
 });
 
+/**
+ * The Journal and Suppressed outputs wired to n8n's No Operation node, with n8n's error output on; the filter's Numbering Plan
+ * as a freshly added node has it (the collection empty: the Country's default applies), and every
+ * exception removed (the minimum ringing time too).
+ */
+const outputs = (() => {
+	const copy = variantOf(example, 'FilterOutputs001', {
+		callEventTrigger: { path: 'outputs' },
+		missedCallFilter: {
+			directory: JSON.stringify([
+				{ id: 'olga', name: 'Olga', email: 'olga@example.com', timeZone: 'Europe/Berlin', lines: ['501'] },
+				{ id: 'otto', name: 'Otto', email: 'otto@example.com', timeZone: 'Europe/Berlin', lines: ['502'], notify: false },
+			]),
+			journalUnanswered: 'all',
+			exceptions: {},
+		},
+	});
+	const filter = copy.nodes.find((node) => node.type.endsWith('.missedCallFilter'))!;
+	delete filter.parameters.numberingPlan;
+	// n8n adds its error output after the node's own outputs; it must not take the Journal's place.
+	filter.onError = 'continueErrorOutput';
+	for (const [index, name] of [[1, 'Journal'], [2, 'Suppressed']] as const) {
+		copy.nodes.push({ id: `noop-${name}`, name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [900, index * 200], parameters: {} });
+		(copy.connections as Record<string, { main: object[][] }>)[filter.name].main[index] = [{ node: name, type: 'main', index: 0 }];
+	}
+	return copy;
+})();
+
+/** A setting n8n's number field lets through but the filter refuses. */
+const badOption = variantOf(example, 'FilterBadOption1', {
+	callEventTrigger: { path: 'bad-option' },
+	missedCallFilter: { options: { maxEntries: 150.5 } },
+});
+
+const owner = { email: 'admin@example.com', password: 'Test-Passw0rd', firstName: 'Ada', lastName: 'Admin' };
 let stack: Stack;
+let executions: SavedExecutions;
 const mailsTo = (address: string) => stack.mailsTo(address);
 
 beforeAll(async () => {
-	stack = await startStack([sameDay, untilLogin, load]);
+	stack = await startStack([sameDay, untilLogin, load, outputs, badOption], {
+		owner,
+		env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all' },
+	});
+	executions = await SavedExecutions.of(stack, owner);
 }, 240_000);
 
 afterAll(async () => {
@@ -99,3 +140,38 @@ test('200 callers posted 16 at a time, then the same 200 again, give exactly 200
 	const numbers = new Set(mails.map((mail) => /555\s?\d{4}/.exec(mail.parsed.text ?? '')?.[0].replace(/\s/g, '')));
 	expect(numbers.size).toBe(200);
 }, 240_000);
+
+test('Journal and Suppressed reach the nodes wired to them; a new node numbers as DE and has no minimum ring', async () => {
+	// Olga's phone rings for one second: under the minimum ringing time a new node starts with (2 s),
+	// but that exception is removed here.
+	const call = [
+		{ type: 'offered', callId: 'outputs-1', time: '2026-11-26T10:00:00+01:00', caller: { number: '030 2223334' } },
+		{ type: 'ringing', callId: 'outputs-1', line: '501', time: '2026-11-26T10:00:00.500+01:00' },
+		{ type: 'ringing', callId: 'outputs-1', line: '502', time: '2026-11-26T10:00:00.500+01:00' },
+		{ type: 'ended', callId: 'outputs-1', time: '2026-11-26T10:00:01.500+01:00' },
+	];
+	await postAndSettle(outputs, call, 'olga@example.com', 1);
+	expect(mailsTo('otto@example.com')).toHaveLength(0);
+
+	const execution = await executions.only(outputs);
+	const [notification, ...moreNotifications] = outputOf(execution, 'Missed Call Filter', 0);
+	expect(moreNotifications).toHaveLength(0);
+	expect(notification.json).toMatchObject({ recipient: { id: 'olga' }, caller: { e164: '+49302223334' } });
+	const journal = outputOf(execution, 'Journal');
+	expect(journal.map((item) => (item.json.user as { id: string }).id).sort()).toEqual(['olga', 'otto']);
+	const suppressed = outputOf(execution, 'Suppressed');
+	expect(suppressed.map((item) => item.json)).toEqual([
+		expect.objectContaining({ reason: 'optedOut', user: expect.objectContaining({ id: 'otto' }) }),
+	]);
+});
+
+test('a setting the filter refuses fails the execution with the setting named', async () => {
+	expect((await stack.post(badOption, missedCall('bad-option-1', '201', '030 2223335', '2026-11-26T10:00:00+01:00'))).status).toBe(200);
+	const execution = await executions.only(badOption);
+	expect(execution.status).toBe('error');
+	expect(execution.data.resultData.lastNodeExecuted).toBe('Missed Call Filter');
+	expect(execution.data.resultData.error).toMatchObject({
+		message: expect.stringMatching(/maxEntries is 150\.5/),
+		description: expect.stringMatching(/Check the node's settings/),
+	});
+});

@@ -8,7 +8,10 @@ import { isTimeZone } from '../shared/timeZone';
 
 export interface Directory {
 	readonly users: readonly DirectoryUser[];
-	/** The user owning a line (extension, full number or device id), or null. */
+	/**
+	 * The user owning a line (extension, full number or device id), else the user whose id it is
+	 * (SPEC §2.1: an event's `line` may be a user id, as PBXs that report logins per user send), or null.
+	 */
 	ownerOfLine(line: string): DirectoryUser | null;
 }
 
@@ -35,20 +38,50 @@ function parseEntries(input: unknown): unknown[] {
 
 /**
  * Empty cells of a sheet or database arrive as "" or null: they mean "not set", not "invalid".
- * Returns undefined for those, the string otherwise; anything else is an error.
+ * Returns undefined for those, the string otherwise; numbers are taken as their digits where
+ * `numbers` allows (a sheet gives an id or extension such as 201 as a number); anything else is an
+ * error.
  */
-function optionalString(entry: Record<string, unknown>, field: string, where: string): string | undefined {
+function optionalString(
+	entry: Record<string, unknown>,
+	field: string,
+	where: string,
+	numbers = false,
+): string | undefined {
 	const value = entry[field];
 	if (value === undefined || value === null) return undefined;
-	if (typeof value !== 'string') fail(`${where}: "${field}" must be a string, got ${JSON.stringify(value)}`);
-	const text = value.trim();
-	return text === '' ? undefined : text;
+	const text = numbers && typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+	if (typeof text !== 'string') fail(`${where}: "${field}" must be a string, got ${JSON.stringify(value)}`);
+	return text.trim() === '' ? undefined : text.trim();
+}
+
+/** A list of lines, or one cell listing them ("201, +49 89 1234 201"), as sheets and LDAP give them. */
+function lineList(value: unknown, where: string): string[] {
+	const cells = typeof value === 'string' ? value.split(/[,;\r\n]/) : typeof value === 'number' ? [value] : value;
+	const valid = (cell: unknown) => typeof cell === 'string' || (typeof cell === 'number' && Number.isFinite(cell));
+	if (!Array.isArray(cells) || !cells.every(valid)) {
+		fail(`${where}: "lines" must be a list of lines, e.g. ["201", "+49 89 1234 201"] or "201, +49 89 1234 201"`);
+	}
+	return cells.map((line) => String(line).trim()).filter((line) => line !== '');
+}
+
+const NOTIFY_WORDS: Record<string, boolean> = { true: true, yes: true, '1': true, false: false, no: false, '0': false };
+
+/** `notify` as JSON, a checkbox (TRUE/FALSE) or a database flag (1/0); empty means not set. */
+function notifyFlag(value: unknown, where: string): boolean | undefined {
+	if (typeof value === 'boolean') return value;
+	if (value === undefined || value === null || value === '') return undefined;
+	const flag = NOTIFY_WORDS[String(value).trim().toLowerCase()];
+	if (flag === undefined || typeof value === 'object') {
+		fail(`${where}: "notify" must be true or false, got ${JSON.stringify(value)}`);
+	}
+	return flag;
 }
 
 function validateUser(raw: unknown, index: number): DirectoryUser {
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`entry ${index} is not an object`);
 	const entry = raw as Record<string, unknown>;
-	const id = optionalString(entry, 'id', `entry ${index}`);
+	const id = optionalString(entry, 'id', `entry ${index}`, true);
 	if (id === undefined) fail(`entry ${index} has no "id"`);
 	const where = `entry ${index} (id "${id}")`;
 
@@ -69,20 +102,9 @@ function validateUser(raw: unknown, index: number): DirectoryUser {
 		}
 		user.timeZone = timeZone;
 	}
-	const lines = entry.lines;
-	if (lines !== undefined && lines !== null) {
-		if (!Array.isArray(lines) || !lines.every((line) => typeof line === 'string')) {
-			fail(`${where}: "lines" must be an array of strings, e.g. ["201", "+49 89 1234 201"]`);
-		}
-		user.lines = lines.map((line) => line.trim()).filter((line) => line !== '');
-	}
-	const notify = entry.notify;
-	if (notify !== undefined && notify !== null) {
-		if (typeof notify !== 'boolean') {
-			fail(`${where}: "notify" must be true or false, got ${JSON.stringify(notify)}`);
-		}
-		user.notify = notify;
-	}
+	if (entry.lines !== undefined && entry.lines !== null) user.lines = lineList(entry.lines, where);
+	const notify = notifyFlag(entry.notify, where);
+	if (notify !== undefined) user.notify = notify;
 	return user;
 }
 
@@ -112,7 +134,9 @@ export function compileDirectory(input: unknown, plan: CompiledNumberingPlan): D
 		users,
 		ownerOfLine(line: string): DirectoryUser | null {
 			const lineKey = plan.key(line);
-			return lineKey === null ? null : (byLine.get(lineKey)?.user ?? null);
+			if (lineKey === null) return null;
+			const byUserId = byId.get(line.trim());
+			return byLine.get(lineKey)?.user ?? (byUserId === undefined ? null : users[byUserId]);
 		},
 	};
 }

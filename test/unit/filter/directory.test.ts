@@ -32,6 +32,32 @@ describe('compileDirectory', () => {
 		expect(fromSheet.users).toEqual([{ id: 'anna', lines: ['201'] }]);
 	});
 
+	it('takes a directory in the shapes a sheet, a database or LDAP give it', () => {
+		const fromSheet = compileDirectory(
+			[
+				{ id: 7, lines: '201, +49 89 1234 201; w0', notify: 'FALSE' },
+				{ id: 'ben', lines: [202, '203'], notify: 1 },
+				{ id: 'cleo', lines: '204\n205', notify: 'yes' },
+				{ id: 'dora', lines: 206, notify: '' },
+			],
+			plan,
+		);
+		expect(fromSheet.users).toEqual([
+			{ id: '7', lines: ['201', '+49 89 1234 201', 'w0'], notify: false },
+			{ id: 'ben', lines: ['202', '203'], notify: true },
+			{ id: 'cleo', lines: ['204', '205'], notify: true },
+			{ id: 'dora', lines: ['206'] },
+		]);
+		expect(fromSheet.ownerOfLine('+49891234202')?.id).toBe('ben');
+	});
+
+	it('takes a user id where a line is expected, a line of that spelling first', () => {
+		const byId = compileDirectory([{ id: 'anna', lines: ['201'] }, { id: '201' }, { id: 'ben' }], plan);
+		expect(byId.ownerOfLine('ben')?.id).toBe('ben');
+		expect(byId.ownerOfLine('201')?.id).toBe('anna');
+		expect(byId.ownerOfLine('carla')).toBeNull();
+	});
+
 	it('keeps every valid field', () => {
 		const user = {
 			id: 'anna',
@@ -52,14 +78,15 @@ describe('directory errors', () => {
 		['not an array', '{"id": "anna"}', /^Directory: must be an array of users/],
 		['an entry that is not an object', '["anna"]', /^Directory: entry 0 is not an object$/],
 		['a missing id', [{ id: 'anna' }, { name: 'Ben' }], /^Directory: entry 1 has no "id"$/],
-		['an id that is not a string', [{ id: 7 }], /^Directory: entry 0: "id" must be a string, got 7$/],
+		['an id that is neither string nor number', [{ id: { uid: 7 } }], /^Directory: entry 0: "id" must be a string, got \{"uid":7\}$/],
 		['a duplicate id', [{ id: 'anna' }, { id: 'ben' }, { id: 'anna' }], /entry 2: id "anna" is already used by entry 0/],
 		['an e-mail that is no address', [{ id: 'anna', email: 'anna at example' }], /entry 0 \(id "anna"\): "email" "anna at example"/],
 		['an e-mail that is no string', [{ id: 'anna', email: 42 }], /entry 0 \(id "anna"\): "email" must be a string, got 42/],
-		['lines that are not an array', [{ id: 'anna', lines: '201' }], /entry 0 \(id "anna"\): "lines" must be an array of strings/],
-		['a line that is not a string', [{ id: 'anna', lines: [201] }], /entry 0 \(id "anna"\): "lines" must be an array of strings/],
+		['lines that are no list', [{ id: 'anna', lines: { work: '201' } }], /entry 0 \(id "anna"\): "lines" must be a list of lines/],
+		['a line that is an object', [{ id: 'anna', lines: ['201', { n: 202 }] }], /entry 0 \(id "anna"\): "lines" must be a list of lines/],
 		['a bad time zone', [{ id: 'anna', timeZone: 'Europe/Munich' }], /entry 0 \(id "anna"\): "timeZone" "Europe\/Munich" is not an IANA time zone/],
-		['notify that is not a boolean', [{ id: 'anna', notify: 'no' }], /entry 0 \(id "anna"\): "notify" must be true or false, got "no"/],
+		['notify that is not a flag', [{ id: 'anna', notify: 'maybe' }], /entry 0 \(id "anna"\): "notify" must be true or false, got "maybe"/],
+		['notify that is a list', [{ id: 'anna', notify: [1] }], /entry 0 \(id "anna"\): "notify" must be true or false, got \[1\]/],
 		[
 			'a line owned by two users (in different spellings)',
 			[{ id: 'anna', lines: ['201'] }, { id: 'ben', lines: ['+49 89 1234 201'] }],

@@ -94,6 +94,18 @@ describe('filterPresence', () => {
 	});
 });
 
+describe('filterPresence by user id', () => {
+	it('a login that names the user instead of a line re-enables the e-mail too', () => {
+		const filter = office({ skipRepeatedUntilLogin: true });
+		const state = session();
+		const call = (callId: string, second: number) => missedCall([leg('201', second, second + 20)], { callId });
+		expect(recipients(filterCall(call('c1', 0), contact, filter, state))).toEqual(['anna']);
+		expect(reasons(filterCall(call('c2', 600), contact, filter, state))).toEqual([['anna', 'repeatedNotLoggedIn']]);
+		filterPresence({ kind: 'presence', type: 'login', line: 'anna', at: '2024-03-05T09:15:00Z' }, filter, state);
+		expect(recipients(filterCall(call('c3', 1800), contact, filter, state))).toEqual(['anna']);
+	});
+});
+
 describe('compileFilter', () => {
 	it.each([
 		['directory', { directory: '[{"name": "no id"}]' }],

@@ -5,8 +5,10 @@ import type {
 	ITriggerFunctions,
 	ITriggerResponse,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { TriggerRecord } from '../shared/callModel';
+import { AmiLoginError } from './ami/AmiClient';
 import { AmiCallSource } from './amiCallSource';
 import { asteriskAmiTriggerProperties } from './description';
 
@@ -39,10 +41,27 @@ export class AsteriskAmiTrigger implements INodeType {
 		const credentials = await this.getCredentials<AmiCredentials & IDataObject>('asteriskAmi');
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const logger = this.logger;
+		const node = this.getNode();
+		const address = `${credentials.host}:${credentials.port}`;
 		const emit = (records: TriggerRecord[]) =>
 			this.emit([records.map((record) => ({ json: record as unknown as IDataObject }))]);
+		const loginRefused = (error: AmiLoginError) =>
+			new NodeOperationError(
+				node,
+				`Asterisk AMI at ${address} refused the login as "${error.username}": ${error.reason}`,
+				{
+					description:
+						'Check the username and secret of the Asterisk AMI credential, and that the manager user permits the n8n host.',
+				},
+			);
+		// The reason goes in the description: n8n replaces a message naming ECONNREFUSED & co. with a
+		// generic text that would hide the address.
+		const connectionFailed = (reason: string) =>
+			new NodeOperationError(node, `Connection to Asterisk AMI at ${address} failed`, {
+				description: `${reason}. Check host, port and TLS of the Asterisk AMI credential, and that the manager interface accepts connections from n8n.`,
+			});
 
-		const start = (onRecords: (records: TriggerRecord[]) => void) =>
+		const start = (handlers: ConnectionHandlers) =>
 			new AmiCallSource({
 				connection: {
 					host: credentials.host,
@@ -52,8 +71,18 @@ export class AsteriskAmiTrigger implements INodeType {
 					tls: credentials.tls
 						? { rejectUnauthorized: !credentials.allowUnauthorizedCerts }
 						: undefined,
-					onStatus: (status) => logger.info(`Asterisk AMI: ${JSON.stringify(status)}`),
-					onError: (error) => logger.error(`Asterisk AMI: ${error.message}`),
+					onStatus: (status) => {
+						logger.info(`Asterisk AMI: ${JSON.stringify(status)}`);
+						if (status.state === 'connected') handlers.onConnected?.();
+						// retryInMs null: closed on purpose, nothing to report.
+						if (status.state === 'disconnected' && status.retryInMs !== null) {
+							handlers.onDrop(status.reason, status.retryInMs);
+						}
+					},
+					onError: (error) => {
+						if (error instanceof AmiLoginError) handlers.onLoginRefused(loginRefused(error));
+						else logger.error(`Asterisk AMI: ${error.message}`);
+					},
 				},
 				mapping: {
 					internalContexts: String(options.internalContexts ?? 'from-internal')
@@ -67,25 +96,66 @@ export class AsteriskAmiTrigger implements INodeType {
 					silenceMs: ((options.silenceMinutes as number) ?? 30) * 60_000,
 					maxPendingCalls: (options.maxPendingCalls as number) ?? 10000,
 				},
-				onRecords,
+				onRecords: handlers.onRecords,
 			});
 
 		if (this.getMode() === 'manual') {
 			// "Test step" in the editor: connect, wait for the first resolved call, show it, disconnect.
+			// Any failure ends the test with its reason: the user is waiting, not a reconnect loop.
 			let source: AmiCallSource | undefined;
 			return {
 				manualTriggerFunction: async () =>
-					new Promise<void>((resolve) => {
-						source = start((records) => {
-							emit(records);
+					new Promise<void>((resolve, reject) => {
+						const fail = (error: NodeOperationError) => {
 							void source?.close();
-							resolve();
+							reject(error);
+						};
+						source = start({
+							onRecords: (records) => {
+								emit(records);
+								void source?.close();
+								resolve();
+							},
+							onLoginRefused: fail,
+							onDrop: (reason) => fail(connectionFailed(reason)),
 						});
 					}),
 				closeFunction: async () => source?.close(),
 			};
 		}
-		const source = start(emit);
-		return { closeFunction: async () => source.close() };
+
+		// Activation waits for the first login, so a wrong secret fails it at once; n8n then retries
+		// the activation with its own back-off. An unreachable PBX is not fatal: it may be rebooting.
+		let source: AmiCallSource | undefined;
+		let activated = false;
+		await new Promise<void>((resolve, reject) => {
+			const activate = () => {
+				activated = true;
+				resolve();
+			};
+			source = start({
+				onRecords: emit,
+				onConnected: activate,
+				onDrop: (reason, retryInMs) => {
+					logger.warn(`Asterisk AMI at ${address}: ${reason}; retrying in ${retryInMs} ms`);
+					activate();
+				},
+				onLoginRefused: (error) => {
+					// The same secret will be refused again: stop, and let n8n show the workflow's error.
+					void source?.close();
+					if (activated) this.emitError(error);
+					else reject(error);
+				},
+			});
+		});
+		return { closeFunction: async () => source?.close() };
 	}
+}
+
+interface ConnectionHandlers {
+	onRecords: (records: TriggerRecord[]) => void;
+	onConnected?: () => void;
+	/** The connection broke or could not be made; the client retries in `retryInMs`. */
+	onDrop: (reason: string, retryInMs: number) => void;
+	onLoginRefused: (error: NodeOperationError) => void;
 }

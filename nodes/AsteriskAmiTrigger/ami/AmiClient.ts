@@ -43,8 +43,12 @@ export type AmiClientStatus =
 
 /** The server answered the `Login` action with an error (usually "Authentication failed"). */
 export class AmiLoginError extends Error {
-	constructor(message: string) {
-		super(message);
+	constructor(
+		readonly username: string,
+		/** The server's `Message`, e.g. "Authentication failed". */
+		readonly reason: string,
+	) {
+		super(`AMI login as "${username}" failed: ${reason}`);
 		this.name = 'AmiLoginError';
 	}
 }
@@ -181,7 +185,7 @@ export class AmiClient {
 		this.loginActionId = undefined;
 		if (message.Response !== 'Success') {
 			const reason = message.Message || 'login refused';
-			this.reportError(new AmiLoginError(`AMI login as "${this.options.username}" failed: ${reason}`));
+			this.reportError(new AmiLoginError(this.options.username, reason));
 			this.drop(`login failed: ${reason}`);
 			return;
 		}

@@ -1,0 +1,186 @@
+/**
+ * The Asterisk AMI Trigger node against a loopback AMI server (test/support/amiReplayServer.ts),
+ * with a minimal trigger context standing in for n8n: what the user sees when the login is wrong or
+ * the PBX cannot be reached, in the editor's "Test step" and in a published workflow.
+ */
+import * as net from 'net';
+import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { AsteriskAmiTrigger } from '../../../nodes/AsteriskAmiTrigger/AsteriskAmiTrigger.node';
+import {
+	startAmiReplayServer,
+	type AmiReplayServer,
+	type AmiReplayServerOptions,
+} from '../../support/amiReplayServer';
+import { readCapture } from './captures';
+
+const USER = 'n8n';
+const SECRET = 's3cret';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+	while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function server(options: AmiReplayServerOptions): Promise<AmiReplayServer> {
+	const started = await startAmiReplayServer(options);
+	cleanups.push(() => started.close());
+	return started;
+}
+
+const serverOptions = (): AmiReplayServerOptions => ({
+	username: USER,
+	secret: SECRET,
+	capture: readCapture('unanswered-cancel'),
+});
+
+/** A port nothing listens on: bound once, then released. */
+async function closedPort(): Promise<number> {
+	const probe = net.createServer();
+	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+	const { port } = probe.address() as net.AddressInfo;
+	await new Promise<void>((resolve) => probe.close(() => resolve()));
+	return port;
+}
+
+interface FakeContext {
+	context: ITriggerFunctions;
+	emitted: INodeExecutionData[][][];
+	errors: Error[];
+	warnings: string[];
+}
+
+/** What the node reads from n8n, and what it hands back: emitted items, errors, log warnings. */
+function fakeContext(mode: 'manual' | 'trigger', port: number, secret = SECRET): FakeContext {
+	const fake: Omit<FakeContext, 'context'> = { emitted: [], errors: [], warnings: [] };
+	const node = { id: 'n1', name: 'Asterisk AMI Trigger', type: 'asteriskAmiTrigger', typeVersion: 1 };
+	const context = {
+		getCredentials: async () => ({ host: '127.0.0.1', port, username: USER, secret, tls: false }),
+		getNodeParameter: () => ({}),
+		getNode: () => node,
+		getMode: () => mode,
+		logger: {
+			debug: () => undefined,
+			info: () => undefined,
+			warn: (message: string) => fake.warnings.push(message),
+			error: () => undefined,
+		},
+		emit: (data: INodeExecutionData[][]) => fake.emitted.push(data),
+		emitError: (error: Error) => fake.errors.push(error),
+	};
+	return { context: context as unknown as ITriggerFunctions, ...fake };
+}
+
+async function trigger(fake: FakeContext): Promise<ITriggerResponse> {
+	const response = await new AsteriskAmiTrigger().trigger.call(fake.context);
+	cleanups.push(async () => response.closeFunction?.());
+	return response;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+	const started = Date.now();
+	while (!condition()) {
+		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+		await sleep(10);
+	}
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as Error;
+	}
+	throw new Error('expected a rejection');
+}
+
+describe('AsteriskAmiTrigger, Test step (manual mode)', () => {
+	it('shows the first resolved call and disconnects', async () => {
+		const ami = await server(serverOptions());
+		const fake = fakeContext('manual', ami.port);
+		const response = await trigger(fake);
+		await response.manualTriggerFunction!();
+		expect(fake.emitted).toHaveLength(1);
+		const [[[item]]] = fake.emitted;
+		expect(item.json as IDataObject).toMatchObject({ kind: 'call', outcome: 'missed' });
+	});
+
+	it('a refused login ends the test with an error naming host, port and the AMI message', async () => {
+		const ami = await server(serverOptions());
+		const fake = fakeContext('manual', ami.port, 'wrong');
+		const response = await trigger(fake);
+		const error = await rejection(response.manualTriggerFunction!());
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe(
+			`Asterisk AMI at 127.0.0.1:${ami.port} refused the login as "n8n": Authentication failed`,
+		);
+		// No second attempt with the same secret (the client's first retry would come after ~1 s).
+		await sleep(1200);
+		expect(ami.connections).toHaveLength(1);
+		expect(fake.emitted).toEqual([]);
+	});
+
+	it('an unreachable PBX ends the test with an error naming host and port', async () => {
+		const port = await closedPort();
+		const fake = fakeContext('manual', port);
+		const response = await trigger(fake);
+		const error = await rejection(response.manualTriggerFunction!());
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe(`Connection to Asterisk AMI at 127.0.0.1:${port} failed`);
+		expect((error as NodeOperationError).description).toMatch(/^connect ECONNREFUSED 127\.0\.0\.1:\d+\. Check host/);
+	});
+});
+
+describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
+	it('a refused first login fails the activation instead of looking active', async () => {
+		const ami = await server(serverOptions());
+		const fake = fakeContext('trigger', ami.port, 'wrong');
+		const error = await rejection(new AsteriskAmiTrigger().trigger.call(fake.context));
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe(
+			`Asterisk AMI at 127.0.0.1:${ami.port} refused the login as "n8n": Authentication failed`,
+		);
+		await sleep(1200);
+		expect(ami.connections).toHaveLength(1);
+	});
+
+	it('a login refused after a reconnect (secret changed on the PBX) is reported with emitError', async () => {
+		const options = { ...serverOptions(), dropAfterBytes: Number.MAX_SAFE_INTEGER };
+		const ami = await server(options);
+		const fake = fakeContext('trigger', ami.port);
+		await trigger(fake);
+		await waitFor(() => fake.emitted.length === 1, 'the call of the capture');
+		// The server hangs up after the capture; the PBX's secret changes before the reconnect.
+		options.secret = 'changed';
+		await waitFor(() => fake.errors.length === 1, 'the error');
+		expect(fake.errors[0]).toBeInstanceOf(NodeOperationError);
+		expect(fake.errors[0].message).toBe(
+			`Asterisk AMI at 127.0.0.1:${ami.port} refused the login as "n8n": Authentication failed`,
+		);
+		await sleep(1200);
+		expect(ami.connections).toHaveLength(2);
+	});
+
+	it('an unreachable PBX is not fatal: activation succeeds, the client keeps retrying', async () => {
+		const port = await closedPort();
+		const fake = fakeContext('trigger', port);
+		await trigger(fake);
+		expect(fake.warnings[0]).toMatch(
+			new RegExp(`^Asterisk AMI at 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED.*; retrying in \\d+ ms$`),
+		);
+		await waitFor(() => fake.warnings.length === 2, 'the second attempt');
+		expect(fake.errors).toEqual([]);
+	});
+
+	it('a dropped connection reconnects without an error, and the call still arrives', async () => {
+		const capture = readCapture('unanswered-cancel');
+		const ami = await server({ ...serverOptions(), dropAfterBytes: capture.indexOf('Event: Hangup') });
+		const fake = fakeContext('trigger', ami.port);
+		await trigger(fake);
+		await waitFor(() => fake.emitted.length === 1, 'the call after the reconnect');
+		expect(ami.connections).toHaveLength(2);
+		expect(fake.errors).toEqual([]);
+	});
+});

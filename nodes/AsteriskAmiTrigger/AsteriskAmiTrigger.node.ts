@@ -8,6 +8,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { TriggerRecord } from '../shared/callModel';
+import { parseInternalContexts } from './ami/AmiCallMapper';
 import { AmiLoginError } from './ami/AmiClient';
 import { AmiCallSource } from './amiCallSource';
 import { asteriskAmiTriggerProperties } from './description';
@@ -85,10 +86,7 @@ export class AsteriskAmiTrigger implements INodeType {
 					},
 				},
 				mapping: {
-					internalContexts: String(options.internalContexts ?? 'from-internal')
-						.split(',')
-						.map((context) => context.trim())
-						.filter(Boolean),
+					internalContexts: parseInternalContexts(options.internalContexts as string | undefined),
 					trunkPattern: (options.trunkPattern as string) || undefined,
 					presenceFromRegistrations: options.presenceFromRegistrations === true,
 				},

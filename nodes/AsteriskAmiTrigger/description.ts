@@ -23,7 +23,7 @@ export const asteriskAmiTriggerProperties: INodeProperties[] = [
 				type: 'string',
 				default: 'from-internal',
 				description:
-					'Comma-separated dialplan contexts in which calls from your own phones start (FreePBX: from-internal)',
+					'Comma-separated dialplan contexts in which calls from your own phones start (FreePBX: from-internal). Empty: from-internal. * for any context, then also set Trunk Pattern, or calls from trunks count as internal.',
 			},
 			maxPendingCallsOption,
 			{

@@ -58,6 +58,19 @@ interface CallState {
 type DialTarget = { line: string; external: boolean } | undefined;
 
 const DEFAULT_INTERNAL_CONTEXTS = ['from-internal'];
+
+/**
+ * The trigger's Internal Contexts option: comma-separated, `*` for any context. An empty field gives
+ * the default, not "any context": that would count every trunk call as internal.
+ */
+export function parseInternalContexts(text: string | undefined): string[] | undefined {
+	const contexts = (text ?? '')
+		.split(',')
+		.map((context) => context.trim())
+		.filter(Boolean);
+	if (contexts.length === 0) return undefined;
+	return contexts.includes('*') ? [] : contexts;
+}
 const DEFAULT_MAX_CALLS = 1000;
 /** Per call: a runaway queue or dialplan loop must not grow one call without bound. */
 const MAX_LINES_PER_CALL = 200;

@@ -10,6 +10,7 @@
  */
 import {
 	AmiCallMapper,
+	parseInternalContexts,
 	type AmiCallMapperOptions,
 } from '../../../nodes/AsteriskAmiTrigger/ami/AmiCallMapper';
 import { AmiParser, type AmiMessage } from '../../../nodes/AsteriskAmiTrigger/ami/AmiParser';
@@ -456,6 +457,21 @@ describe('AmiCallMapper: caller and direction', () => {
 		const options = { internalContexts: ['phones'] };
 		expect(mapAll(calls(inPhones), options)[0]).toMatchObject({ direction: 'internal' });
 		expect(mapAll(calls(phone()), options)[0]).toMatchObject({ direction: 'inbound' });
+	});
+
+	it('an emptied Internal Contexts field means the default, so a trunk call stays inbound', () => {
+		const fromTrunk = phone({ channel: 'PJSIP/sipgate-00000033', context: 'from-pstn' });
+		const calls = (p: Snapshot) => [newchannel(p), dialBegin(p, phone202, '202/sip:202@h')];
+		const direction = (p: Snapshot, typed: string | undefined) =>
+			mapAll(calls(p), { internalContexts: parseInternalContexts(typed) })[0].direction;
+		for (const typed of [undefined, '', '  ', ' , ']) {
+			expect(direction(fromTrunk, typed)).toBe('inbound');
+			expect(direction(phone(), typed)).toBe('internal');
+		}
+		expect(direction(phone({ context: 'phones' }), ' phones , office ')).toBe('internal');
+		expect(direction(phone(), ' phones , office ')).toBe('inbound');
+		// `*`: any context, so without a Trunk Pattern the trunk looks like a phone.
+		expect(direction(fromTrunk, '*')).toBe('internal');
 	});
 
 	it('rejects a trunk pattern that is no regular expression', () => {

@@ -6,7 +6,7 @@ export class AsteriskAmi implements ICredentialType {
 
 	displayName = 'Asterisk AMI';
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-missed-calls#asterisk-ami';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-missed-calls#credentials';
 
 	icon = 'file:asteriskAmi.svg' as const;
 

@@ -5,7 +5,7 @@ import { maxPendingCallsOption, silenceTimeoutOption } from '../shared/assemblyO
 export const asteriskAmiTriggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Connects to the Asterisk Manager Interface and emits one call record per call when it resolves. See docs/asterisk.md for the manager user it needs.',
+			'Connects to the Asterisk Manager Interface and emits one call record per call when it resolves. It needs a manager user with read permission for call, agent and system and no write permission (manager.conf, or FreePBX: Settings → Asterisk Manager Users).',
 		name: 'notice',
 		type: 'notice',
 		default: '',

@@ -16,31 +16,8 @@ import {
 } from '../../../nodes/AsteriskAmiTrigger/ami/AmiClient';
 import { AmiParser, type AmiMessage } from '../../../nodes/AsteriskAmiTrigger/ami/AmiParser';
 import type { CallRecord, TriggerRecord } from '../../../nodes/shared/callModel';
-import {
-	startAmiReplayServer,
-	type AmiReplayServer,
-	type AmiReplayServerOptions,
-} from '../../support/amiReplayServer';
 import { readCapture } from './captures';
-
-const USER = 'n8n';
-const SECRET = 's3cret';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-	while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function server(options: Partial<AmiReplayServerOptions> = {}): Promise<AmiReplayServer> {
-	const started = await startAmiReplayServer({
-		username: USER,
-		secret: SECRET,
-		capture: readCapture('unanswered-cancel'),
-		...options,
-	});
-	cleanups.push(() => started.close());
-	return started;
-}
+import { SECRET, USER, cleanUp, onCleanup, server, sleep, waitFor } from './loopback';
 
 interface Recorded {
 	client: AmiClient;
@@ -63,21 +40,9 @@ function client(port: number, options: Partial<AmiClientOptions> = {}): Recorded
 		onError: (error) => recorded.errors.push(error),
 		...options,
 	});
-	cleanups.push(() => started.close());
+	onCleanup(() => started.close());
 	started.start();
 	return { client: started, ...recorded };
-}
-
-/** Taken before any test fakes the timers: polling must keep working then. */
-const realSetTimeout = setTimeout;
-const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-	const started = Date.now();
-	while (!condition()) {
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-		await sleep(10);
-	}
 }
 
 /** Sockets and servers still open in this process. */
@@ -226,7 +191,7 @@ describe('AmiClient', () => {
 		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 		const sockets: net.Socket[] = [];
 		silent.on('connection', (socket) => sockets.push(socket));
-		cleanups.push(
+		onCleanup(
 			() =>
 				new Promise<void>((resolve) => {
 					for (const socket of sockets) socket.destroy();
@@ -304,7 +269,7 @@ describe('AmiClient', () => {
 
 		/** Closes the test servers too, then expects no timer and only the sockets of before. */
 		async function expectAllReleased(baseline: string[]): Promise<void> {
-			while (cleanups.length > 0) await cleanups.pop()!();
+			await cleanUp();
 			expect(jest.getTimerCount()).toBe(0);
 			expect(await settledSockets()).toEqual(baseline);
 		}

@@ -7,32 +7,9 @@ import * as net from 'net';
 import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { AsteriskAmiTrigger } from '../../../nodes/AsteriskAmiTrigger/AsteriskAmiTrigger.node';
-import {
-	startAmiReplayServer,
-	type AmiReplayServer,
-	type AmiReplayServerOptions,
-} from '../../support/amiReplayServer';
+import { startAmiReplayServer, type AmiReplayServerOptions } from '../../support/amiReplayServer';
 import { readCapture } from './captures';
-
-const USER = 'n8n';
-const SECRET = 's3cret';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-	while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function server(options: AmiReplayServerOptions): Promise<AmiReplayServer> {
-	const started = await startAmiReplayServer(options);
-	cleanups.push(() => started.close());
-	return started;
-}
-
-const serverOptions = (): AmiReplayServerOptions => ({
-	username: USER,
-	secret: SECRET,
-	capture: readCapture('unanswered-cancel'),
-});
+import { SECRET, USER, onCleanup, server, sleep, waitFor } from './loopback';
 
 /** A port nothing listens on: bound once, then released. */
 async function closedPort(): Promise<number> {
@@ -73,18 +50,8 @@ function fakeContext(mode: 'manual' | 'trigger', port: number, secret = SECRET):
 
 async function trigger(fake: FakeContext): Promise<ITriggerResponse> {
 	const response = await new AsteriskAmiTrigger().trigger.call(fake.context);
-	cleanups.push(async () => response.closeFunction?.());
+	onCleanup(async () => response.closeFunction?.());
 	return response;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-	const started = Date.now();
-	while (!condition()) {
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-		await sleep(10);
-	}
 }
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -98,7 +65,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('AsteriskAmiTrigger, Test step (manual mode)', () => {
 	it('shows the first resolved call and disconnects', async () => {
-		const ami = await server(serverOptions());
+		const ami = await server();
 		const fake = fakeContext('manual', ami.port);
 		const response = await trigger(fake);
 		await response.manualTriggerFunction!();
@@ -108,7 +75,7 @@ describe('AsteriskAmiTrigger, Test step (manual mode)', () => {
 	});
 
 	it('a refused login ends the test with an error naming host, port and the AMI message', async () => {
-		const ami = await server(serverOptions());
+		const ami = await server();
 		const fake = fakeContext('manual', ami.port, 'wrong');
 		const response = await trigger(fake);
 		const error = await rejection(response.manualTriggerFunction!());
@@ -135,7 +102,7 @@ describe('AsteriskAmiTrigger, Test step (manual mode)', () => {
 
 describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 	it('a refused first login fails the activation instead of looking active', async () => {
-		const ami = await server(serverOptions());
+		const ami = await server();
 		const fake = fakeContext('trigger', ami.port, 'wrong');
 		const error = await rejection(new AsteriskAmiTrigger().trigger.call(fake.context));
 		expect(error).toBeInstanceOf(NodeOperationError);
@@ -147,8 +114,15 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 	});
 
 	it('a login refused after a reconnect (secret changed on the PBX) is reported with emitError', async () => {
-		const options = { ...serverOptions(), dropAfterBytes: Number.MAX_SAFE_INTEGER };
-		const ami = await server(options);
+		const options: AmiReplayServerOptions = {
+			username: USER,
+			secret: SECRET,
+			capture: readCapture('unanswered-cancel'),
+			dropAfterBytes: Number.MAX_SAFE_INTEGER,
+		};
+		// Started here, not with server(): the test changes the secret the server expects.
+		const ami = await startAmiReplayServer(options);
+		onCleanup(() => ami.close());
 		const fake = fakeContext('trigger', ami.port);
 		await trigger(fake);
 		await waitFor(() => fake.emitted.length === 1, 'the call of the capture');
@@ -176,7 +150,7 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 
 	it('a dropped connection reconnects without an error, and the call still arrives', async () => {
 		const capture = readCapture('unanswered-cancel');
-		const ami = await server({ ...serverOptions(), dropAfterBytes: capture.indexOf('Event: Hangup') });
+		const ami = await server({ dropAfterBytes: capture.indexOf('Event: Hangup') });
 		const fake = fakeContext('trigger', ami.port);
 		await trigger(fake);
 		await waitFor(() => fake.emitted.length === 1, 'the call after the reconnect');

@@ -76,24 +76,17 @@ describe('parseSipgateEvent: mapping', () => {
 	it('numbers: E.164 without "+" gets it; national, short, withheld and "+" numbers stay', () => {
 		const call = (from: string, to: string) =>
 			parseSipgateEvent({ event: 'newCall', callId: 'n1', direction: 'in', from, to }, R)[0];
-		// sipgate's own samples, and Zammad's (from=493055571600, to=491711234567890).
-		expect(call('492111234567', '4915791234567')).toMatchObject({
-			caller: { number: '+492111234567' },
-			called: '+4915791234567',
-		});
-		expect(call('493055571600', '491711234567890')).toMatchObject({
-			caller: { number: '+493055571600' },
-			called: '+491711234567890',
-		});
-		// Zammad also shows national numbers (from=02214710334, to=03023125771).
-		expect(call('02214710334', '03023125771')).toMatchObject({
-			caller: { number: '02214710334' },
-			called: '03023125771',
-		});
-		expect(call('+492111234567', '201')).toMatchObject({
-			caller: { number: '+492111234567' },
-			called: '201',
-		});
+		const numbers: Array<[from: string, to: string, caller: string, called: string]> = [
+			// sipgate's own samples, and Zammad's.
+			['492111234567', '4915791234567', '+492111234567', '+4915791234567'],
+			['493055571600', '491711234567890', '+493055571600', '+491711234567890'],
+			// Zammad also shows national numbers.
+			['02214710334', '03023125771', '02214710334', '03023125771'],
+			['+492111234567', '201', '+492111234567', '201'],
+		];
+		for (const [from, to, caller, called] of numbers) {
+			expect(call(from, to)).toMatchObject({ caller: { number: caller }, called });
+		}
 		expect(call('anonymous', '4915791234567').caller).toEqual({ number: '', restricted: true });
 		// One digit too many for E.164: not a phone number, left as sent.
 		expect(call('1234567890123456', '4915791234567').caller).toEqual({ number: '1234567890123456' });

@@ -43,7 +43,12 @@ export interface RenderThreadsOptions {
 	size: number;
 	/** Node options for the threads (tests load the TypeScript source). */
 	execArgv?: string[];
+	/** Heap of a thread in MB; a template that needs more stops its thread, not the process. Default 256. */
+	heapMb?: number;
 }
+
+/** The shipped template renders in a few MB; this leaves room for large custom ones. */
+const DEFAULT_HEAP_MB = 256;
 
 export class RenderThreads {
 	private readonly threads: RenderThread[] = [];
@@ -76,7 +81,11 @@ export class RenderThreads {
 	}
 
 	private start(): RenderThread {
-		const worker = new Worker(this.options.file, { execArgv: this.options.execArgv });
+		const heapMb = this.options.heapMb ?? DEFAULT_HEAP_MB;
+		const worker = new Worker(this.options.file, {
+			execArgv: this.options.execArgv,
+			resourceLimits: { maxOldGenerationSizeMb: heapMb },
+		});
 		const thread: RenderThread = { worker, busy: 0 };
 		worker.unref();
 		worker.on('message', (reply: RenderReply) => {
@@ -88,7 +97,17 @@ export class RenderThreads {
 			else pending.reject(revive(reply.error));
 		});
 		// A thread that fails or stops takes only its own renders with it; the next render starts a new one.
-		worker.on('error', (error) => this.lose(thread, error));
+		worker.on('error', (error: Error & { code?: string }) =>
+			this.lose(
+				thread,
+				error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+					? new TemplateError(
+							`rendering needed more than ${heapMb} MB of memory; ` +
+								'is a template calling itself without end or building a huge text?',
+						)
+					: error,
+			),
+		);
 		worker.on('exit', (code) => this.lose(thread, new Error(`the render thread stopped (exit code ${code})`)));
 		this.threads.push(thread);
 		return thread;
@@ -101,7 +120,7 @@ export class RenderThreads {
 		for (const [id, pending] of this.pending) {
 			if (pending.thread !== thread) continue;
 			this.pending.delete(id);
-			pending.reject(new Error(`Rendering the mail failed: ${error.message}`));
+			pending.reject(error instanceof TemplateError ? error : new Error(`Rendering the mail failed: ${error.message}`));
 		}
 	}
 }

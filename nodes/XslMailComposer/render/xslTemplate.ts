@@ -342,16 +342,41 @@ function stripWhitespaceText(element: XNode, preserve: boolean): void {
 	}
 }
 
-/** Remembers the innermost template node whose processing failed, to name its line. */
+/**
+ * How deep template nodes may nest while rendering; the shipped template reaches 21. xslt-processor
+ * recurses on the heap, not the stack, and every XPath evaluation walks all enclosing contexts: a
+ * template calling itself without end took 4.5 GB and a minute before anything failed.
+ */
+export const MAX_TEMPLATE_DEPTH = 1000;
+/**
+ * Wall time of one transformation (a part of one mail); the shipped template takes milliseconds.
+ * Deep recursion with parameters gets slow long before it gets deep: 1,000 levels take ~25 s.
+ */
+export const MAX_RENDER_MS = 10_000;
+
+/**
+ * Remembers the innermost template node whose processing failed, to name its line, and stops a
+ * runaway template by its nesting depth or its time.
+ */
 class LocatingXslt extends Xslt {
 	failedAt: XNode | undefined;
+	private depth = 0;
+	private readonly deadline = Date.now() + MAX_RENDER_MS;
 
 	protected override async xsltProcessContext(context: ExprContext, template: XNode, output?: XNode): Promise<void> {
 		try {
+			if (++this.depth > MAX_TEMPLATE_DEPTH) {
+				throw new Error(`templates nest deeper than ${MAX_TEMPLATE_DEPTH}; is a template calling itself without end?`);
+			}
+			if (Date.now() > this.deadline) {
+				throw new Error(`rendering took longer than ${MAX_RENDER_MS / 1000} s; is a template calling itself without end?`);
+			}
 			await super.xsltProcessContext(context, template, output);
 		} catch (error) {
 			this.failedAt ??= template;
 			throw error;
+		} finally {
+			this.depth--;
 		}
 	}
 }

@@ -80,6 +80,32 @@ describe('render threads', () => {
 		await closing.close();
 	});
 
+	it('a template that needs more memory than a thread has stops only its thread, naming the problem', async () => {
+		// Each level doubles a text: some 2^28 characters pass the default 256 MB heap of a thread.
+		const growing = compileTemplate(
+			[
+				'<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">',
+				'<xsl:template name="grow"><xsl:param name="s" select="\'x\'"/>',
+				'<xsl:call-template name="grow"><xsl:with-param name="s" select="concat($s, $s)"/></xsl:call-template>',
+				'</xsl:template>',
+				'<xsl:template match="/"><html><head><title>t</title></head><body><xsl:call-template name="grow"/></body></html></xsl:template>',
+				'</xsl:stylesheet>',
+			].join('\n'),
+		);
+		const single = threadsOf(1);
+		try {
+			const error = await single.render(growing.source, '<notification/>').catch((caught: unknown) => caught);
+			expect(error).toBeInstanceOf(TemplateError);
+			expect((error as TemplateError).message).toBe(
+				'XSL template: rendering needed more than 256 MB of memory; is a template calling itself without end or building a huge text?',
+			);
+			const xml = buildNotificationXml(missedCall(), { language: loadLanguage(LANGUAGES_DIR, 'en'), linkPrefix: 'tel:', vcardAttached: false });
+			expect((await single.render(template.source, xml)).subject).toBe('Missed call from Jürgen Müller-Lüdenscheidt');
+		} finally {
+			await single.close();
+		}
+	});
+
 	it('from the TypeScript sources (no compiled worker), the template renders on the calling thread', () => {
 		expect(onRenderThreads(template)).toBe(template);
 	});

@@ -2,6 +2,7 @@ import { XmlParser, XNode, XPath, Xslt } from 'xslt-processor';
 import { TemplateError } from '../../../nodes/XslMailComposer/render/errors';
 import {
 	compileTemplate,
+	MAX_RENDER_MS,
 	TEMPLATE_CACHE_SIZE,
 	templateCacheStats,
 } from '../../../nodes/XslMailComposer/render/xslTemplate';
@@ -259,6 +260,16 @@ describe('broken templates name the line and the problem', () => {
 			'XSL template, line 3, column 1: <xsl:call-template> calls "nowhere", but no <xsl:template name="…"> has that name',
 		],
 		[
+			'a template calling itself without end',
+			stylesheet(
+				'<xsl:template name="r">',
+				'  <xsl:call-template name="r"/>',
+				'</xsl:template>',
+				'<xsl:template match="/"><html><head><title>t</title></head><body><xsl:call-template name="r"/></body></html></xsl:template>',
+			),
+			'XSL template, line 3, column 3: templates nest deeper than 1000; is a template calling itself without end? (while rendering the html part)',
+		],
+		[
 			'an include',
 			stylesheet('<xsl:include href="http://127.0.0.1:9/other.xsl"/>', '<xsl:template match="/"/>'),
 			'XSL template, line 2, column 1: <xsl:include> is not supported: a mail template must be one self-contained file',
@@ -276,6 +287,37 @@ describe('broken templates name the line and the problem', () => {
 	])('%s', async (_, xsl, message) => {
 		const error = await failure(xsl);
 		expect(error.message.slice(0, message.length)).toBe(message);
+	});
+
+	it('stops a template that runs longer than MAX_RENDER_MS, naming the line it was at', async () => {
+		const template = compileTemplate(
+			stylesheet('<xsl:template match="/">', '  <xsl:apply-templates select="/"/>', '</xsl:template>'),
+		);
+		// Each node processed moves the clock on by a second: the time limit is passed after ten.
+		let clock = Date.now();
+		const now = jest.spyOn(Date, 'now').mockImplementation(() => (clock += 1000));
+		try {
+			await expect(template.render(data)).rejects.toThrow(
+				`XSL template, line 3, column 3: rendering took longer than ${MAX_RENDER_MS / 1000} s; is a template calling itself without end? (while rendering the html part)`,
+			);
+		} finally {
+			now.mockRestore();
+		}
+	});
+
+	it('renders a template that recurses deeply but ends', async () => {
+		// 100 levels of a counting template (xslt-processor slows down with depth): legitimate recursion
+		// passes the limits.
+		const template = compileTemplate(
+			stylesheet(
+				'<xsl:template name="count"><xsl:param name="i" select="1"/>',
+				'<xsl:if test="$i &lt;= 100"><xsl:call-template name="count"><xsl:with-param name="i" select="$i + 1"/></xsl:call-template></xsl:if>',
+				'<xsl:if test="$i = 101">101</xsl:if>',
+				'</xsl:template>',
+				'<xsl:template match="/"><html><head><title><xsl:call-template name="count"/></title></head></html></xsl:template>',
+			),
+		);
+		expect((await template.render(data)).subject).toBe('101');
 	});
 
 	it('exposes line and column as numbers', async () => {

@@ -260,6 +260,51 @@ describe('broken templates name the line and the problem', () => {
 			'XSL template, line 3, column 1: <xsl:call-template> calls "nowhere", but no <xsl:template name="…"> has that name',
 		],
 		[
+			'a value-of without select',
+			stylesheet('<xsl:template match="/">', '<p><xsl:value-of/></p>', '</xsl:template>'),
+			'XSL template, line 3, column 4: <xsl:value-of> needs a "select" attribute',
+		],
+		[
+			'an if without test',
+			stylesheet('<xsl:template match="/">', '<xsl:if>y</xsl:if>', '</xsl:template>'),
+			'XSL template, line 3, column 1: <xsl:if> needs a "test" attribute',
+		],
+		[
+			'a for-each without select',
+			stylesheet('<xsl:template match="/">', '<ul>', '  <xsl:for-each><li/></xsl:for-each>', '</ul>', '</xsl:template>'),
+			'XSL template, line 4, column 3: <xsl:for-each> needs a "select" attribute',
+		],
+		[
+			'a when without test',
+			stylesheet('<xsl:template match="/">', '<xsl:choose><xsl:when>y</xsl:when></xsl:choose>', '</xsl:template>'),
+			'XSL template, line 3, column 13: <xsl:when> needs a "test" attribute',
+		],
+		[
+			'a call-template without name',
+			stylesheet('<xsl:template match="/">', '<xsl:call-template/>', '</xsl:template>'),
+			'XSL template, line 3, column 1: <xsl:call-template> needs a "name" attribute',
+		],
+		[
+			'a with-param without name',
+			stylesheet('<xsl:template name="t"/>', '<xsl:template match="/">', '<xsl:call-template name="t"><xsl:with-param select="1"/></xsl:call-template>', '</xsl:template>'),
+			'XSL template, line 4, column 29: <xsl:with-param> needs a "name" attribute',
+		],
+		[
+			'a template with neither match nor name',
+			stylesheet('<xsl:template>', '<p/>', '</xsl:template>'),
+			'XSL template, line 2, column 1: <xsl:template> needs a "match" or a "name" attribute',
+		],
+		[
+			'a key without use',
+			stylesheet('<xsl:key name="k" match="item"/>', '<xsl:template match="/"/>'),
+			'XSL template, line 2, column 1: <xsl:key> needs a "use" attribute',
+		],
+		[
+			'an element without name',
+			stylesheet('<xsl:template match="/">', '<xsl:element>x</xsl:element>', '</xsl:template>'),
+			'XSL template, line 3, column 1: <xsl:element> needs a "name" attribute',
+		],
+		[
 			'a template calling itself without end',
 			stylesheet(
 				'<xsl:template name="r">',

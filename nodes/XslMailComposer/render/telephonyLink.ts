@@ -62,11 +62,24 @@ export function linkPrefixFor(mode: TelephonyLinkMode, customPrefix = ''): strin
 }
 
 /**
+ * Where a written extension starts: `ext. 12`, `x12`, `Durchwahl 12`, `DW 12`. Its digits are not
+ * part of what is dialled. A `-` is no marker: in German numbers (`089 1234-56`) it sets off the
+ * direct-dial digits, which are.
+ */
+const EXTENSION_MARKER = /(?<!\p{L})(?:ext(?:ension)?|x|durchwahl|dw)(?!\p{L})/iu;
+/** `+49 (0)89 …`: the German habit of showing the trunk prefix, which is not dialled after a country code. */
+const TRUNK_PREFIX_AFTER_COUNTRY_CODE = /^(\s*(?:\+|00)[^(]*)\(\s*0\s*\)/;
+
+/**
  * What a phone dials: only `+` (leading), digits, `*` and `#`. E.164 when known, else the raw
- * number stripped of everything else. Empty when nothing dialable remains.
+ * number without an extension and stripped of everything else. Empty when nothing dialable
+ * remains, or when letters remain (a vanity number or a word: not dialable as written).
  */
 export function dialString(caller: Pick<NotifiedCaller, 'number' | 'e164'>): string {
-	const source = typeof caller.e164 === 'string' && caller.e164 ? caller.e164 : String(caller.number ?? '');
+	const written = typeof caller.e164 === 'string' && caller.e164 ? caller.e164 : String(caller.number ?? '');
+	const extension = EXTENSION_MARKER.exec(written);
+	const source = (extension ? written.slice(0, extension.index) : written).replace(TRUNK_PREFIX_AFTER_COUNTRY_CODE, '$1');
+	if (/\p{L}/u.test(source)) return '';
 	const kept = source.replace(/[^0-9*#+]/g, '');
 	const dial = (kept.startsWith('+') ? '+' : '') + kept.replace(/\+/g, '');
 	return /[0-9]/.test(dial) ? dial : '';

@@ -51,6 +51,21 @@ describe('dial string and href', () => {
 		[caller('*31#0891234'), '*31#0891234'],
 		[caller('0049+89+1'), '0049891'],
 		[caller('anonymous'), ''],
+		// "(0)" after a country code is the German way of showing the trunk prefix; it is not dialled.
+		[caller('+49 (0)89 23456789'), '+498923456789'],
+		[caller('+49 (0)30 1234567'), '+49301234567'],
+		[caller('0049(0)30 1234567'), '0049301234567'],
+		[caller('(089) 1234'), '0891234'],
+		// An extension is not dialled; a "-" is no extension marker but part of a German number.
+		[caller('0171 2345678 ext. 12'), '01712345678'],
+		[caller('0171 2345678 extension 12'), '01712345678'],
+		[caller('0171 2345678x12'), '01712345678'],
+		[caller('089 1234 Durchwahl 56'), '0891234'],
+		[caller('089 1234, DW 56'), '0891234'],
+		[caller('089 1234-56'), '089123456'],
+		// Letters that are no extension marker: not dialable as written.
+		[caller('0800 FLOWERS'), ''],
+		[caller('sip:201@pbx'), ''],
 		[caller('+'), ''],
 	])('%j dials %j', (input, expected) => {
 		expect(dialString(input)).toBe(expected);
@@ -59,6 +74,11 @@ describe('dial string and href', () => {
 	it('links the E.164 number with the prefix', () => {
 		expect(telephonyHref('tel:', caller('089 23456789', '+498923456789'))).toBe('tel:+498923456789');
 		expect(telephonyHref('callto:', caller('089 23456789'))).toBe('callto:08923456789');
+	});
+
+	it('links a contact number written with "(0)" and an extension as the number to dial', () => {
+		expect(telephonyHref('tel:', caller('+49 (0)89 23456789'))).toBe('tel:+498923456789');
+		expect(telephonyHref('tel:', caller('0171 2345678 ext. 12'))).toBe('tel:01712345678');
 	});
 
 	it('writes # as %23 so the number is not cut at a URL fragment', () => {

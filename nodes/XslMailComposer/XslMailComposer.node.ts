@@ -165,6 +165,7 @@ export class XslMailComposer implements INodeType {
 						linkPrefix,
 						attachVCard: this.getNodeParameter('attachVCard', itemIndex) as boolean,
 						language: loadLanguage(LANGUAGES_DIR, tag),
+						defaultTimeZone: this.getTimezone(),
 						template: sharedTemplate ?? (await templateFromBinary(this, itemIndex)),
 					});
 				} catch (error) {

@@ -9,7 +9,7 @@ import { contactDisplayName } from './contact';
 import { ConfigurationError } from '../../shared/errors';
 import { NotificationError } from './errors';
 import type { Language } from './languages';
-import { buildNotificationXml } from './notificationXml';
+import { buildNotificationXml, mailTimeZone } from './notificationXml';
 import { DEFAULT_LINK_PREFIX } from './telephonyLink';
 import { cleanLine } from './text';
 import { buildVCard } from './vcard';
@@ -35,6 +35,8 @@ export interface ComposeOptions {
 	attachVCard?: boolean;
 	/** The recipient's language, already resolved and loaded. */
 	language: Language;
+	/** The zone for a recipient without a valid one: the n8n instance's. Default UTC. */
+	defaultTimeZone?: string;
 	template: CompiledTemplate;
 }
 
@@ -104,11 +106,21 @@ export async function composeMail(notification: Notification, options: ComposeOp
 	}
 	const callerIsFrom = mode === 'callerAsFrom' && caller !== undefined;
 
+	const timeZone = mailTimeZone(notification, options.defaultTimeZone);
+	if (!timeZone.recipients) {
+		const requested = cleanLine(notification.recipient?.timeZone);
+		notes.push(
+			`${requested ? `The recipient's time zone "${requested}" is not valid` : 'The recipient has no time zone'}; ` +
+				`times are given in ${timeZone.zone}${timeZone.zone === 'UTC' ? '' : ", the n8n instance's time zone"}.`,
+		);
+	}
+
 	const vcard = options.attachVCard ? buildVCard(notification.contact, notification.caller) : null;
 	const xml = buildNotificationXml(notification, {
 		language: options.language,
 		linkPrefix: options.linkPrefix === undefined ? DEFAULT_LINK_PREFIX : options.linkPrefix,
 		vcardAttached: vcard !== null,
+		defaultTimeZone: options.defaultTimeZone,
 	});
 	const { subject, html, text } = await options.template.render(xml);
 

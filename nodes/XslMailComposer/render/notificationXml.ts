@@ -19,6 +19,19 @@ export interface NotificationXmlOptions {
 	linkPrefix: string | null;
 	/** Whether the caller's vCard goes with the mail, so the template can say so. Default false. */
 	vcardAttached?: boolean;
+	/** The zone for a recipient without a valid one: the n8n instance's. Default (or if invalid) UTC. */
+	defaultTimeZone?: string;
+}
+
+/** The zone a mail's times are given in, and whether it is the recipient's own. */
+export function mailTimeZone(
+	notification: Pick<Notification, 'recipient'>,
+	defaultTimeZone?: string,
+): { zone: string; recipients: boolean } {
+	const requested = cleanLine(notification.recipient?.timeZone);
+	if (isTimeZone(requested)) return { zone: requested, recipients: true };
+	const fallback = cleanLine(defaultTimeZone);
+	return { zone: isTimeZone(fallback) ? fallback : 'UTC', recipients: false };
 }
 
 interface XmlElement {
@@ -150,8 +163,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const caller = notification.caller ?? { number: '', e164: null, display: '', name: '', restricted: true };
 	const contact = notification.contact ?? null;
 	const legs = Array.isArray(notification.legs) ? notification.legs : [];
-	const requestedZone = cleanLine(recipient?.timeZone);
-	const zone = isTimeZone(requestedZone) ? requestedZone : 'UTC';
+	const { zone } = mailTimeZone(notification, options.defaultTimeZone);
 
 	const withheld = hasNoCallbackNumber(caller);
 	const withheldText = strings.withheldNumber ?? '';

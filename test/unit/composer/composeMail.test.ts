@@ -39,6 +39,20 @@ describe('sender modes', () => {
 		expect(mail.headers['Auto-Submitted']).toBe('auto-generated');
 	});
 
+	it("a recipient without a valid time zone: times in the n8n instance's zone, and a note", async () => {
+		const notification = missedCall();
+		notification.recipient.timeZone = '';
+		const mail = await compose(notification, { defaultTimeZone: 'America/New_York' });
+		expect(mail.text).toContain('Uhrzeit: 08:03 Uhr');
+		expect(mail.notes).toEqual([
+			"The recipient has no time zone; times are given in America/New_York, the n8n instance's time zone.",
+		]);
+		notification.recipient.timeZone = 'Mars/Olympus_Mons';
+		expect((await compose(notification)).notes).toEqual([
+			'The recipient\'s time zone "Mars/Olympus_Mons" is not valid; times are given in UTC.',
+		]);
+	});
+
 	it('uses the caller-ID name when the contact has only an e-mail', async () => {
 		const notification = missedCall();
 		notification.contact = { email: 'info@example.org' };

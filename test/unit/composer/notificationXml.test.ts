@@ -53,6 +53,17 @@ describe('notification XML', () => {
 		expect(at(doc, 'call/resolvedAt/date')).toBeUndefined();
 	});
 
+	it("falls back to the given default zone (the n8n instance's) for a recipient without a valid one", () => {
+		const notification = missedCall();
+		notification.recipient.timeZone = 'Mars/Olympus_Mons';
+		const doc = parseXml(buildNotificationXml(notification, { language: de, linkPrefix: 'tel:', defaultTimeZone: 'America/New_York' }));
+		expect(textAt(doc, 'recipient/timeZone')).toBe('America/New_York');
+		// 13:03 UTC is 08:03 in New York (EST, before the summer time of 9 March 2025).
+		expect(textAt(doc, 'call/startedAt/time')).toBe('08:03 Uhr');
+		const invalidDefault = buildNotificationXml(notification, { language: de, linkPrefix: 'tel:', defaultTimeZone: 'Nowhere/Else' });
+		expect(textAt(parseXml(invalidDefault), 'recipient/timeZone')).toBe('UTC');
+	});
+
 	it('takes only IANA zones, as the directory does: a bare offset falls back to UTC', () => {
 		const notification = missedCall();
 		notification.recipient.timeZone = 'UTC+1';

@@ -14,6 +14,8 @@
 	<xsl:variable name="n" select="/notification"/>
 	<xsl:variable name="s" select="/notification/strings"/>
 	<xsl:variable name="thirdParty" select="/notification/call/reason = 'answeredByThirdParty'"/>
+	<!-- No name and no number: "Unknown tried to reach you" reads badly, so these have their own strings. -->
+	<xsl:variable name="unknown" select="/notification/caller/unknown = 'true'"/>
 	<xsl:variable name="accent">
 		<xsl:choose>
 			<xsl:when test="$thirdParty">#1d6b57</xsl:when>
@@ -38,7 +40,9 @@
 
 	<xsl:template name="subject">
 		<xsl:choose>
+			<xsl:when test="$thirdParty and $unknown"><xsl:value-of select="$s/subjectAnsweredByThirdPartyUnknown"/></xsl:when>
 			<xsl:when test="$thirdParty"><xsl:value-of select="$s/subjectAnsweredByThirdParty"/></xsl:when>
+			<xsl:when test="$unknown"><xsl:value-of select="$s/subjectMissedUnknown"/></xsl:when>
 			<xsl:otherwise><xsl:value-of select="$s/subjectMissed"/></xsl:otherwise>
 		</xsl:choose>
 	</xsl:template>
@@ -53,6 +57,7 @@
 	<xsl:template name="intro">
 		<xsl:choose>
 			<xsl:when test="$thirdParty"><xsl:value-of select="$s/introAnsweredByThirdParty"/></xsl:when>
+			<xsl:when test="$unknown"><xsl:value-of select="$s/introMissedUnknown"/></xsl:when>
 			<xsl:otherwise><xsl:value-of select="$s/introMissed"/></xsl:otherwise>
 		</xsl:choose>
 	</xsl:template>

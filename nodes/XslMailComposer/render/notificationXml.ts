@@ -169,8 +169,8 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const withheldText = strings.withheldNumber ?? '';
 	const display = cleanLine(caller.display) || cleanLine(caller.number);
 	// A withheld caller without a name is "Unknown"; the withheld note says why there is no number.
-	const callerLabel =
-		contactDisplayName(contact) || cleanLine(caller.name) || (withheld ? '' : display) || (strings.unknownCaller ?? '');
+	const knownLabel = contactDisplayName(contact) || cleanLine(caller.name) || (withheld ? '' : display);
+	const callerLabel = knownLabel || (strings.unknownCaller ?? '');
 	const answeredBy = call?.answeredBy ?? null;
 	const answeredByUser = notification.answeredByUser ?? null;
 	const answeredByLabel = cleanLine(answeredByUser?.name) || cleanLine(answeredBy?.line);
@@ -252,6 +252,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('dial', withheld ? '' : dialString(caller)),
 			el('link', telephonyHref(linkPrefix, caller)),
 			el('label', callerLabel),
+			el('unknown', !knownLabel),
 		]),
 		...(contact ? contactElement(contact, linkPrefix) : []),
 		el('vcardAttached', options.vcardAttached === true),

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import type { Element } from 'domhandler';
+import type { Notification } from '../../../nodes/shared/notification';
 import { answeredByBen, compose, missedCall } from './helpers';
 
 const NAME = 'Jürgen Müller-Lüdenscheidt';
@@ -64,11 +65,32 @@ describe('default template', () => {
 		notification.caller = { number: '', e164: null, display: '', name: '', restricted: true };
 		notification.contact = null;
 		const mail = await compose(notification);
-		expect(mail.subject).toBe('Verpasster Anruf von Unbekannt');
+		expect(mail.subject).toBe('Verpasster Anruf eines unbekannten Anrufers');
+		expect(mail.text).toContain('Ein unbekannter Anrufer hat versucht, Sie zu erreichen.');
 		expect(mail.html).toContain('Rufnummer unterdrückt');
 		expect(mail.html).toContain('Der Anrufer hat seine Rufnummer unterdrückt, ein Rückruf ist daher nicht möglich.');
 		expect(links(mail.html)).toEqual([]);
 		expect(mail.text).toContain('Rufnummer: Rufnummer unterdrückt\n');
+	});
+
+	it('writes of an unknown caller as such, not as a caller named "Unknown"', async () => {
+		const unknown = (notification: Notification) => {
+			notification.caller = { number: 'anonymous', e164: null, display: '', name: '', restricted: false };
+			notification.contact = null;
+			return notification;
+		};
+		const missed = await compose(unknown(missedCall()), { languageTag: 'en' });
+		expect(missed.subject).toBe('Missed call from an unknown caller');
+		expect(missed.text).toContain('An unknown caller tried to reach you.');
+		expect(DomUtils.textContent(parseDocument(missed.html))).toContain('An unknown caller tried to reach you.');
+		expect(missed.text).not.toContain('Unknown tried');
+		const taken = await compose(unknown(answeredByBen()), { languageTag: 'en' });
+		expect(taken.subject).toBe('Call from an unknown caller answered by Ben Kurz');
+		// A withheld number with a caller-ID name is no unknown caller.
+		const named = missedCall();
+		named.caller = { number: '', e164: null, display: '', name: 'MUELLER JUERGEN', restricted: true };
+		named.contact = null;
+		expect((await compose(named)).subject).toBe('Verpasster Anruf von MUELLER JUERGEN');
 	});
 
 	it('is built for mail clients: tables and inline styles, nothing active or external', async () => {

@@ -29,6 +29,7 @@ describe('notification XML', () => {
 		expect(textAt(doc, 'contact/company')).toBe('Müller & Söhne GmbH');
 		expect(textAt(doc, 'contact/displayName')).toBe('Jürgen Müller-Lüdenscheidt');
 		expect(textAt(doc, 'caller/label')).toBe('Jürgen Müller-Lüdenscheidt');
+		expect(textAt(doc, 'caller/unknown')).toBe('false');
 		expect(at(doc, 'call/answeredBy')).toBeUndefined();
 	});
 
@@ -130,6 +131,7 @@ describe('notification XML', () => {
 		expect(textAt(doc, 'caller/link')).toBe('');
 		expect(textAt(doc, 'caller/dial')).toBe('');
 		expect(textAt(doc, 'caller/label')).toBe('Unbekannt');
+		expect(textAt(doc, 'caller/unknown')).toBe('true');
 		expect(at(doc, 'contact')).toBeUndefined();
 	});
 

@@ -58,6 +58,15 @@ export const xslMailComposerProperties: INodeProperties[] = [
 		description: 'Without a caller e-mail the configured From is always used',
 	},
 	{
+		// Compose Only hands the headers to another node, and n8n's Send Email node has no Sender option.
+		displayName:
+			'n8n\'s Send Email node cannot set the Sender header: a mail it sends in the caller\'s name without one fails SPF/DMARC checks or is refused (Microsoft 365: SendAsDenied). When composing only, choose "Caller as Reply-To".',
+		name: 'callerAsFromNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { action: ['compose'], senderMode: ['callerAsFrom'] } },
+	},
+	{
 		displayName: 'Language Name or ID',
 		name: 'language',
 		type: 'options',

@@ -3,7 +3,7 @@
  * records. A timer resolves calls nothing was heard of (silence timeout) even when the PBX is quiet.
  */
 import type { TriggerRecord } from '../shared/callModel';
-import { CallAssembler, type CallAssemblerOptions } from '../CallEventTrigger/assembly/CallAssembler';
+import { CallAssembler, SWEEP_INTERVAL_MS, type CallAssemblerOptions } from '../CallEventTrigger/assembly/CallAssembler';
 import { AmiCallMapper, type AmiCallMapperOptions } from './ami/AmiCallMapper';
 import { AmiClient, type AmiClientOptions } from './ami/AmiClient';
 
@@ -35,7 +35,7 @@ export class AmiCallSource {
 		});
 		this.sweepTimer = setInterval(
 			() => deliver(assembler.sweep(Date.now())),
-			options.sweepIntervalMs ?? 10_000,
+			options.sweepIntervalMs ?? SWEEP_INTERVAL_MS,
 		);
 		this.sweepTimer.unref();
 		this.client.start();

@@ -34,7 +34,7 @@ export const asteriskAmiTriggerProperties: INodeProperties[] = [
 				description:
 					'Whether phone registrations (PeerStatus / ContactStatus) are emitted as login and logout events',
 			},
-			silenceTimeoutOption('Checked every 10 seconds.'),
+			silenceTimeoutOption,
 			{
 				displayName: 'Trunk Pattern',
 				name: 'trunkPattern',

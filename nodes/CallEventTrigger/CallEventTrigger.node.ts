@@ -1,14 +1,18 @@
 import type {
 	IDataObject,
+	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { fromParameter, webhookDescriptionFields } from 'n8n-workflow';
 
-import type { CallEvent } from '../shared/callModel';
-import { intake } from './callIntake';
+import type { CallEvent, TriggerRecord } from '../shared/callModel';
+import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
+import { intake, intakeKey, sweepIntake } from './callIntake';
 import { callEventTriggerProperties } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest, type CallEventSource } from './sources';
@@ -112,10 +116,9 @@ export class CallEventTrigger implements INodeType {
 		if (isStopping()) {
 			return refuse(503, 'n8n is shutting down; send the events again in a few seconds', { 'Retry-After': '5' });
 		}
-		const node = this.getNode();
 		const mode = this.getMode() === 'manual' ? 'test' : 'production';
 		const records = intake(
-			`${this.getWorkflow().id}:${node.id}:${mode}`,
+			intakeKey(this.getWorkflow().id, this.getNode().id, mode),
 			{
 				silenceMs: (options.silenceMinutes ?? 30) * 60_000,
 				maxPendingCalls: options.maxPendingCalls ?? 10000,
@@ -129,11 +132,27 @@ export class CallEventTrigger implements INodeType {
 			response.status(202).json(summary);
 			return { noWebhookResponse: true };
 		}
-		return {
-			webhookResponse: summary,
-			workflowData: [records.map((record) => ({ json: record as unknown as IDataObject }))],
-		};
+		return { webhookResponse: summary, workflowData: [asItems(records)] };
 	}
+
+	/**
+	 * n8n runs this beside the webhook while the workflow is active (not for the test URL, which
+	 * only listens for one request): a timer that resolves silent calls between requests (SPEC §2.3).
+	 */
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		const key = intakeKey(this.getWorkflow().id, this.getNode().id, 'production');
+		const timer = setInterval(() => {
+			// A call resolved while n8n stops might never run; pending, it is at least not half-done.
+			if (isStopping()) return;
+			const records = sweepIntake(key, Date.now());
+			if (records.length > 0) this.emit([asItems(records)]);
+		}, SWEEP_INTERVAL_MS);
+		return { closeFunction: async () => clearInterval(timer) };
+	}
+}
+
+function asItems(records: TriggerRecord[]): INodeExecutionData[] {
+	return records.map((record) => ({ json: record as unknown as IDataObject }));
 }
 
 /**

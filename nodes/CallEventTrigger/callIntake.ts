@@ -1,12 +1,17 @@
 /**
  * One CallAssembler per active trigger (workflow + node + mode), kept in process memory: n8n runs
  * webhook nodes in its main process, so every request of a workflow meets the calls its earlier
- * requests started. Test-URL requests use their own key and never disturb production calls.
+ * requests started, and the trigger's timer (CallEventTrigger.trigger) the same calls. Test-URL
+ * requests use their own key and never disturb production calls.
  */
 import type { CallEvent, TriggerRecord } from '../shared/callModel';
 import { CallAssembler, type CallAssemblerOptions } from './assembly/CallAssembler';
 
 const assemblers = new Map<string, { signature: string; assembler: CallAssembler }>();
+
+export function intakeKey(workflowId: string | undefined, nodeId: string, mode: 'production' | 'test'): string {
+	return `${workflowId}:${nodeId}:${mode}`;
+}
 
 /**
  * Feeds a batch of events, then resolves calls silent for too long; returns what is now final.
@@ -30,4 +35,12 @@ export function intake(
 	records.push(...entry.assembler.pushBatch(events, now));
 	records.push(...entry.assembler.sweep(now));
 	return records;
+}
+
+/**
+ * Resolves the calls nothing was heard of for the silence timeout, between requests: without it a
+ * call whose end was lost would wait for the workflow's next request, on a quiet line for days.
+ */
+export function sweepIntake(key: string, now: number): TriggerRecord[] {
+	return assemblers.get(key)?.assembler.sweep(now) ?? [];
 }

@@ -71,7 +71,7 @@ export const callEventTriggerProperties: INodeProperties[] = [
 				description: 'Larger requests are refused with HTTP 413',
 			},
 			maxPendingCallsOption,
-			silenceTimeoutOption('Checked whenever events arrive.'),
+			silenceTimeoutOption,
 		],
 	},
 ];

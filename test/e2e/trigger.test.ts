@@ -54,6 +54,10 @@ const sipgate = withTrigger('TriggerSipgate01', { path: 'sipgate', source: 'sipg
 	{ id: 'sven', email: 'sven@example.com', lines: ['w1'] },
 ]);
 
+const silence = withTrigger('TriggerSilence01', { path: 'silence', options: { silenceMinutes: 1 } }, [
+	{ id: 'stella', email: 'stella@example.com', lines: ['304'] },
+]);
+
 /** The example workflow with the Asterisk AMI Trigger in place of the webhook trigger. */
 function amiWorkflow(id: string, credentialId: string, users: Parameters<typeof directory>[0]): WorkflowJson {
 	// The captures carry no AMI timestamps: events get the time of receipt, milliseconds apart.
@@ -98,7 +102,7 @@ beforeAll(async () => {
 		type: 'asteriskAmi',
 		data: { host: '127.0.0.1', port, username: ami.username, secret: ami.secret, tls: false },
 	});
-	stack = await startStack([generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered], {
+	stack = await startStack([generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered, silence], {
 		credentials: [
 			{
 				id: 'HeaderSecret0001',
@@ -116,6 +120,7 @@ beforeAll(async () => {
 			amiCredential('AmiAnswered00001', answeredServer.port),
 		],
 	});
+	await postSilentCall();
 }, 240_000);
 
 afterAll(async () => {
@@ -123,6 +128,21 @@ afterAll(async () => {
 	await huntGroupServer?.close();
 	await answeredServer?.close();
 });
+
+/**
+ * A call whose end never comes, posted before the other tests so that its one minute of silence
+ * passes while they run; the last test checks its mail.
+ */
+let silentCallPostedAt = 0;
+async function postSilentCall(): Promise<void> {
+	silentCallPostedAt = Date.now();
+	const at = (seconds: number) => new Date(silentCallPostedAt + seconds * 1000).toISOString();
+	const response = await stack.post(silence, [
+		{ type: 'offered', callId: 'silent-1', time: at(-2), caller: { number: '+49 30 7654321', name: 'Caller' } },
+		{ type: 'ringing', callId: 'silent-1', line: '304', time: at(-1) },
+	]);
+	expect(response.status).toBe(202);
+}
 
 /** The events of one missed call on `line`, rung for 15 seconds. */
 function missedCall(callId: string, line: string, number = '+49 30 1234567'): object[] {
@@ -260,3 +280,15 @@ function nested(depth: number): object {
 	for (let i = 0; i < depth; i++) value = { inner: value };
 	return value;
 }
+
+describe('silence timeout', () => {
+	test('a call whose end never comes is mailed after the silence timeout, with no further request', async () => {
+		await waitFor(() => mailsTo('stella@example.com').length > 0, silentCallPostedAt + 100_000 - Date.now());
+		const arrivedAfter = Date.now() - silentCallPostedAt;
+		await sleep(1000);
+		expect(mailsTo('stella@example.com')).toHaveLength(1);
+		// Silence of one minute, checked every 10 s: not before the minute, and not at some later request.
+		expect(arrivedAfter).toBeGreaterThanOrEqual(60_000);
+		expect(arrivedAfter).toBeLessThan(60_000 + 10_000 + 15_000);
+	}, 120_000);
+});

@@ -66,6 +66,9 @@ export interface CallAssemblerStats {
 	ignoredEvents: number;
 }
 
+/** How often the triggers call `sweep` on a timer, so silent calls resolve when no event comes. */
+export const SWEEP_INTERVAL_MS = 10_000;
+
 /** A call with this many events and still unresolved is resolved as it stands (memory bound). */
 const MAX_EVENTS_PER_CALL = 256;
 const MAX_DATE_MS = 8.64e15;

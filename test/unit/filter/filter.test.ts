@@ -82,27 +82,16 @@ describe('filterCall', () => {
 });
 
 describe('filterPresence', () => {
-	it('a login between two calls of the same caller re-enables the e-mail', () => {
+	// SPEC §2.1: a presence event's line may be a device or the user id.
+	it.each([['a line', 'w0'], ['the user id', 'anna']])('a login (naming %s) between two calls of the same caller re-enables the e-mail', (_naming, line) => {
 		const filter = office({ skipRepeatedUntilLogin: true });
 		const state = session();
 		const call = (callId: string, second: number) => missedCall([leg('201', second, second + 20)], { callId });
 		expect(recipients(filterCall(call('c1', 0), contact, filter, state))).toEqual(['anna']);
 		expect(reasons(filterCall(call('c2', 600, ), contact, filter, state))).toEqual([['anna', 'repeatedNotLoggedIn']]);
-		filterPresence({ kind: 'presence', type: 'login', line: 'w0', at: '2024-03-05T09:15:00Z' }, filter, state);
+		filterPresence({ kind: 'presence', type: 'login', line, at: '2024-03-05T09:15:00Z' }, filter, state);
 		expect(recipients(filterCall(call('c3', 1800), contact, filter, state))).toEqual(['anna']);
 		expect(reasons(filterCall(call('c4', 2400), contact, filter, state))).toEqual([['anna', 'repeatedNotLoggedIn']]);
-	});
-});
-
-describe('filterPresence by user id', () => {
-	it('a login that names the user instead of a line re-enables the e-mail too', () => {
-		const filter = office({ skipRepeatedUntilLogin: true });
-		const state = session();
-		const call = (callId: string, second: number) => missedCall([leg('201', second, second + 20)], { callId });
-		expect(recipients(filterCall(call('c1', 0), contact, filter, state))).toEqual(['anna']);
-		expect(reasons(filterCall(call('c2', 600), contact, filter, state))).toEqual([['anna', 'repeatedNotLoggedIn']]);
-		filterPresence({ kind: 'presence', type: 'login', line: 'anna', at: '2024-03-05T09:15:00Z' }, filter, state);
-		expect(recipients(filterCall(call('c3', 1800), contact, filter, state))).toEqual(['anna']);
 	});
 });
 

@@ -127,6 +127,7 @@ export class CallEventTrigger implements INodeType {
 			receivedAt,
 		);
 		const summary = { accepted: events.length, resolved: records.length };
+		if (mode === 'test' && records.length > 0) testRunRecords.set(intakeKey(this.getWorkflow().id, this.getNode().id, mode), records);
 		if (records.length === 0) {
 			// Nothing resolved yet (a call still ringing): acknowledge without starting an execution.
 			response.status(202).json(summary);
@@ -136,10 +137,21 @@ export class CallEventTrigger implements INodeType {
 	}
 
 	/**
-	 * n8n runs this beside the webhook while the workflow is active (not for the test URL, which
-	 * only listens for one request): a timer that resolves silent calls between requests (SPEC §2.3).
+	 * While the workflow is published, n8n runs this beside the webhook: a timer that resolves silent
+	 * calls between requests (SPEC §2.3). In a test run (the test URL) n8n calls it instead of taking
+	 * the webhook's items, so it hands on the records that request resolved.
 	 */
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		if (this.getMode() === 'manual') {
+			const key = intakeKey(this.getWorkflow().id, this.getNode().id, 'test');
+			return {
+				manualTriggerFunction: async () => {
+					const records = testRunRecords.get(key) ?? [];
+					testRunRecords.delete(key);
+					this.emit([asItems(records)]);
+				},
+			};
+		}
 		const key = intakeKey(this.getWorkflow().id, this.getNode().id, 'production');
 		const timer = setInterval(() => {
 			// A call resolved while n8n stops might never run; pending, it is at least not half-done.
@@ -150,6 +162,12 @@ export class CallEventTrigger implements INodeType {
 		return { closeFunction: async () => clearInterval(timer) };
 	}
 }
+
+/**
+ * What the last test-URL request resolved, per trigger, until n8n's test run asks for it (n8n runs a
+ * node that has a trigger method through that method in manual runs, webhook or not).
+ */
+const testRunRecords = new Map<string, TriggerRecord[]>();
 
 function asItems(records: TriggerRecord[]): INodeExecutionData[] {
 	return records.map((record) => ({ json: record as unknown as IDataObject }));

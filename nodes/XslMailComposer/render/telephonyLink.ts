@@ -69,16 +69,20 @@ export function linkPrefixFor(mode: TelephonyLinkMode, customPrefix = ''): strin
 const EXTENSION_MARKER = /(?<!\p{L})(?:ext(?:ension)?|x|durchwahl|dw)(?!\p{L})/iu;
 /** `+49 (0)89 …`: the German habit of showing the trunk prefix, which is not dialled after a country code. */
 const TRUNK_PREFIX_AFTER_COUNTRY_CODE = /^(\s*(?:\+|00)[^(]*)\(\s*0\s*\)/;
+/** A remark in brackets, as CRMs keep them with a number: `089 1234567 (Zentrale)`. */
+const BRACKETED_REMARK = /\([^()]*\p{L}[^()]*\)/gu;
 
 /**
  * What a phone dials: only `+` (leading), digits, `*` and `#`. E.164 when known, else the raw
- * number without an extension and stripped of everything else. Empty when nothing dialable
- * remains, or when letters remain (a vanity number or a word: not dialable as written).
+ * number without an extension or a bracketed remark and stripped of everything else. Empty when
+ * nothing dialable remains, or when letters remain (a vanity number or a word: not dialable as written).
  */
 export function dialString(caller: Pick<NotifiedCaller, 'number' | 'e164'>): string {
 	const written = typeof caller.e164 === 'string' && caller.e164 ? caller.e164 : String(caller.number ?? '');
 	const extension = EXTENSION_MARKER.exec(written);
-	const source = (extension ? written.slice(0, extension.index) : written).replace(TRUNK_PREFIX_AFTER_COUNTRY_CODE, '$1');
+	const source = (extension ? written.slice(0, extension.index) : written)
+		.replace(TRUNK_PREFIX_AFTER_COUNTRY_CODE, '$1')
+		.replace(BRACKETED_REMARK, '');
 	if (/\p{L}/u.test(source)) return '';
 	const kept = source.replace(/[^0-9*#+]/g, '');
 	const dial = (kept.startsWith('+') ? '+' : '') + kept.replace(/\+/g, '');

@@ -63,8 +63,12 @@ describe('dial string and href', () => {
 		[caller('089 1234 Durchwahl 56'), '0891234'],
 		[caller('089 1234, DW 56'), '0891234'],
 		[caller('089 1234-56'), '089123456'],
+		// A remark in brackets is no part of the number.
+		[caller('+49 89 1234567 (Zentrale)'), '+49891234567'],
+		[caller('0171 2345678 (mobil, privat)'), '01712345678'],
 		// Letters that are no extension marker: not dialable as written.
 		[caller('0800 FLOWERS'), ''],
+		[caller('0171 2345678 mobil'), ''],
 		[caller('sip:201@pbx'), ''],
 		[caller('+'), ''],
 	])('%j dials %j', (input, expected) => {

@@ -2,8 +2,8 @@
  * Issue "Sending / compose only": the XSL Mail Composer in a real n8n 2.41.1. Missed calls are posted
  * to the production webhooks of several workflows (one n8n start for the file), the mails are taken
  * from a real SMTP server, parsed with mailparser and checked against the scenario and the language
- * files: parts, subject per language, telephony links, From/Sender/Reply-To, vCard. Compose only is
- * chained to n8n's built-in Send Email node. Failures (a broken XSL template, an SMTP server that is
+ * files: parts, subject per language, telephony links, From/Sender/Reply-To, vCard, a template sent
+ * along as a file. Compose only is chained to n8n's built-in Send Email node. Failures (a broken XSL template, an SMTP server that is
  * not there) are read from the saved executions through n8n's internal REST API.
  */
 import { readFileSync } from 'node:fs';
@@ -85,6 +85,7 @@ const CALLS: Record<string, Caller> = {
 	'xslcont-1': JUERGEN,
 	'smtp-1': JUERGEN,
 	'smtpcont-1': JUERGEN,
+	'binxsl-1': JUERGEN,
 };
 
 /** A local time with an explicit offset (+01:00), `secondsAgo` before now. */
@@ -244,6 +245,52 @@ const BROKEN_LINE = 5;
 
 const CONTINUE = { onError: 'continueRegularOutput' };
 
+/** A template of its own, to be sent along as a file: both parts and the subject say where they came from. */
+const BINARY_XSL = [
+	'<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">',
+	'\t<xsl:param name="format" select="\'html\'"/>',
+	'\t<xsl:template match="/">',
+	'\t\t<xsl:choose>',
+	'\t\t\t<xsl:when test="$format = \'text\'">Template from a file: <xsl:value-of select="/notification/caller/label"/></xsl:when>',
+	'\t\t\t<xsl:otherwise><html><head><title>File template: <xsl:value-of select="/notification/caller/label"/></title></head>',
+	'\t\t\t<body><p>Template from a file</p></body></html></xsl:otherwise>',
+	'\t\t</xsl:choose>',
+	'\t</xsl:template>',
+	'</xsl:stylesheet>',
+].join('\n');
+
+/**
+ * The template as binary input (SPEC §5): beside the notification, n8n's Edit Fields and Convert to
+ * File make the template text a file, and n8n's Merge puts it onto the notification's item.
+ */
+function withTemplateFile(workflow: WorkflowJson): WorkflowJson {
+	const node = (name: string, type: string, typeVersion: number, parameters: Record<string, unknown>) => ({
+		id: `b1a2c3d4-0000-4000-8000-${String(workflow.nodes.length).padStart(12, '0')}`,
+		name,
+		type: `n8n-nodes-base.${type}`,
+		typeVersion,
+		position: [600, 300],
+		parameters,
+	});
+	workflow.nodes.push(
+		node('Template Text', 'set', 3.4, {
+			mode: 'manual',
+			assignments: { assignments: [{ id: 'b1a2c3d4-0000-4000-8000-100000000001', name: 'xslText', type: 'string', value: BINARY_XSL }] },
+			includeOtherFields: false,
+			options: {},
+		}),
+	);
+	workflow.nodes.push(node('Template File', 'convertToFile', 1.1, { operation: 'toText', sourceProperty: 'xslText', binaryPropertyName: 'xsl', options: {} }));
+	workflow.nodes.push(node('Notification With Template', 'merge', 3.2, { mode: 'combine', combineBy: 'combineByPosition', options: {} }));
+	const to = (name: string, index = 0) => [{ node: name, type: 'main', index }];
+	const connections = workflow.connections as Record<string, { main: object[][] }>;
+	connections[FILTER_NODE] = { main: [[...to('Notification With Template'), ...to('Template Text')]] };
+	connections['Template Text'] = { main: [to('Template File')] };
+	connections['Template File'] = { main: [to('Notification With Template', 1)] };
+	connections['Notification With Template'] = { main: [to(COMPOSER_NODE)] };
+	return workflow;
+}
+
 const WF = {
 	lang: workflow('lang'),
 	callerAsFrom: workflow('from', { composer: { senderMode: 'callerAsFrom' } }),
@@ -258,6 +305,9 @@ const WF = {
 	}),
 	smtpDown: workflow('smtp', { composerCredential: CLOSED_PORT_CREDENTIAL }),
 	smtpDownContinue: workflow('smtpcont', { composerCredential: CLOSED_PORT_CREDENTIAL, composerSettings: CONTINUE }),
+	binaryXsl: withTemplateFile(
+		workflow('binxsl', { composer: { templateSource: 'binary', templateBinaryProperty: 'xsl' } }),
+	),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -523,6 +573,16 @@ describe('a custom XSL template that is not well-formed', () => {
 		expect(items[0].json).toEqual({ error: expect.stringMatching(new RegExp(`\\bline ${BROKEN_LINE}\\b`)) });
 		expect(itemIndexOf(items[0])).toBe(0);
 		expect(execution.status).toBe('success');
+	});
+});
+
+describe('a custom XSL template from binary input', () => {
+	test('renders the mail from the file on the item', async () => {
+		await post(WF.binaryXsl, missedCall('binxsl-1', ANNA_LINE));
+		const mail = await mailTo(anna('binxsl'));
+		expect(mail.parsed.subject).toBe(`File template: ${JUERGEN.contact.name}`);
+		expect(mail.parsed.text?.trim()).toBe(`Template from a file: ${JUERGEN.contact.name}`);
+		expect(mail.parsed.html).toContain('<p>Template from a file</p>');
 	});
 });
 

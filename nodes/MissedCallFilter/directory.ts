@@ -65,16 +65,15 @@ function lineList(value: unknown, where: string): string[] {
 	return cells.map((line) => String(line).trim()).filter((line) => line !== '');
 }
 
-const NOTIFY_WORDS: Record<string, boolean> = { true: true, yes: true, '1': true, false: false, no: false, '0': false };
+// A Map, not an object literal: a cell reading "constructor" must not find Object.prototype's.
+const NOTIFY_WORDS = new Map([['true', true], ['yes', true], ['1', true], ['false', false], ['no', false], ['0', false]]);
 
 /** `notify` as JSON, a checkbox (TRUE/FALSE) or a database flag (1/0); empty means not set. */
 function notifyFlag(value: unknown, where: string): boolean | undefined {
 	if (typeof value === 'boolean') return value;
 	if (value === undefined || value === null || value === '') return undefined;
-	const flag = NOTIFY_WORDS[String(value).trim().toLowerCase()];
-	if (flag === undefined || typeof value === 'object') {
-		fail(`${where}: "notify" must be true or false, got ${JSON.stringify(value)}`);
-	}
+	const flag = typeof value === 'object' ? undefined : NOTIFY_WORDS.get(String(value).trim().toLowerCase());
+	if (flag === undefined) fail(`${where}: "notify" must be true or false, got ${JSON.stringify(value)}`);
 	return flag;
 }
 

@@ -87,6 +87,7 @@ describe('directory errors', () => {
 		['a bad time zone', [{ id: 'anna', timeZone: 'Europe/Munich' }], /entry 0 \(id "anna"\): "timeZone" "Europe\/Munich" is not an IANA time zone/],
 		['notify that is not a flag', [{ id: 'anna', notify: 'maybe' }], /entry 0 \(id "anna"\): "notify" must be true or false, got "maybe"/],
 		['notify that is a list', [{ id: 'anna', notify: [1] }], /entry 0 \(id "anna"\): "notify" must be true or false, got \[1\]/],
+		['notify that names an object property', [{ id: 'anna', notify: 'constructor' }], /entry 0 \(id "anna"\): "notify" must be true or false, got "constructor"/],
 		[
 			'a line owned by two users (in different spellings)',
 			[{ id: 'anna', lines: ['201'] }, { id: 'ben', lines: ['+49 89 1234 201'] }],

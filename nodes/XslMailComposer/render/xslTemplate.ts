@@ -273,28 +273,29 @@ const XSLT_1_ELEMENTS = new Set([
 const EXPRESSION_ATTRIBUTES = ['select', 'test', 'match', 'use', 'count', 'from', 'value'];
 /**
  * The attributes XSLT 1.0 requires of each instruction (alternatives: one of them). xslt-processor
- * does not check them and fails while rendering with a bare TypeError instead.
+ * does not check them and fails while rendering with a bare TypeError instead. A Map: a
+ * forwards-compatible template's `<xsl:constructor>` must not find Object.prototype's.
  */
-const REQUIRED_ATTRIBUTES: Record<string, (string | string[])[]> = {
-	attribute: ['name'],
-	'attribute-set': ['name'],
-	'call-template': ['name'],
-	'copy-of': ['select'],
-	element: ['name'],
-	'for-each': ['select'],
-	if: ['test'],
-	key: ['name', 'match', 'use'],
-	'namespace-alias': ['stylesheet-prefix', 'result-prefix'],
-	param: ['name'],
-	'preserve-space': ['elements'],
-	'processing-instruction': ['name'],
-	'strip-space': ['elements'],
-	template: [['match', 'name']],
-	'value-of': ['select'],
-	variable: ['name'],
-	when: ['test'],
-	'with-param': ['name'],
-};
+const REQUIRED_ATTRIBUTES = new Map<string, (string | string[])[]>([
+	['attribute', ['name']],
+	['attribute-set', ['name']],
+	['call-template', ['name']],
+	['copy-of', ['select']],
+	['element', ['name']],
+	['for-each', ['select']],
+	['if', ['test']],
+	['key', ['name', 'match', 'use']],
+	['namespace-alias', ['stylesheet-prefix', 'result-prefix']],
+	['param', ['name']],
+	['preserve-space', ['elements']],
+	['processing-instruction', ['name']],
+	['strip-space', ['elements']],
+	['template', [['match', 'name']]],
+	['value-of', ['select']],
+	['variable', ['name']],
+	['when', ['test']],
+	['with-param', ['name']],
+]);
 
 /** What xslt-processor's parser would only find while rendering, or never: checked once, with lines. */
 function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => ElementStart | undefined): void {
@@ -324,7 +325,7 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 				fail(element, `<xsl:${name}> is not supported: a mail template must be one self-contained file`);
 			}
 			if (xslt1 && !XSLT_1_ELEMENTS.has(name)) fail(element, `<xsl:${name}> is not an XSLT 1.0 instruction`);
-			for (const required of REQUIRED_ATTRIBUTES[name] ?? []) {
+			for (const required of REQUIRED_ATTRIBUTES.get(name) ?? []) {
 				const names = typeof required === 'string' ? [required] : required;
 				if (names.every((attr) => attribute(element, attr) === undefined)) {
 					fail(element, `<xsl:${name}> needs a ${names.map((attr) => `"${attr}"`).join(' or a ')} attribute`);

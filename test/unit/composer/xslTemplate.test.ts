@@ -365,6 +365,14 @@ describe('broken templates name the line and the problem', () => {
 		expect((await template.render(data)).subject).toBe('101');
 	});
 
+	it('lets a forwards-compatible template use an instruction it does not know, even one named like a JavaScript property', () => {
+		const template = stylesheet('<xsl:template match="/"><xsl:constructor/><xsl:toString/><p/></xsl:template>').replace(
+			'version="1.0"',
+			'version="2.0"',
+		);
+		expect(() => compileTemplate(template)).not.toThrow();
+	});
+
 	it('exposes line and column as numbers', async () => {
 		const error = await failure(stylesheet('<xsl:template match="/">', '  <b>', '</xsl:template>'));
 		expect(error.line).toBe(4);

@@ -24,6 +24,14 @@ export const xslMailComposerProperties: INodeProperties[] = [
 		default: 'send',
 	},
 	{
+		displayName:
+			'So that a mail server away for a moment costs no mail, turn on Retry On Fail in this node\'s Settings (the example workflow tries 5 times, 5 s apart). Mails the execution already sent are not sent again.',
+		name: 'retryNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { action: ['send'] } },
+	},
+	{
 		displayName: 'From',
 		name: 'fromEmail',
 		type: 'string',

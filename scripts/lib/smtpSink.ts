@@ -40,6 +40,10 @@ export interface MailArrival {
 export class SmtpSink {
 	readonly mails: ReceivedMail[] = [];
 	readonly arrivals: MailArrival[] = [];
+	/** Recipients refused by `refuseRecipient`, one entry per refusal, in order. */
+	readonly refused: string[] = [];
+	/** Address → refusals still to come. */
+	private readonly refusals = new Map<string, number>();
 	private constructor(
 		private readonly server: SMTPServer,
 		readonly port: number,
@@ -61,6 +65,13 @@ export class SmtpSink {
 					callback(null, { user: auth.username });
 				} else {
 					callback(new Error('Invalid username or password'));
+				}
+			},
+			onRcptTo(address, _session, callback) {
+				if (sink!.refuses(address.address)) {
+					callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
+				} else {
+					callback();
 				}
 			},
 			onData(stream, session, callback) {
@@ -95,6 +106,19 @@ export class SmtpSink {
 		});
 		sink = new SmtpSink(server, port, options);
 		return sink;
+	}
+
+	/** The next `times` mails to `address` are refused at RCPT TO with 451, a temporary failure (a busy or greylisting server). */
+	refuseRecipient(address: string, times: number): void {
+		this.refusals.set(address.toLowerCase(), times);
+	}
+
+	private refuses(address: string): boolean {
+		const left = this.refusals.get(address.toLowerCase()) ?? 0;
+		if (left <= 0) return false;
+		this.refusals.set(address.toLowerCase(), left - 1);
+		this.refused.push(address);
+		return true;
 	}
 
 	private accept(mail: ReceivedMail): void {

@@ -86,6 +86,7 @@ const CALLS: Record<string, Caller> = {
 	'smtp-1': JUERGEN,
 	'smtpcont-1': JUERGEN,
 	'binxsl-1': JUERGEN,
+	'retry-1': JUERGEN,
 };
 
 /** A local time with an explicit offset (+01:00), `secondsAgo` before now. */
@@ -93,8 +94,8 @@ function timeAgo(secondsAgo: number): string {
 	return new Date(Date.now() - secondsAgo * 1000 + 3_600_000).toISOString().replace('Z', '+01:00');
 }
 
-/** A call that rings `line` for 20 s and ends unanswered: a missed call for the line's owner. */
-function missedCall(callId: string, line: string) {
+/** A call that rings each line for 20 s (each a second after the one before) and ends unanswered. */
+function missedCall(callId: string, ...lines: string[]) {
 	const caller = CALLS[callId];
 	return [
 		{
@@ -105,9 +106,11 @@ function missedCall(callId: string, line: string) {
 			caller: { number: caller.number, name: caller.name },
 			called: '+49 89 1234 200',
 		},
-		{ type: 'ringing', callId, time: timeAgo(59), line },
-		{ type: 'stopped', callId, time: timeAgo(39), line, reason: 'noAnswer' },
-		{ type: 'ended', callId, time: timeAgo(38) },
+		...lines.flatMap((line, index) => [
+			{ type: 'ringing', callId, time: timeAgo(59 - index), line },
+			{ type: 'stopped', callId, time: timeAgo(39 - index), line, reason: 'noAnswer' },
+		]),
+		{ type: 'ended', callId, time: timeAgo(38 - lines.length) },
 	];
 }
 
@@ -244,6 +247,12 @@ const BROKEN_XSL = [
 const BROKEN_LINE = 5;
 
 const CONTINUE = { onError: 'continueRegularOutput' };
+/**
+ * n8n's Retry On Fail off: the example workflow retries the composer (5 tries, 5 s apart) when it
+ * fails, and with "On Error: Continue" when its first item carries an error, which would hold the
+ * outcome back 20 s. The retries have their own test below and in the system suite.
+ */
+const NO_RETRY = { retryOnFail: false };
 
 /** A template of its own, to be sent along as a file: both parts and the subject say where they came from. */
 const BINARY_XSL = [
@@ -298,13 +307,20 @@ const WF = {
 	callto: workflow('callto', { composer: { linkPrefix: 'callto' } }),
 	linksOff: workflow('nolink', { composer: { linkPrefix: 'off' } }),
 	compose: workflow('compose', { composer: { action: 'compose' }, sendEmail: true }),
-	brokenXsl: workflow('xsl', { composer: { templateSource: 'parameter', templateXsl: BROKEN_XSL } }),
+	brokenXsl: workflow('xsl', {
+		composer: { templateSource: 'parameter', templateXsl: BROKEN_XSL },
+		composerSettings: NO_RETRY,
+	}),
 	brokenXslContinue: workflow('xslcont', {
 		composer: { templateSource: 'parameter', templateXsl: BROKEN_XSL },
-		composerSettings: CONTINUE,
+		composerSettings: { ...CONTINUE, ...NO_RETRY },
 	}),
-	smtpDown: workflow('smtp', { composerCredential: CLOSED_PORT_CREDENTIAL }),
-	smtpDownContinue: workflow('smtpcont', { composerCredential: CLOSED_PORT_CREDENTIAL, composerSettings: CONTINUE }),
+	smtpDown: workflow('smtp', { composerCredential: CLOSED_PORT_CREDENTIAL, composerSettings: NO_RETRY }),
+	retry: workflow('retry'),
+	smtpDownContinue: workflow('smtpcont', {
+		composerCredential: CLOSED_PORT_CREDENTIAL,
+		composerSettings: { ...CONTINUE, ...NO_RETRY },
+	}),
 	binaryXsl: withTemplateFile(
 		workflow('binxsl', { composer: { templateSource: 'binary', templateBinaryProperty: 'xsl' } }),
 	),
@@ -609,5 +625,27 @@ describe('the SMTP server cannot be reached', () => {
 		expect(items).toHaveLength(1);
 		expect(String(items[0].json.error)).toMatch(/ECONNREFUSED/);
 		expect(itemIndexOf(items[0])).toBe(0);
+	});
+});
+
+describe("the example workflow's Retry On Fail", () => {
+	/**
+	 * Anna's mail goes out, Ben's is refused once (451, as a busy or greylisting server answers), so
+	 * the composer fails and n8n runs it again 5 s later with both items. Ben's mail is sent then;
+	 * Anna's, sent on the first try, is not sent a second time.
+	 */
+	test('a mail refused for a moment is sent on the retry, and the one already sent is not sent twice', async () => {
+		stack.smtp.refuseRecipient(ben('retry'), 1);
+		await post(WF.retry, missedCall('retry-1', ANNA_LINE, BEN_LINE));
+		const execution = await executions.only(WF.retry, 30_000);
+		expect(stack.smtp.refused).toEqual([ben('retry')]);
+		expect(execution.status).toBe('success');
+		expect(stack.mailsTo(anna('retry'))).toHaveLength(1);
+		expect(stack.mailsTo(ben('retry'))).toHaveLength(1);
+		const items = outputOf(execution, COMPOSER_NODE);
+		expect(items.map((item) => [item.json.to, itemIndexOf(item)])).toEqual([
+			[anna('retry'), 0],
+			[ben('retry'), 1],
+		]);
 	});
 });

@@ -115,6 +115,10 @@ test('while the user is not logged in a repeated call is not mailed; after a log
 	// A login produces no execution output of its own (presence only updates the state).
 	const login = await stack.post(untilLogin, [{ type: 'login', line: '402', time: '2026-11-25T08:00:00+01:00' }]);
 	expect(login.status).toBe(200);
+	// Its execution has recorded it before the next call is posted: n8n runs executions side by side,
+	// and one started a moment later can reach the filter first.
+	const executionsSoFar = 3;
+	await waitFor(async () => (await executions.finished(untilLogin)).length >= executionsSoFar);
 	await postAndSettle(untilLogin, missedCall('login-3', '402', caller, '2026-11-25T09:00:00+01:00'), 'ulla@example.com', 2);
 });
 

@@ -64,9 +64,9 @@ export async function startStack(
 }
 
 /** Polls until the condition holds; fails the test after the timeout. */
-export async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
+	while (!(await condition())) {
 		if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
 		await sleep(100);
 	}
@@ -114,13 +114,18 @@ export class SavedExecutions {
 		return ((await response.json()) as { data: T }).data;
 	}
 
+	/** The workflow's finished executions (id and status), newest first. */
+	async finished(workflow: WorkflowJson): Promise<Array<{ id: string; status: string }>> {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: workflow.id }));
+		const { results } = await this.rest<{ results: Array<{ id: string; status: string }> }>(`executions?filter=${filter}`);
+		return results.filter((execution) => !['new', 'running', 'waiting'].includes(execution.status));
+	}
+
 	/** The workflow's single finished production execution, with its run data. */
 	async only(workflow: WorkflowJson, timeoutMs = 20_000): Promise<Execution> {
-		const filter = encodeURIComponent(JSON.stringify({ workflowId: workflow.id }));
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
-			const { results } = await this.rest<{ results: Array<{ id: string; status: string }> }>(`executions?filter=${filter}`);
-			const done = results.filter((execution) => !['new', 'running', 'waiting'].includes(execution.status));
+			const done = await this.finished(workflow);
 			if (done.length > 1) throw new Error(`${workflow.name} ran ${done.length} times, expected once`);
 			if (done.length === 1) {
 				const execution = await this.rest<Omit<Execution, 'data'> & { data: string }>(`executions/${done[0].id}`);

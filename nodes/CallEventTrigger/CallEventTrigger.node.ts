@@ -23,6 +23,7 @@ interface TriggerOptions {
 	emitPresence?: boolean;
 	maxBodyKb?: number;
 	maxPendingCalls?: number;
+	reorderWindowMs?: number;
 	silenceMinutes?: number;
 }
 
@@ -122,6 +123,8 @@ export class CallEventTrigger implements INodeType {
 			{
 				silenceMs: (options.silenceMinutes ?? 30) * 60_000,
 				maxPendingCalls: options.maxPendingCalls ?? 10000,
+				// A test run takes its records from this request, and no timer would emit a held call.
+				reorderWindowMs: mode === 'production' ? reorderWindowOf(options) : 0,
 			},
 			events,
 			receivedAt,
@@ -168,6 +171,12 @@ export class CallEventTrigger implements INodeType {
  * node that has a trigger method through that method in manual runs, webhook or not).
  */
 const testRunRecords = new Map<string, TriggerRecord[]>();
+
+/** Within the option's bounds; anything else an expression may give (text, NaN) holds nothing back. */
+function reorderWindowOf(options: TriggerOptions): number {
+	const windowMs = Number(options.reorderWindowMs ?? 0);
+	return Number.isFinite(windowMs) ? Math.min(60_000, Math.max(0, windowMs)) : 0;
+}
 
 function asItems(records: TriggerRecord[]): INodeExecutionData[] {
 	return records.map((record) => ({ json: record as unknown as IDataObject }));

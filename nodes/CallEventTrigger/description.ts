@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
 import { maxPendingCallsOption, silenceTimeoutOption } from '../shared/assemblyOptions';
 
 export const callEventTriggerProperties: INodeProperties[] = [
@@ -71,6 +72,14 @@ export const callEventTriggerProperties: INodeProperties[] = [
 				description: 'Larger requests are refused with HTTP 413',
 			},
 			maxPendingCallsOption,
+			{
+				displayName: 'Reorder Window (Ms)',
+				name: 'reorderWindowMs',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 60000 },
+				default: 0,
+				description: `For a PBX whose events of one call come in separate requests that can overtake each other: a call is held this long (in event time) after its answer or end, so that events which arrive late still count. A held call is emitted by the trigger's check every ${SWEEP_INTERVAL_MS / 1000} seconds, not by the request. 0 = emit at once. Test runs do not wait.`,
+			},
 			silenceTimeoutOption,
 		],
 	},

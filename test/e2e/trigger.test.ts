@@ -58,6 +58,21 @@ const silence = withTrigger('TriggerSilence01', { path: 'silence', options: { si
 	{ id: 'stella', email: 'stella@example.com', lines: ['304'] },
 ]);
 
+/** The same two users with and without a reorder window; every ring counts (no minimum ringing time). */
+const reorderUsers = (tag: string) => [
+	{ id: 'rita', email: `rita@${tag}.example.com`, lines: ['311'] },
+	{ id: 'rolf', email: `rolf@${tag}.example.com`, lines: ['312'] },
+];
+const withReorderWindow = withTrigger(
+	'TriggerReorder01',
+	{ path: 'reorder', options: { reorderWindowMs: 2000 } },
+	reorderUsers('window'),
+	{ exceptions: { minRingSeconds: 0 } },
+);
+const withoutReorderWindow = withTrigger('TriggerNoReord01', { path: 'no-reorder' }, reorderUsers('nowindow'), {
+	exceptions: { minRingSeconds: 0 },
+});
+
 /** The example workflow with the Asterisk AMI Trigger in place of the webhook trigger. */
 function amiWorkflow(id: string, credentialId: string, users: Parameters<typeof directory>[0]): WorkflowJson {
 	// The captures carry no AMI timestamps: events get the time of receipt, milliseconds apart.
@@ -102,24 +117,27 @@ beforeAll(async () => {
 		type: 'asteriskAmi',
 		data: { host: '127.0.0.1', port, username: ami.username, secret: ami.secret, tls: false },
 	});
-	stack = await startStack([generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered, silence], {
-		credentials: [
-			{
-				id: 'HeaderSecret0001',
-				name: 'PBX header',
-				type: 'callEventHeaderAuth',
-				data: { name: 'X-Call-Event-Secret', value: HEADER_SECRET },
-			},
-			{
-				id: 'BasicAuthPbx0001',
-				name: 'PBX basic',
-				type: 'callEventBasicAuth',
-				data: { user: 'pbx', password: 'pbx-password-42' },
-			},
-			amiCredential('AmiHuntGroup0001', huntGroupServer.port),
-			amiCredential('AmiAnswered00001', answeredServer.port),
-		],
-	});
+	stack = await startStack(
+		[generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered, silence, withReorderWindow, withoutReorderWindow],
+		{
+			credentials: [
+				{
+					id: 'HeaderSecret0001',
+					name: 'PBX header',
+					type: 'callEventHeaderAuth',
+					data: { name: 'X-Call-Event-Secret', value: HEADER_SECRET },
+				},
+				{
+					id: 'BasicAuthPbx0001',
+					name: 'PBX basic',
+					type: 'callEventBasicAuth',
+					data: { user: 'pbx', password: 'pbx-password-42' },
+				},
+				amiCredential('AmiHuntGroup0001', huntGroupServer.port),
+				amiCredential('AmiAnswered00001', answeredServer.port),
+			],
+		},
+	);
 	await postSilentCall();
 }, 240_000);
 
@@ -280,6 +298,46 @@ function nested(depth: number): object {
 	for (let i = 0; i < depth; i++) value = { inner: value };
 	return value;
 }
+
+describe('reorder window', () => {
+	/**
+	 * Rolf's phone starts ringing 0.3 s before the caller hangs up, but that event reaches n8n after
+	 * the end, in a request of its own. With a window of 2 s the call is held and Rolf's ringing
+	 * counts; without one the call resolved at the end and the late ringing is ignored.
+	 */
+	test("an event overtaken by the call's end still counts within the window", async () => {
+		const start = Date.now() - 21_000;
+		const at = (seconds: number) => start + seconds * 1000;
+		const events = (callId: string) => ({
+			early: [
+				{ type: 'offered', callId, time: at(0), caller: { number: '+49 30 5550111', name: 'Caller' } },
+				{ type: 'ringing', callId, line: '311', time: at(0.5) },
+			],
+			ended: [{ type: 'ended', callId, time: at(20.5) }],
+			lateRinging: [{ type: 'ringing', callId, line: '312', time: at(20.2) }],
+		});
+		const post = async (workflow: WorkflowJson, body: object[]) => {
+			const response = await stack.post(workflow, body);
+			return { status: response.status, body: await response.json() };
+		};
+		const held = events('reorder-1');
+		expect(await post(withReorderWindow, held.early)).toEqual({ status: 202, body: { accepted: 2, resolved: 0 } });
+		expect(await post(withReorderWindow, held.ended)).toEqual({ status: 202, body: { accepted: 1, resolved: 0 } });
+		expect(await post(withReorderWindow, held.lateRinging)).toEqual({ status: 202, body: { accepted: 1, resolved: 0 } });
+		const direct = events('no-reorder-1');
+		expect(await post(withoutReorderWindow, direct.early)).toEqual({ status: 202, body: { accepted: 2, resolved: 0 } });
+		expect(await post(withoutReorderWindow, direct.ended)).toEqual({ status: 200, body: { accepted: 1, resolved: 1 } });
+		expect(await post(withoutReorderWindow, direct.lateRinging)).toEqual({ status: 202, body: { accepted: 1, resolved: 0 } });
+
+		// The held call is emitted by the trigger's 10-second check once its window has passed.
+		await waitFor(() => mailsTo('rolf@window.example.com').length > 0, 30_000);
+		await sleep(1000);
+		expect(mailsTo('rita@window.example.com')).toHaveLength(1);
+		expect(mailsTo('rolf@window.example.com')).toHaveLength(1);
+		expect(mailsTo('rita@nowindow.example.com')).toHaveLength(1);
+		expect(mailsTo('rolf@nowindow.example.com')).toHaveLength(0);
+	});
+});
 
 describe('silence timeout', () => {
 	test('a call whose end never comes is mailed after the silence timeout, with no further request', async () => {

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { assemblyOptionsFrom } from '../shared/assemblyOptions';
 import type { TriggerRecord } from '../shared/callModel';
 import { parseInternalContexts } from './ami/AmiCallMapper';
 import { AmiLoginError } from './ami/AmiClient';
@@ -90,10 +91,7 @@ export class AsteriskAmiTrigger implements INodeType {
 					trunkPattern: (options.trunkPattern as string) || undefined,
 					presenceFromRegistrations: options.presenceFromRegistrations === true,
 				},
-				assembly: {
-					silenceMs: ((options.silenceMinutes as number) ?? 30) * 60_000,
-					maxPendingCalls: (options.maxPendingCalls as number) ?? 10000,
-				},
+				assembly: assemblyOptionsFrom(options),
 				onRecords: handlers.onRecords,
 			});
 

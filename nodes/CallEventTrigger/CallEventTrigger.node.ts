@@ -10,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { fromParameter, webhookDescriptionFields } from 'n8n-workflow';
 
+import { assemblyOptionsFrom } from '../shared/assemblyOptions';
 import type { CallEvent, TriggerRecord } from '../shared/callModel';
 import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
 import { intake, intakeKey, sweepIntake } from './callIntake';
@@ -118,11 +119,11 @@ export class CallEventTrigger implements INodeType {
 			return refuse(503, 'n8n is shutting down; send the events again in a few seconds', { 'Retry-After': '5' });
 		}
 		const mode = this.getMode() === 'manual' ? 'test' : 'production';
+		const key = intakeKey(this.getWorkflow().id, this.getNode().id, mode);
 		const records = intake(
-			intakeKey(this.getWorkflow().id, this.getNode().id, mode),
+			key,
 			{
-				silenceMs: (options.silenceMinutes ?? 30) * 60_000,
-				maxPendingCalls: options.maxPendingCalls ?? 10000,
+				...assemblyOptionsFrom(options),
 				// A test run takes its records from this request, and no timer would emit a held call.
 				reorderWindowMs: mode === 'production' ? reorderWindowOf(options) : 0,
 			},
@@ -130,7 +131,7 @@ export class CallEventTrigger implements INodeType {
 			receivedAt,
 		);
 		const summary = { accepted: events.length, resolved: records.length };
-		if (mode === 'test' && records.length > 0) testRunRecords.set(intakeKey(this.getWorkflow().id, this.getNode().id, mode), records);
+		if (mode === 'test' && records.length > 0) testRunRecords.set(key, records);
 		if (records.length === 0) {
 			// Nothing resolved yet (a call still ringing): acknowledge without starting an execution.
 			response.status(202).json(summary);

@@ -1,14 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { SWEEP_INTERVAL_MS } from '../CallEventTrigger/assembly/CallAssembler';
+import { SWEEP_INTERVAL_MS, type CallAssemblerOptions } from '../CallEventTrigger/assembly/CallAssembler';
 
 /** The call-assembly options both triggers offer (webhook and Asterisk AMI), defined once. */
+const DEFAULT_MAX_PENDING_CALLS = 10000;
+const DEFAULT_SILENCE_MINUTES = 30;
+
 export const maxPendingCallsOption: INodeProperties = {
 	displayName: 'Max Pending Calls',
 	name: 'maxPendingCalls',
 	type: 'number',
 	typeOptions: { minValue: 10 },
-	default: 10000,
+	default: DEFAULT_MAX_PENDING_CALLS,
 	description: 'Calls still ringing that are kept in memory; beyond this the oldest is resolved as incomplete',
 };
 
@@ -17,6 +20,14 @@ export const silenceTimeoutOption: INodeProperties = {
 	name: 'silenceMinutes',
 	type: 'number',
 	typeOptions: { minValue: 1 },
-	default: 30,
+	default: DEFAULT_SILENCE_MINUTES,
 	description: `A call nothing was heard of for this long is resolved as missed and flagged incomplete. Checked every ${SWEEP_INTERVAL_MS / 1000} seconds.`,
 };
+
+/** What the two options above set, for the CallAssembler (defaults when removed from the collection). */
+export function assemblyOptionsFrom(options: { maxPendingCalls?: unknown; silenceMinutes?: unknown }): CallAssemblerOptions {
+	return {
+		silenceMs: ((options.silenceMinutes as number | undefined) ?? DEFAULT_SILENCE_MINUTES) * 60_000,
+		maxPendingCalls: (options.maxPendingCalls as number | undefined) ?? DEFAULT_MAX_PENDING_CALLS,
+	};
+}

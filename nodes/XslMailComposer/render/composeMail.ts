@@ -108,7 +108,7 @@ export async function composeMail(notification: Notification, options: ComposeOp
 
 	const timeZone = mailTimeZone(notification, options.defaultTimeZone);
 	if (!timeZone.recipients) {
-		const requested = cleanLine(notification.recipient?.timeZone);
+		const { requested } = timeZone;
 		notes.push(
 			`${requested ? `The recipient's time zone "${requested}" is not valid` : 'The recipient has no time zone'}; ` +
 				`times are given in ${timeZone.zone}${timeZone.zone === 'UTC' ? '' : ", the n8n instance's time zone"}.`,

@@ -23,15 +23,15 @@ export interface NotificationXmlOptions {
 	defaultTimeZone?: string;
 }
 
-/** The zone a mail's times are given in, and whether it is the recipient's own. */
+/** The zone a mail's times are given in, whether it is the recipient's own, and what the recipient has. */
 export function mailTimeZone(
 	notification: Pick<Notification, 'recipient'>,
 	defaultTimeZone?: string,
-): { zone: string; recipients: boolean } {
+): { zone: string; recipients: boolean; requested: string } {
 	const requested = cleanLine(notification.recipient?.timeZone);
-	if (isTimeZone(requested)) return { zone: requested, recipients: true };
+	if (isTimeZone(requested)) return { zone: requested, recipients: true, requested };
 	const fallback = cleanLine(defaultTimeZone);
-	return { zone: isTimeZone(fallback) ? fallback : 'UTC', recipients: false };
+	return { zone: isTimeZone(fallback) ? fallback : 'UTC', recipients: false, requested };
 }
 
 interface XmlElement {

@@ -7,7 +7,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { assemblyOptionsFrom } from '../shared/assemblyOptions';
+import type { CallAssemblerOptions } from '../CallEventTrigger/assembly/CallAssembler';
+import { assemblyOptionsFrom, TRIGGER_OPTIONS_HINT } from '../shared/assemblyOptions';
 import type { TriggerRecord } from '../shared/callModel';
 import { parseInternalContexts } from './ami/AmiCallMapper';
 import { AmiLoginError } from './ami/AmiClient';
@@ -44,6 +45,14 @@ export class AsteriskAmiTrigger implements INodeType {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const logger = this.logger;
 		const node = this.getNode();
+		let assembly: CallAssemblerOptions;
+		try {
+			assembly = assemblyOptionsFrom(options);
+		} catch (error) {
+			throw new NodeOperationError(node, error as Error, {
+				description: TRIGGER_OPTIONS_HINT,
+			});
+		}
 		const address = `${credentials.host}:${credentials.port}`;
 		const emit = (records: TriggerRecord[]) =>
 			this.emit([records.map((record) => ({ json: record as unknown as IDataObject }))]);
@@ -91,7 +100,7 @@ export class AsteriskAmiTrigger implements INodeType {
 					trunkPattern: (options.trunkPattern as string) || undefined,
 					presenceFromRegistrations: options.presenceFromRegistrations === true,
 				},
-				assembly: assemblyOptionsFrom(options),
+				assembly,
 				onRecords: handlers.onRecords,
 			});
 

@@ -8,10 +8,11 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { fromParameter, webhookDescriptionFields } from 'n8n-workflow';
+import { NodeOperationError, fromParameter, webhookDescriptionFields } from 'n8n-workflow';
 
-import { assemblyOptionsFrom } from '../shared/assemblyOptions';
 import type { CallEvent, TriggerRecord } from '../shared/callModel';
+import { TRIGGER_OPTIONS_HINT } from '../shared/assemblyOptions';
+import { ConfigurationError } from '../shared/errors';
 import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
 import { intake, intakeKey, sweepIntake } from './callIntake';
 import { callEventTriggerProperties } from './description';
@@ -19,14 +20,7 @@ import { EventInputError } from './sources/errors';
 import { parseWebhookRequest, type CallEventSource } from './sources';
 import { isStopping } from './shutdown';
 import { checkBasicAuth, checkHeaderSecret, type AuthVerdict } from './webhookAuth';
-
-interface TriggerOptions {
-	emitPresence?: boolean;
-	maxBodyKb?: number;
-	maxPendingCalls?: number;
-	reorderWindowMs?: number;
-	silenceMinutes?: number;
-}
+import { webhookSettingsFrom, type TriggerOptions, type WebhookSettings } from './webhookOptions';
 
 export class CallEventTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -90,11 +84,19 @@ export class CallEventTrigger implements INodeType {
 			});
 		}
 
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
-		const maxBytes = (options.maxBodyKb ?? 1024) * 1024;
+		const mode = this.getMode() === 'manual' ? 'test' : 'production';
+		let settings: WebhookSettings;
+		try {
+			settings = webhookSettingsFrom(this.getNodeParameter('options', {}) as TriggerOptions, mode);
+		} catch (error) {
+			if (!(error instanceof ConfigurationError)) throw error;
+			// Not the sender's fault: 500, so that a PBX sends its events again once the option is mended.
+			this.logger.error(`Call Event Trigger "${this.getNode().name}": ${error.message}`);
+			return refuse(500, `The trigger's options cannot work: ${error.message}`);
+		}
 		const size = request.rawBody?.length ?? Number(request.headers['content-length'] ?? 0);
-		if (size > maxBytes) {
-			return refuse(413, `Request body of ${size} bytes exceeds the limit of ${maxBytes} bytes`);
+		if (size > settings.maxBodyBytes) {
+			return refuse(413, `Request body of ${size} bytes exceeds the limit of ${settings.maxBodyBytes} bytes`);
 		}
 
 		const source = this.getNodeParameter('source', 'generic') as CallEventSource;
@@ -111,25 +113,15 @@ export class CallEventTrigger implements INodeType {
 			if (error instanceof EventInputError) return refuse(error.statusCode, error.message);
 			throw error;
 		}
-		if (options.emitPresence === false) {
+		if (!settings.emitPresence) {
 			events = events.filter((event) => event.type !== 'login' && event.type !== 'logout');
 		}
 
 		if (isStopping()) {
 			return refuse(503, 'n8n is shutting down; send the events again in a few seconds', { 'Retry-After': '5' });
 		}
-		const mode = this.getMode() === 'manual' ? 'test' : 'production';
 		const key = intakeKey(this.getWorkflow().id, this.getNode().id, mode);
-		const records = intake(
-			key,
-			{
-				...assemblyOptionsFrom(options),
-				// A test run takes its records from this request, and no timer would emit a held call.
-				reorderWindowMs: mode === 'production' ? reorderWindowOf(options) : 0,
-			},
-			events,
-			receivedAt,
-		);
+		const records = intake(key, settings.assembly, events, receivedAt);
 		const summary = { accepted: events.length, resolved: records.length };
 		if (mode === 'test' && records.length > 0) testRunRecords.set(key, records);
 		if (records.length === 0) {
@@ -156,6 +148,12 @@ export class CallEventTrigger implements INodeType {
 				},
 			};
 		}
+		try {
+			// The webhook would refuse every request with options that cannot work: refuse to publish.
+			webhookSettingsFrom(this.getNodeParameter('options', {}) as TriggerOptions, 'production');
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), error as Error, { description: TRIGGER_OPTIONS_HINT });
+		}
 		const key = intakeKey(this.getWorkflow().id, this.getNode().id, 'production');
 		const timer = setInterval(() => {
 			// A call resolved while n8n stops might never run; pending, it is at least not half-done.
@@ -172,12 +170,6 @@ export class CallEventTrigger implements INodeType {
  * node that has a trigger method through that method in manual runs, webhook or not).
  */
 const testRunRecords = new Map<string, TriggerRecord[]>();
-
-/** Within the option's bounds; anything else an expression may give (text, NaN) holds nothing back. */
-function reorderWindowOf(options: TriggerOptions): number {
-	const windowMs = Number(options.reorderWindowMs ?? 0);
-	return Number.isFinite(windowMs) ? Math.min(60_000, Math.max(0, windowMs)) : 0;
-}
 
 function asItems(records: TriggerRecord[]): INodeExecutionData[] {
 	return records.map((record) => ({ json: record as unknown as IDataObject }));

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
 import { maxPendingCallsOption, silenceTimeoutOption } from '../shared/assemblyOptions';
+import { MAX_BODY_KB, REORDER_WINDOW_MS } from './webhookOptions';
 
 export const callEventTriggerProperties: INodeProperties[] = [
 	{
@@ -67,7 +68,7 @@ export const callEventTriggerProperties: INodeProperties[] = [
 				displayName: 'Max Body Size (KB)',
 				name: 'maxBodyKb',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 16384 },
+				typeOptions: { minValue: MAX_BODY_KB.min, maxValue: MAX_BODY_KB.max },
 				default: 1024,
 				description: 'Larger requests are refused with HTTP 413',
 			},
@@ -76,7 +77,7 @@ export const callEventTriggerProperties: INodeProperties[] = [
 				displayName: 'Reorder Window (Ms)',
 				name: 'reorderWindowMs',
 				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 60000 },
+				typeOptions: { minValue: REORDER_WINDOW_MS.min, maxValue: REORDER_WINDOW_MS.max },
 				default: 0,
 				description: `For a PBX whose events of one call come in separate requests that can overtake each other: a call is held this long (in event time) after its answer or end, so that events which arrive late still count. A held call is emitted by the trigger's check every ${SWEEP_INTERVAL_MS / 1000} seconds, not by the request. 0 = emit at once. Test runs do not wait.`,
 			},

@@ -16,6 +16,7 @@ import type {
 } from '../shared/notification';
 import { ConfigurationError, isWithheld, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
 import type { Directory } from './directory';
+import { numberSetting } from '../shared/settings';
 import { isTimeZone } from '../shared/timeZone';
 
 // ---------------------------------------------------------------------------------------------
@@ -92,12 +93,11 @@ export function compileFilterSettings(
 	checkChoice(settings, 'recipients');
 	checkChoice(settings, 'journalUnanswered');
 	checkChoice(settings, 'journalForwardedOrAnswered');
-	if (typeof settings.minRingSeconds !== 'number' || !(settings.minRingSeconds >= 0)) {
-		throw new ConfigurationError(
-			'minRingSeconds',
-			`minRingSeconds is ${JSON.stringify(settings.minRingSeconds)}; it must be a number of seconds, 0 or more`,
-		);
-	}
+	const minRingSeconds = numberSetting('minRingSeconds', settings.minRingSeconds, {
+		default: DEFAULT_FILTER_SETTINGS.minRingSeconds,
+		min: 0,
+		unit: 'seconds',
+	});
 	const defaultTimeZone = settings.defaultTimeZone.trim();
 	if (defaultTimeZone !== '' && !isTimeZone(defaultTimeZone)) {
 		throw new ConfigurationError(
@@ -107,6 +107,7 @@ export function compileFilterSettings(
 	}
 	return {
 		...settings,
+		minRingSeconds,
 		defaultTimeZone,
 		excludedNumbers: plan.compileNumberList(settings.excludedNumbers, 'excludedNumbers'),
 	};

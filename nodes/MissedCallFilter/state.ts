@@ -27,7 +27,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { RememberedNotification } from '../shared/notification';
-import { ConfigurationError } from '../shared/phoneNumbers';
+import { numberSetting } from '../shared/settings';
 import type { FilterMemory, StateUpdate } from './rules';
 
 /** The property of the node's static data object this module owns. */
@@ -407,32 +407,23 @@ function storedIn(staticData: unknown): unknown {
 }
 
 function validOptions(options: FilterStateOptions) {
-	const retentionDays = options.retentionDays ?? DEFAULT_STATE_OPTIONS.retentionDays;
-	if (typeof retentionDays !== 'number' || !(retentionDays >= 1)) {
-		throw new ConfigurationError(
-			'retentionDays',
-			`retentionDays is ${JSON.stringify(retentionDays)}; it must be at least 1 (the same-day rule needs a day)`,
-		);
-	}
-	const maxEntries = options.maxEntries ?? DEFAULT_STATE_OPTIONS.maxEntries;
-	if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-		throw new ConfigurationError(
-			'maxEntries',
-			`maxEntries is ${JSON.stringify(maxEntries)}; it must be a whole number, 1 or more`,
-		);
-	}
-	const duplicateWindowHours = options.duplicateWindowHours ?? DEFAULT_STATE_OPTIONS.duplicateWindowHours;
-	if (typeof duplicateWindowHours !== 'number' || !(duplicateWindowHours >= 1)) {
-		throw new ConfigurationError(
-			'duplicateWindowHours',
-			`duplicateWindowHours is ${JSON.stringify(duplicateWindowHours)}; it must be at least 1`,
-		);
-	}
+	const defaults = DEFAULT_STATE_OPTIONS;
+	const retentionDays = numberSetting('retentionDays', options.retentionDays, {
+		default: defaults.retentionDays,
+		min: 1,
+		unit: 'days',
+		why: 'the same-day rule needs a day',
+	});
+	const duplicateWindowHours = numberSetting('duplicateWindowHours', options.duplicateWindowHours, {
+		default: defaults.duplicateWindowHours,
+		min: 1,
+		unit: 'hours',
+	});
 	const retentionMs = retentionDays * DAY_MS;
 	return {
 		retentionMs,
 		duplicateWindowMs: Math.min(duplicateWindowHours * HOUR_MS, retentionMs),
-		maxEntries,
+		maxEntries: numberSetting('maxEntries', options.maxEntries, { default: defaults.maxEntries, min: 1, whole: true }),
 		now: options.now ?? Date.now,
 	};
 }

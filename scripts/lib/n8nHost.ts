@@ -104,6 +104,8 @@ export interface WorkflowCredential {
 export interface N8nHostOptions {
 	/** Workflow JSON objects (with 16-character ids) to import and publish before start. */
 	workflows: Array<{ id: string; [key: string]: unknown }>;
+	/** Workflows to import but not publish (a test publishes them through the REST API, as the editor does). */
+	drafts?: Array<{ id: string; [key: string]: unknown }>;
 	credentials?: WorkflowCredential[];
 	port?: number;
 	/** Extra environment for n8n (e.g. N8N_EXPRESSION_ENGINE). */
@@ -363,7 +365,7 @@ async function importAndPublish(
 		writeFileSync(file, JSON.stringify(options.credentials));
 		await run(rt.n8nBin, ['import:credentials', `--input=${file}`], { env });
 	}
-	options.workflows.forEach((workflow, index) =>
+	[...options.workflows, ...(options.drafts ?? [])].forEach((workflow, index) =>
 		writeFileSync(
 			path.join(importDir, 'workflows', `${index}.json`),
 			JSON.stringify({ active: false, ...workflow }),

@@ -73,6 +73,14 @@ const withoutReorderWindow = withTrigger('TriggerNoReord01', { path: 'no-reorder
 	exceptions: { minRingSeconds: 0 },
 });
 
+/** Options an expression set outside their bounds: imported, not published; the test publishes it. */
+const badOptions = withTrigger(
+	'TriggerBadOpts01',
+	{ path: 'bad-options', options: { silenceMinutes: "={{ 'thirty' }}" } },
+	[{ id: 'bruno', email: 'bruno@example.com', lines: ['313'] }],
+);
+const owner = { email: 'admin@example.com', password: 'Test-Passw0rd', firstName: 'Ada', lastName: 'Admin' };
+
 /** The example workflow with the Asterisk AMI Trigger in place of the webhook trigger. */
 function amiWorkflow(id: string, credentialId: string, users: Parameters<typeof directory>[0]): WorkflowJson {
 	// The captures carry no AMI timestamps: events get the time of receipt, milliseconds apart.
@@ -120,6 +128,8 @@ beforeAll(async () => {
 	stack = await startStack(
 		[generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered, silence, withReorderWindow, withoutReorderWindow],
 		{
+			drafts: [badOptions],
+			owner,
 			credentials: [
 				{
 					id: 'HeaderSecret0001',
@@ -298,6 +308,57 @@ function nested(depth: number): object {
 	for (let i = 0; i < depth; i++) value = { inner: value };
 	return value;
 }
+
+describe('options an expression sets out of bounds', () => {
+	test('publishing fails naming the option and value; requests are answered 500 with the same', async () => {
+		const cookie = await stack.n8n.login(owner.email, owner.password);
+		const rest = (route: string, body?: unknown) =>
+			fetch(`${stack.n8n.baseUrl}/rest/workflows/${badOptions.id}${route}`, {
+				method: body === undefined ? 'GET' : 'POST',
+				headers: { 'content-type': 'application/json', cookie },
+				body: body === undefined ? undefined : JSON.stringify(body),
+			});
+		const { versionId } = ((await (await rest('')).json()) as { data: { versionId: string } }).data;
+
+		// What the editor's Publish button does; n8n 2.x activates in the background and the editor
+		// shows the publication status it then reads.
+		expect((await rest('/activate', { versionId })).status).toBe(200);
+		let publication: { status: string; triggers: Array<{ status: string; errorMessage: string | null }> };
+		await waitFor(async () => {
+			publication = ((await (await rest('/publication-status')).json()) as { data: typeof publication }).data;
+			return publication.status !== 'in_progress' && publication.status !== 'not_published';
+		});
+		expect(publication!.status).toBe('failed');
+		expect(publication!.triggers).toEqual([
+			expect.objectContaining({
+				status: 'failed',
+				errorMessage: expect.stringContaining('silenceMinutes is "thirty"; it must be a number of minutes, 1 or more'),
+			}),
+		]);
+		// n8n keeps the failed trigger's webhook: its requests are refused with the same reason (500, so
+		// that a PBX sends them again once the option is mended), and nothing runs.
+		const refusal = {
+			error: 'The trigger\'s options cannot work: silenceMinutes is "thirty"; it must be a number of minutes, 1 or more',
+		};
+		const production = await stack.post(badOptions, missedCall('bad-options-1', '313'));
+		expect(production.status).toBe(500);
+		expect(await production.json()).toEqual(refusal);
+
+		// "Listen for test event" in the editor: the same.
+		expect(await (await rest('/run', { triggerToStartFrom: { name: 'Call Event Trigger' } })).json()).toEqual({
+			data: { waitingForWebhook: true },
+		});
+		const test = await fetch(`${stack.n8n.baseUrl}/webhook-test/bad-options`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(missedCall('bad-options-2', '313')),
+		});
+		expect(test.status).toBe(500);
+		expect(await test.json()).toEqual(refusal);
+		await sleep(1500);
+		expect(mailsTo('bruno@example.com')).toHaveLength(0);
+	});
+});
 
 describe('reorder window', () => {
 	/**

@@ -28,12 +28,12 @@ interface FakeContext {
 }
 
 /** What the node reads from n8n, and what it hands back: emitted items, errors, log warnings. */
-function fakeContext(mode: 'manual' | 'trigger', port: number, secret = SECRET): FakeContext {
+function fakeContext(mode: 'manual' | 'trigger', port: number, secret = SECRET, options: IDataObject = {}): FakeContext {
 	const fake: Omit<FakeContext, 'context'> = { emitted: [], errors: [], warnings: [] };
 	const node = { id: 'n1', name: 'Asterisk AMI Trigger', type: 'asteriskAmiTrigger', typeVersion: 1 };
 	const context = {
 		getCredentials: async () => ({ host: '127.0.0.1', port, username: USER, secret, tls: false }),
-		getNodeParameter: () => ({}),
+		getNodeParameter: () => options,
 		getNode: () => node,
 		getMode: () => mode,
 		logger: {
@@ -111,6 +111,15 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 		);
 		await sleep(1200);
 		expect(ami.connections).toHaveLength(1);
+	});
+
+	it('an option an expression set out of bounds fails the activation naming it, before connecting', async () => {
+		const ami = await server();
+		const fake = fakeContext('trigger', ami.port, SECRET, { silenceMinutes: 'thirty' });
+		const error = await rejection(new AsteriskAmiTrigger().trigger.call(fake.context));
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('silenceMinutes is "thirty"; it must be a number of minutes, 1 or more');
+		expect(ami.connections).toHaveLength(0);
 	});
 
 	it('a login refused after a reconnect (secret changed on the PBX) is reported with emitError', async () => {

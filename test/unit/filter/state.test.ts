@@ -506,10 +506,10 @@ describe('bounds', () => {
 	});
 
 	it.each([
-		[{ retentionDays: 0.5 }, 'retentionDays', /retentionDays is 0.5; it must be at least 1/],
+		[{ retentionDays: 0.5 }, 'retentionDays', /retentionDays is 0.5; it must be a number of days, 1 or more \(the same-day rule needs a day\)/],
 		[{ maxEntries: 0 }, 'maxEntries', /maxEntries is 0/],
 		[{ maxEntries: 2.5 }, 'maxEntries', /maxEntries is 2.5/],
-		[{ duplicateWindowHours: 0.5 }, 'duplicateWindowHours', /duplicateWindowHours is 0.5; it must be at least 1/],
+		[{ duplicateWindowHours: 0.5 }, 'duplicateWindowHours', /duplicateWindowHours is 0.5; it must be a number of hours, 1 or more/],
 	])('refuses %j', (options, setting, message) => {
 		const error = caught(() => openFilterState(uniqueKey(), {}, options));
 		expect(error).toBeInstanceOf(ConfigurationError);

@@ -1,0 +1,38 @@
+/**
+ * The Call Event Trigger's options as the webhook uses them, checked: an expression can give what
+ * the editor's bounds would refuse, and a NaN would silently switch a limit off.
+ */
+import { assemblyOptionsFrom } from '../shared/assemblyOptions';
+import { numberSetting, type NumberRule } from '../shared/settings';
+import type { CallAssemblerOptions } from './assembly/CallAssembler';
+
+export const MAX_BODY_KB = { default: 1024, min: 1, max: 16384, unit: 'kilobytes' } satisfies NumberRule;
+export const REORDER_WINDOW_MS = { default: 0, min: 0, max: 60_000, unit: 'milliseconds' } satisfies NumberRule;
+
+export interface TriggerOptions {
+	emitPresence?: boolean;
+	maxBodyKb?: number;
+	maxPendingCalls?: number;
+	reorderWindowMs?: number;
+	silenceMinutes?: number;
+}
+
+export interface WebhookSettings {
+	emitPresence: boolean;
+	maxBodyBytes: number;
+	assembly: CallAssemblerOptions;
+}
+
+/** Throws ConfigurationError naming the option and its value. */
+export function webhookSettingsFrom(options: TriggerOptions, mode: 'production' | 'test'): WebhookSettings {
+	const reorderWindowMs = numberSetting('reorderWindowMs', options.reorderWindowMs, REORDER_WINDOW_MS);
+	return {
+		emitPresence: options.emitPresence !== false,
+		maxBodyBytes: numberSetting('maxBodyKb', options.maxBodyKb, MAX_BODY_KB) * 1024,
+		assembly: {
+			...assemblyOptionsFrom(options),
+			// A test run takes its records from its request, and no timer would emit a held call.
+			reorderWindowMs: mode === 'production' ? reorderWindowMs : 0,
+		},
+	};
+}

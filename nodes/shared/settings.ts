@@ -1,0 +1,35 @@
+import { ConfigurationError } from './errors';
+
+/** What a number setting must be; `unit` words the message ("a number of minutes"). */
+export interface NumberRule {
+	/** Taken when the setting was left out. */
+	default: number;
+	min: number;
+	max?: number;
+	whole?: boolean;
+	unit?: string;
+	/** Why the bound exists, when that is not obvious; appended to the message. */
+	why?: string;
+}
+
+/**
+ * A number setting as given, or the rule's default when it was left out (undefined or null). Anything else out
+ * of the rule (text or NaN from an expression, a value outside the bounds) is a ConfigurationError
+ * naming the setting and the value: n8n's editor bounds do not hold for expressions, and a NaN
+ * would silently switch a limit off.
+ */
+export function numberSetting(name: string, value: unknown, rule: NumberRule): number {
+	if (value === undefined || value === null) return rule.default;
+	const { min, max, whole, unit, why } = rule;
+	const inBounds =
+		typeof value === 'number' &&
+		Number.isFinite(value) &&
+		value >= min &&
+		(max === undefined || value <= max) &&
+		(!whole || Number.isInteger(value));
+	if (inBounds) return value;
+	const kind = whole ? 'a whole number' : unit ? `a number of ${unit}` : 'a number';
+	const bounds = max === undefined ? `${min} or more` : `from ${min} to ${max}`;
+	const given = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+	throw new ConfigurationError(name, `${name} is ${given}; it must be ${kind}, ${bounds}${why ? ` (${why})` : ''}`);
+}

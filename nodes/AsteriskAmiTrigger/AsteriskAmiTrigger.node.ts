@@ -1,5 +1,8 @@
 import type {
+	ICredentialTestFunctions,
+	ICredentialsDecrypted,
 	IDataObject,
+	INodeCredentialTestResult,
 	INodeType,
 	INodeTypeDescription,
 	ITriggerFunctions,
@@ -13,16 +16,17 @@ import type { TriggerRecord } from '../shared/callModel';
 import { parseInternalContexts } from './ami/AmiCallMapper';
 import { AmiLoginError } from './ami/AmiClient';
 import { AmiCallSource } from './amiCallSource';
+import {
+	amiAddress,
+	checkAmiLogin,
+	connectionFailedMessage,
+	connectionOptions,
+	CONNECTION_HINT,
+	loginRefusedMessage,
+	LOGIN_HINT,
+	type AmiCredentials,
+} from './amiConnection';
 import { asteriskAmiTriggerProperties } from './description';
-
-interface AmiCredentials {
-	host: string;
-	port: number;
-	username: string;
-	secret: string;
-	tls: boolean;
-	allowUnauthorizedCerts?: boolean;
-}
 
 export class AsteriskAmiTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,8 +40,22 @@ export class AsteriskAmiTrigger implements INodeType {
 		defaults: { name: 'Asterisk AMI Trigger' },
 		inputs: [],
 		outputs: ['main'],
-		credentials: [{ name: 'asteriskAmi', required: true }],
+		credentials: [{ name: 'asteriskAmi', required: true, testedBy: 'asteriskAmiLoginTest' }],
 		properties: asteriskAmiTriggerProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async asteriskAmiLoginTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const check = await checkAmiLogin(credential.data as unknown as AmiCredentials);
+				return check.ok
+					? { status: 'OK', message: check.message }
+					: { status: 'Error', message: `${check.message}. ${check.hint}` };
+			},
+		},
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
@@ -53,35 +71,22 @@ export class AsteriskAmiTrigger implements INodeType {
 				description: TRIGGER_OPTIONS_HINT,
 			});
 		}
-		const address = `${credentials.host}:${credentials.port}`;
+		const address = amiAddress(credentials);
 		const emit = (records: TriggerRecord[]) =>
 			this.emit([records.map((record) => ({ json: record as unknown as IDataObject }))]);
 		const loginRefused = (error: AmiLoginError) =>
-			new NodeOperationError(
-				node,
-				`Asterisk AMI at ${address} refused the login as "${error.username}": ${error.reason}`,
-				{
-					description:
-						'Check the username and secret of the Asterisk AMI credential, and that the manager user permits the n8n host.',
-				},
-			);
+			new NodeOperationError(node, loginRefusedMessage(address, error), { description: LOGIN_HINT });
 		// The reason goes in the description: n8n replaces a message naming ECONNREFUSED & co. with a
 		// generic text that would hide the address.
 		const connectionFailed = (reason: string) =>
-			new NodeOperationError(node, `Connection to Asterisk AMI at ${address} failed`, {
-				description: `${reason}. Check host, port and TLS of the Asterisk AMI credential, and that the manager interface accepts connections from n8n.`,
+			new NodeOperationError(node, connectionFailedMessage(address), {
+				description: `${reason}. ${CONNECTION_HINT}`,
 			});
 
 		const start = (handlers: ConnectionHandlers) =>
 			new AmiCallSource({
 				connection: {
-					host: credentials.host,
-					port: credentials.port,
-					username: credentials.username,
-					secret: credentials.secret,
-					tls: credentials.tls
-						? { rejectUnauthorized: !credentials.allowUnauthorizedCerts }
-						: undefined,
+					...connectionOptions(credentials),
 					onStatus: (status) => {
 						logger.info(`Asterisk AMI: ${JSON.stringify(status)}`);
 						if (status.state === 'connected') handlers.onConnected?.();

@@ -12,8 +12,23 @@ import type { AddressObject } from 'mailparser';
 import VCard from 'vcf';
 import { freePort, PROJECT_ROOT } from '../../scripts/lib/n8nHost';
 import type { ReceivedMail } from '../../scripts/lib/smtpSink';
-import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
-import { itemIndexOf, outputOf, SavedExecutions, startStack, waitFor, type OutputItem, type Stack } from './support';
+import {
+	DEMO_SMTP_CREDENTIAL_ID,
+	loadExampleWorkflow,
+	loopbackSmtpCredential,
+	variantOf,
+	type WorkflowJson,
+} from '../../scripts/lib/workflows';
+import {
+	itemIndexOf,
+	outputOf,
+	SavedExecutions,
+	startStack,
+	testCredential,
+	waitFor,
+	type OutputItem,
+	type Stack,
+} from './support';
 
 // ---------------------------------------------------------------------------------------------
 // The scenario
@@ -168,6 +183,8 @@ function contactNode() {
 
 const SEND_EMAIL_CREDENTIAL = { id: 'SendEmailSink001', name: 'Send Email to the sink' };
 const CLOSED_PORT_CREDENTIAL = { id: 'ClosedPortSmtp01', name: 'SMTP on a closed port' };
+const closedPortCredential = () =>
+	loopbackSmtpCredential(closedPort, { ...CLOSED_PORT_CREDENTIAL, type: 'missedCallSmtp' });
 
 /** n8n's built-in Send Email node (2.1), fed field by field from the composer's compose-only item. */
 function sendEmailNode() {
@@ -333,26 +350,15 @@ const WF = {
 const owner = { email: 'admin@example.com', password: 'Test-Passw0rd', firstName: 'Ada', lastName: 'Admin' };
 let stack: Stack;
 let executions: SavedExecutions;
+let closedPort: number;
 
 beforeAll(async () => {
-	const closedPort = await freePort(); // nothing listens there
+	closedPort = await freePort(); // nothing listens there
 	stack = await startStack(Object.values(WF), {
 		owner,
 		env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all', EXECUTIONS_DATA_SAVE_ON_ERROR: 'all' },
-		credentials: [
-			{
-				...CLOSED_PORT_CREDENTIAL,
-				type: 'missedCallSmtp',
-				data: { host: '127.0.0.1', port: closedPort, secure: false, disableStartTls: true, user: '', password: '' },
-			},
-		],
-		sinkCredentials: (port) => [
-			{
-				...SEND_EMAIL_CREDENTIAL,
-				type: 'smtp',
-				data: { host: '127.0.0.1', port, secure: false, disableStartTls: true, user: '', password: '' },
-			},
-		],
+		credentials: [closedPortCredential()],
+		sinkCredentials: (port) => [loopbackSmtpCredential(port, { ...SEND_EMAIL_CREDENTIAL, type: 'smtp' })],
 	});
 	executions = await SavedExecutions.of(stack, owner);
 }, 240_000);
@@ -625,6 +631,22 @@ describe('the SMTP server cannot be reached', () => {
 		expect(items).toHaveLength(1);
 		expect(String(items[0].json.error)).toMatch(/ECONNREFUSED/);
 		expect(itemIndexOf(items[0])).toBe(0);
+	});
+});
+
+describe("the SMTP credential's Test in the editor", () => {
+	test('the SMTP server answers: OK; nothing listening: an error naming the address', async () => {
+		const cookie = await stack.n8n.login(owner.email, owner.password);
+		const reachable = loopbackSmtpCredential(stack.smtp.port, {
+			id: DEMO_SMTP_CREDENTIAL_ID,
+			name: 'Demo SMTP sink',
+			type: 'missedCallSmtp',
+		});
+		expect(await testCredential(stack, cookie, reachable)).toEqual({ status: 'OK', message: 'Connected and logged in' });
+		expect(await testCredential(stack, cookie, closedPortCredential())).toEqual({
+			status: 'Error',
+			message: expect.stringContaining(`127.0.0.1:${closedPort}`),
+		});
 	});
 });
 

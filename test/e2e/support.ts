@@ -72,6 +72,24 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 	}
 }
 
+/**
+ * What a credential's "Test" in the editor answers (n8n's POST /rest/credentials/test, which runs
+ * the node's credential test): for a stored credential, with `data` overriding what is stored.
+ */
+export async function testCredential(
+	stack: Stack,
+	cookie: string,
+	credential: Pick<WorkflowCredential, 'id' | 'name' | 'type' | 'data'>,
+): Promise<{ status: string; message: string }> {
+	const response = await fetch(`${stack.n8n.baseUrl}/rest/credentials/test`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie },
+		body: JSON.stringify({ credentials: credential }),
+	});
+	if (!response.ok) throw new Error(`POST /rest/credentials/test: ${response.status} ${await response.text()}`);
+	return ((await response.json()) as { data: { status: string; message: string } }).data;
+}
+
 export interface OutputItem {
 	json: Record<string, unknown>;
 	pairedItem?: { item: number } | Array<{ item: number }>;

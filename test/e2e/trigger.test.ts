@@ -12,7 +12,7 @@ import path from 'node:path';
 import { PACKAGE_NAME, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
 import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
 import { startAmiReplayServer, type AmiReplayServer } from '../support/amiReplayServer';
-import { startStack, waitFor, type Stack } from './support';
+import { startStack, testCredential, waitFor, type Stack } from './support';
 
 const example = loadExampleWorkflow();
 const AMI_CAPTURES = path.resolve(PROJECT_ROOT, '../shared/fixtures/ami');
@@ -308,6 +308,38 @@ function nested(depth: number): object {
 	for (let i = 0; i < depth; i++) value = { inner: value };
 	return value;
 }
+
+describe("the Asterisk AMI credential's Test in the editor", () => {
+	test('an accepted login: OK; a wrong secret: the PBX\'s reason; one connection each, no retry', async () => {
+		const ami = { username: 'n8n', secret: 'ami-secret' };
+		const pbx = await startAmiReplayServer({ ...ami, capture: Buffer.alloc(0) });
+		try {
+			const cookie = await stack.n8n.login(owner.email, owner.password);
+			const credential = (secret: string) => ({
+				id: 'AmiAnswered00001',
+				name: 'AMI AmiAnswered00001',
+				type: 'asteriskAmi',
+				data: { host: '127.0.0.1', port: pbx.port, username: ami.username, secret, tls: false },
+			});
+			const address = `127.0.0.1:${pbx.port}`;
+			expect(await testCredential(stack, cookie, credential(ami.secret))).toEqual({
+				status: 'OK',
+				message: `Logged in to Asterisk AMI at ${address} (Asterisk Call Manager/5.0.1)`,
+			});
+			expect(await testCredential(stack, cookie, credential('wrong'))).toEqual({
+				status: 'Error',
+				message: expect.stringContaining(`Asterisk AMI at ${address} refused the login as "n8n": Authentication failed.`),
+			});
+			await sleep(1500);
+			expect(pbx.connections.map((connection) => connection.logins.map((login) => login.accepted))).toEqual([
+				[true],
+				[false],
+			]);
+		} finally {
+			await pbx.close();
+		}
+	});
+});
 
 describe('options an expression sets out of bounds', () => {
 	test('publishing fails naming the option and value; requests are answered 500 with the same', async () => {

@@ -3,22 +3,12 @@
  * with a minimal trigger context standing in for n8n: what the user sees when the login is wrong or
  * the PBX cannot be reached, in the editor's "Test step" and in a published workflow.
  */
-import * as net from 'net';
 import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { AsteriskAmiTrigger } from '../../../nodes/AsteriskAmiTrigger/AsteriskAmiTrigger.node';
 import { startAmiReplayServer, type AmiReplayServerOptions } from '../../support/amiReplayServer';
 import { readCapture } from './captures';
-import { SECRET, USER, onCleanup, server, sleep, waitFor } from './loopback';
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-	const probe = net.createServer();
-	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-	const { port } = probe.address() as net.AddressInfo;
-	await new Promise<void>((resolve) => probe.close(() => resolve()));
-	return port;
-}
+import { SECRET, USER, closedPort, onCleanup, server, sleep, waitFor } from './loopback';
 
 interface FakeContext {
 	context: ITriggerFunctions;

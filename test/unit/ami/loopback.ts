@@ -2,6 +2,7 @@
  * For the AMI tests that talk to a loopback AMI server (test/support/amiReplayServer.ts): its
  * credentials, closing what a test started, and waiting by polling rather than by fixed sleeps.
  */
+import * as net from 'net';
 import {
 	startAmiReplayServer,
 	type AmiReplayServer,
@@ -47,4 +48,13 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
 		await sleep(10);
 	}
+}
+
+/** A port nothing listens on: bound once, then released. */
+export async function closedPort(): Promise<number> {
+	const probe = net.createServer();
+	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+	const { port } = probe.address() as net.AddressInfo;
+	await new Promise<void>((resolve) => probe.close(() => resolve()));
+	return port;
 }

@@ -1,0 +1,56 @@
+/**
+ * The Asterisk AMI credential's "Test" (checkAmiLogin) against a loopback AMI server: one
+ * connection, one login, then gone — whatever the answer, and never a reconnect loop.
+ */
+import { checkAmiLogin, type AmiCredentials } from '../../../nodes/AsteriskAmiTrigger/amiConnection';
+import { SECRET, USER, closedPort, server, sleep } from './loopback';
+
+const credentials = (port: number, secret = SECRET): AmiCredentials => ({
+	host: '127.0.0.1',
+	port,
+	username: USER,
+	secret,
+	tls: false,
+});
+
+describe('checkAmiLogin', () => {
+	it('an accepted login: OK with the PBX banner, one connection, no retry', async () => {
+		const ami = await server();
+		const check = await checkAmiLogin(credentials(ami.port));
+		expect(check).toEqual({
+			ok: true,
+			message: `Logged in to Asterisk AMI at 127.0.0.1:${ami.port} (Asterisk Call Manager/5.0.1)`,
+		});
+		await sleep(1200);
+		expect(ami.connections.map((connection) => connection.logins.map((login) => login.accepted))).toEqual([[true]]);
+	});
+
+	it('a refused login names host, port, user and the PBX\'s reason, and does not try again', async () => {
+		const ami = await server();
+		const check = await checkAmiLogin(credentials(ami.port, 'wrong'));
+		expect(check).toEqual({
+			ok: false,
+			message: `Asterisk AMI at 127.0.0.1:${ami.port} refused the login as "n8n": Authentication failed`,
+			hint: expect.stringContaining('username and secret'),
+		});
+		await sleep(1200);
+		expect(ami.connections).toHaveLength(1);
+	});
+
+	it('nothing listening: names host and port and the socket\'s reason', async () => {
+		const port = await closedPort();
+		const check = await checkAmiLogin(credentials(port));
+		expect(check).toEqual({
+			ok: false,
+			message: expect.stringMatching(new RegExp(`^Connection to Asterisk AMI at 127\\.0\\.0\\.1:${port} failed: .*ECONNREFUSED`)),
+			hint: expect.stringContaining('host, port and TLS'),
+		});
+	});
+
+	it('a secret with a line break (header injection) is refused before connecting', async () => {
+		const ami = await server();
+		const check = await checkAmiLogin(credentials(ami.port, `${SECRET}\r\nAction: Originate`));
+		expect(check).toMatchObject({ ok: false, message: 'AMI secret must not contain line breaks' });
+		expect(ami.connections).toHaveLength(0);
+	});
+});

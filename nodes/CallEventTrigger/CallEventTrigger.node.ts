@@ -19,7 +19,13 @@ import { callEventTriggerProperties } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest, type CallEventSource } from './sources';
 import { isStopping } from './shutdown';
-import { checkBasicAuth, checkHeaderSecret, type AuthVerdict } from './webhookAuth';
+import {
+	checkRequest,
+	CREDENTIAL_TYPES,
+	credentialProblem,
+	type WebhookAuthentication,
+	type WebhookCredentials,
+} from './webhookAuth';
 import { webhookSettingsFrom, type TriggerOptions, type WebhookSettings } from './webhookOptions';
 
 export class CallEventTrigger implements INodeType {
@@ -77,7 +83,14 @@ export class CallEventTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		};
 
-		const verdict = await authenticate(this);
+		const { authentication, credentials } = await webhookCredentials(this);
+		const problem = credentialProblem(authentication, credentials);
+		if (problem) {
+			// The details (a secret's length) go to the log and the publication status, not to the caller.
+			this.logger.error(`Call Event Trigger "${this.getNode().name}": ${problem}`);
+			return refuse(500, "The trigger's credential cannot protect this webhook; n8n's log says why");
+		}
+		const verdict = checkRequest(authentication, credentials, this.getHeaderData() as Record<string, string>);
 		if (!verdict.ok) {
 			return refuse(verdict.statusCode ?? 403, verdict.message ?? 'Forbidden', {
 				'WWW-Authenticate': 'Basic realm="Call events"',
@@ -148,11 +161,19 @@ export class CallEventTrigger implements INodeType {
 				},
 			};
 		}
+		// The webhook would refuse every request with options or a credential that cannot work:
+		// refuse to publish, naming the problem.
 		try {
-			// The webhook would refuse every request with options that cannot work: refuse to publish.
 			webhookSettingsFrom(this.getNodeParameter('options', {}) as TriggerOptions, 'production');
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, { description: TRIGGER_OPTIONS_HINT });
+		}
+		const { authentication, credentials } = await webhookCredentials(this);
+		const problem = credentialProblem(authentication, credentials);
+		if (problem) {
+			throw new NodeOperationError(this.getNode(), `The webhook's credential cannot protect it: ${problem}`, {
+				description: 'Edit the credential chosen under Authentication.',
+			});
 		}
 		const key = intakeKey(this.getWorkflow().id, this.getNode().id, 'production');
 		const timer = setInterval(() => {
@@ -186,20 +207,12 @@ function webhookPath(): { path: string } {
 	return webhookDescriptionFields({ path: fromParameter('path') }) as { path: string };
 }
 
-async function authenticate(context: IWebhookFunctions): Promise<AuthVerdict> {
-	const authentication = context.getNodeParameter('authentication', 'none') as string;
-	const headers = context.getHeaderData() as Record<string, string>;
-	if (authentication === 'headerAuth') {
-		const credentials = await context.getCredentials<{ name: string; value: string }>(
-			'callEventHeaderAuth',
-		);
-		return checkHeaderSecret(headers, credentials.name, credentials.value);
-	}
-	if (authentication === 'basicAuth') {
-		const credentials = await context.getCredentials<{ user: string; password: string }>(
-			'callEventBasicAuth',
-		);
-		return checkBasicAuth(headers, credentials.user, credentials.password);
-	}
-	return { ok: true };
+/** The chosen authentication and its credential's data (none: no data). */
+async function webhookCredentials(
+	context: IWebhookFunctions | ITriggerFunctions,
+): Promise<{ authentication: WebhookAuthentication; credentials: WebhookCredentials }> {
+	const authentication = context.getNodeParameter('authentication', 'none') as WebhookAuthentication;
+	const credentialType = CREDENTIAL_TYPES.get(authentication);
+	const credentials = credentialType ? await context.getCredentials(credentialType) : {};
+	return { authentication, credentials };
 }

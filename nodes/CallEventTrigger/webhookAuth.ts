@@ -6,6 +6,22 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 export type WebhookAuthentication = 'none' | 'basicAuth' | 'headerAuth';
 
+/** The credential type each authentication takes (none: no credential). */
+export const CREDENTIAL_TYPES = new Map<WebhookAuthentication, string | null>([
+	['basicAuth', 'callEventBasicAuth'],
+	['headerAuth', 'callEventHeaderAuth'],
+	['none', null],
+]);
+
+/** What the credential of the chosen authentication holds (n8n's credential data). */
+export type WebhookCredentials = Record<string, unknown>;
+
+/** The Call Event Header Secret credential promises this; shorter secrets can be guessed. */
+export const MIN_SECRET_LENGTH = 16;
+
+/** RFC 9110 token: what a header name may consist of. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 export interface AuthVerdict {
 	ok: boolean;
 	/** 401: credentials missing; 403: credentials wrong. */
@@ -26,14 +42,14 @@ function header(headers: Headers, name: string): string | undefined {
 	return Array.isArray(value) ? value[0] : value;
 }
 
-export function checkHeaderSecret(headers: Headers, name: string, secret: string): AuthVerdict {
+function checkHeaderSecret(headers: Headers, name: string, secret: string): AuthVerdict {
 	const given = header(headers, name);
 	if (given === undefined) return { ok: false, statusCode: 401, message: `Header ${name} is missing` };
 	if (!safeEqual(given, secret)) return { ok: false, statusCode: 403, message: `Header ${name} is wrong` };
 	return { ok: true };
 }
 
-export function checkBasicAuth(headers: Headers, user: string, password: string): AuthVerdict {
+function checkBasicAuth(headers: Headers, user: string, password: string): AuthVerdict {
 	const given = header(headers, 'authorization');
 	const match = given ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(given) : null;
 	if (!match) return { ok: false, statusCode: 401, message: 'Basic authentication required' };
@@ -42,5 +58,45 @@ export function checkBasicAuth(headers: Headers, user: string, password: string)
 	const userOk = safeEqual(colon < 0 ? decoded : decoded.slice(0, colon), user);
 	const passwordOk = safeEqual(colon < 0 ? '' : decoded.slice(colon + 1), password);
 	if (!(userOk && passwordOk)) return { ok: false, statusCode: 403, message: 'Wrong user or password' };
+	return { ok: true };
+}
+
+/**
+ * Why the credential cannot protect the webhook, or null. A wrong credential must not quietly let
+ * anyone in: an empty secret would accept every request that sends the header empty.
+ */
+export function credentialProblem(authentication: WebhookAuthentication, credentials: WebhookCredentials): string | null {
+	if (!CREDENTIAL_TYPES.has(authentication)) {
+		return `Authentication ${JSON.stringify(authentication)} is not one of ${[...CREDENTIAL_TYPES.keys()].join(', ')}`;
+	}
+	if (authentication === 'headerAuth') {
+		const name = String(credentials.name ?? '');
+		if (!HEADER_NAME.test(name)) return `the Header Name ${JSON.stringify(name)} is not an HTTP header name`;
+		const secret = String(credentials.value ?? '');
+		if (secret.length < MIN_SECRET_LENGTH) {
+			return `the Secret has ${secret.length} characters; at least ${MIN_SECRET_LENGTH} are needed, so that it cannot be guessed`;
+		}
+	}
+	if (authentication === 'basicAuth') {
+		const user = String(credentials.user ?? '');
+		if (user === '') return 'the User is empty';
+		if (user.includes(':')) return 'the User contains ":", which Basic authentication cannot carry';
+		if (String(credentials.password ?? '') === '') return 'the Password is empty';
+	}
+	return null;
+}
+
+/** The request's verdict under a credential that passed `credentialProblem`. */
+export function checkRequest(
+	authentication: WebhookAuthentication,
+	credentials: WebhookCredentials,
+	headers: Headers,
+): AuthVerdict {
+	if (authentication === 'headerAuth') {
+		return checkHeaderSecret(headers, String(credentials.name), String(credentials.value));
+	}
+	if (authentication === 'basicAuth') {
+		return checkBasicAuth(headers, String(credentials.user), String(credentials.password));
+	}
 	return { ok: true };
 }

@@ -55,14 +55,6 @@ test('a missed call posted to the webhook arrives as one mail to the line owner'
 });
 
 test('"Listen for test event" in the editor: a complete call posted to the test URL is mailed', async () => {
-	const cookie = await stack.n8n.login(owner.email, owner.password);
-	const run = await fetch(`${stack.n8n.baseUrl}/rest/workflows/${workflow.id}/run`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', cookie },
-		body: JSON.stringify({ triggerToStartFrom: { name: 'Call Event Trigger' } }),
-	});
-	expect(await run.json()).toEqual({ data: { waitingForWebhook: true } });
-
 	const events = JSON.parse(
 		readFileSync(path.join(PROJECT_ROOT, 'templates/events/missed-call.json'), 'utf8'),
 	).map((event: { eventId: string }) => ({
@@ -71,11 +63,8 @@ test('"Listen for test event" in the editor: a complete call posted to the test 
 		eventId: `editor-${event.eventId}`,
 	}));
 	const before = stack.smtp.mails.length;
-	const response = await fetch(`${stack.n8n.baseUrl}/webhook-test/call-events`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(events),
-	});
+	const cookie = await stack.n8n.login(owner.email, owner.password);
+	const response = await stack.postToTestUrl(workflow, cookie, events);
 	expect(response.status).toBe(200);
 	const mails = await stack.smtp.waitForMails(before + 1);
 	expect(mails[before].envelope.to).toEqual(['anna.berg@example.com']);

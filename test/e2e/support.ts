@@ -12,6 +12,11 @@ export interface Stack {
 	mailsTo(address: string): ReceivedMail[];
 	/** POSTs a JSON body to a workflow's production webhook. */
 	post(workflow: WorkflowJson, body: unknown, headers?: Record<string, string>): Promise<Response>;
+	/**
+	 * "Listen for test event" in the editor (as the owner whose session cookie is given), then a
+	 * POST of a JSON body to the workflow's test URL.
+	 */
+	postToTestUrl(workflow: WorkflowJson, cookie: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
 	stop(): Promise<void>;
 }
 
@@ -56,6 +61,20 @@ export async function startStack(
 				headers: { 'content-type': 'application/json', ...headers },
 				body: typeof body === 'string' ? body : JSON.stringify(body),
 			}),
+		async postToTestUrl(workflow, cookie, body, headers = {}) {
+			const run = await fetch(`${n8n.baseUrl}/rest/workflows/${workflow.id}/run`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', cookie },
+				body: JSON.stringify({ triggerToStartFrom: { name: 'Call Event Trigger' } }),
+			});
+			const answer = await run.text();
+			if (!answer.includes('"waitingForWebhook":true')) throw new Error(`test run not waiting: ${answer}`);
+			return fetch(`${n8n.baseUrl}/webhook-test/${webhookPathOf(workflow)}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', ...headers },
+				body: JSON.stringify(body),
+			});
+		},
 		async stop() {
 			await n8n.stop();
 			await smtp.close();

@@ -79,6 +79,13 @@ const badOptions = withTrigger(
 	{ path: 'bad-options', options: { silenceMinutes: "={{ 'thirty' }}" } },
 	[{ id: 'bruno', email: 'bruno@example.com', lines: ['313'] }],
 );
+/** A header secret too short to protect the webhook: imported, not published. */
+const HEADER = 'X-Call-Event-Secret';
+const SHORT_SECRET = 'short-secret';
+const shortSecret = withTrigger('TriggerShortSec1', { path: 'short-secret', authentication: 'headerAuth' }, [
+	{ id: 'sybille', email: 'sybille@example.com', lines: ['314'] },
+]);
+shortSecret.nodes[0].credentials = { callEventHeaderAuth: { id: 'ShortSecret00001', name: 'PBX short' } };
 const owner = { email: 'admin@example.com', password: 'Test-Passw0rd', firstName: 'Ada', lastName: 'Admin' };
 
 /** The example workflow with the Asterisk AMI Trigger in place of the webhook trigger. */
@@ -128,7 +135,7 @@ beforeAll(async () => {
 	stack = await startStack(
 		[generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered, silence, withReorderWindow, withoutReorderWindow],
 		{
-			drafts: [badOptions],
+			drafts: [badOptions, shortSecret],
 			owner,
 			credentials: [
 				{
@@ -136,6 +143,12 @@ beforeAll(async () => {
 					name: 'PBX header',
 					type: 'callEventHeaderAuth',
 					data: { name: 'X-Call-Event-Secret', value: HEADER_SECRET },
+				},
+				{
+					id: 'ShortSecret00001',
+					name: 'PBX short',
+					type: 'callEventHeaderAuth',
+					data: { name: HEADER, value: SHORT_SECRET },
 				},
 				{
 					id: 'BasicAuthPbx0001',
@@ -341,54 +354,66 @@ describe("the Asterisk AMI credential's Test in the editor", () => {
 	});
 });
 
-describe('options an expression sets out of bounds', () => {
-	test('publishing fails naming the option and value; requests are answered 500 with the same', async () => {
-		const cookie = await stack.n8n.login(owner.email, owner.password);
-		const rest = (route: string, body?: unknown) =>
-			fetch(`${stack.n8n.baseUrl}/rest/workflows/${badOptions.id}${route}`, {
-				method: body === undefined ? 'GET' : 'POST',
-				headers: { 'content-type': 'application/json', cookie },
-				body: body === undefined ? undefined : JSON.stringify(body),
-			});
-		const { versionId } = ((await (await rest('')).json()) as { data: { versionId: string } }).data;
-
-		// What the editor's Publish button does; n8n 2.x activates in the background and the editor
-		// shows the publication status it then reads.
-		expect((await rest('/activate', { versionId })).status).toBe(200);
-		let publication: { status: string; triggers: Array<{ status: string; errorMessage: string | null }> };
-		await waitFor(async () => {
-			publication = ((await (await rest('/publication-status')).json()) as { data: typeof publication }).data;
-			return publication.status !== 'in_progress' && publication.status !== 'not_published';
+/** The editor's Publish button for a draft workflow, and the publication status n8n then shows. */
+async function publish(workflow: WorkflowJson): Promise<{ status: string; triggers: Array<{ status: string; errorMessage: string | null }> }> {
+	const cookie = await stack.n8n.login(owner.email, owner.password);
+	const rest = (route: string, body?: unknown) =>
+		fetch(`${stack.n8n.baseUrl}/rest/workflows/${workflow.id}${route}`, {
+			method: body === undefined ? 'GET' : 'POST',
+			headers: { 'content-type': 'application/json', cookie },
+			body: body === undefined ? undefined : JSON.stringify(body),
 		});
-		expect(publication!.status).toBe('failed');
-		expect(publication!.triggers).toEqual([
-			expect.objectContaining({
-				status: 'failed',
-				errorMessage: expect.stringContaining('silenceMinutes is "thirty"; it must be a number of minutes, 1 or more'),
-			}),
+	const { versionId } = ((await (await rest('')).json()) as { data: { versionId: string } }).data;
+	// n8n 2.x activates in the background; the editor reads the publication status.
+	expect((await rest('/activate', { versionId })).status).toBe(200);
+	let publication: Awaited<ReturnType<typeof publish>>;
+	await waitFor(async () => {
+		publication = ((await (await rest('/publication-status')).json()) as { data: typeof publication }).data;
+		return publication.status !== 'in_progress' && publication.status !== 'not_published';
+	});
+	return publication!;
+}
+
+describe('options or a credential that cannot work', () => {
+	test.each([
+		{
+			what: 'an option an expression set out of bounds',
+			workflow: badOptions,
+			headers: {} as Record<string, string>,
+			line: '313',
+			recipient: 'bruno@example.com',
+			published: 'silenceMinutes is "thirty"; it must be a number of minutes, 1 or more',
+			// 500, so that a PBX sends its events again once the option is mended.
+			answered: 'The trigger\'s options cannot work: silenceMinutes is "thirty"; it must be a number of minutes, 1 or more',
+		},
+		{
+			what: 'a header secret shorter than 16 characters (even the right secret is refused)',
+			workflow: shortSecret,
+			headers: { [HEADER]: SHORT_SECRET },
+			line: '314',
+			recipient: 'sybille@example.com',
+			published: 'the Secret has 12 characters; at least 16 are needed',
+			// The caller learns that the credential is at fault, not how (its length stays in n8n).
+			answered: "The trigger's credential cannot protect this webhook; n8n's log says why",
+		},
+	])('$what: publishing fails naming it; production and test URL answer 500', async (row) => {
+		const publication = await publish(row.workflow);
+		expect(publication.status).toBe('failed');
+		expect(publication.triggers).toEqual([
+			expect.objectContaining({ status: 'failed', errorMessage: expect.stringContaining(row.published) }),
 		]);
-		// n8n keeps the failed trigger's webhook: its requests are refused with the same reason (500, so
-		// that a PBX sends them again once the option is mended), and nothing runs.
-		const refusal = {
-			error: 'The trigger\'s options cannot work: silenceMinutes is "thirty"; it must be a number of minutes, 1 or more',
-		};
-		const production = await stack.post(badOptions, missedCall('bad-options-1', '313'));
-		expect(production.status).toBe(500);
-		expect(await production.json()).toEqual(refusal);
-
-		// "Listen for test event" in the editor: the same.
-		expect(await (await rest('/run', { triggerToStartFrom: { name: 'Call Event Trigger' } })).json()).toEqual({
-			data: { waitingForWebhook: true },
-		});
-		const test = await fetch(`${stack.n8n.baseUrl}/webhook-test/bad-options`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(missedCall('bad-options-2', '313')),
-		});
-		expect(test.status).toBe(500);
-		expect(await test.json()).toEqual(refusal);
+		// n8n keeps the failed trigger's webhook: our webhook refuses its requests, and nothing runs.
+		const cookie = await stack.n8n.login(owner.email, owner.password);
+		const answers = [
+			await stack.post(row.workflow, missedCall(`${row.workflow.id}-1`, row.line), row.headers),
+			await stack.postToTestUrl(row.workflow, cookie, missedCall(`${row.workflow.id}-2`, row.line), row.headers),
+		];
+		for (const answer of answers) {
+			expect(answer.status).toBe(500);
+			expect(await answer.json()).toEqual({ error: row.answered });
+		}
 		await sleep(1500);
-		expect(mailsTo('bruno@example.com')).toHaveLength(0);
+		expect(mailsTo(row.recipient)).toHaveLength(0);
 	});
 });
 

@@ -1,0 +1,59 @@
+/**
+ * The webhook's authentication: what a request must send, and which credentials are refused because
+ * they cannot protect the webhook (the trigger then answers 500 and does not publish).
+ */
+import { checkRequest, credentialProblem, MIN_SECRET_LENGTH } from '../../../nodes/CallEventTrigger/webhookAuth';
+
+const SECRET = 'pbx-shared-secret-0123456789';
+const header = { name: 'X-Call-Event-Secret', value: SECRET };
+const basic = { user: 'pbx', password: 'pbx-password-42' };
+const basicHeader = (credentials: string) => ({ authorization: `Basic ${Buffer.from(credentials).toString('base64')}` });
+
+describe('checkRequest', () => {
+	it.each([
+		['no header', {}, { ok: false, statusCode: 401, message: 'Header X-Call-Event-Secret is missing' }],
+		['a wrong secret', { 'x-call-event-secret': `${SECRET}x` }, { ok: false, statusCode: 403, message: 'Header X-Call-Event-Secret is wrong' }],
+		['an empty one', { 'x-call-event-secret': '' }, { ok: false, statusCode: 403, message: 'Header X-Call-Event-Secret is wrong' }],
+		['the secret', { 'x-call-event-secret': SECRET }, { ok: true }],
+	])('header secret, %s', (_case, headers, verdict) => {
+		expect(checkRequest('headerAuth', header, headers)).toEqual(verdict);
+	});
+
+	it.each([
+		['no Authorization', {}, { ok: false, statusCode: 401, message: 'Basic authentication required' }],
+		['another scheme', { authorization: 'Bearer abc' }, { ok: false, statusCode: 401, message: 'Basic authentication required' }],
+		['a wrong password', basicHeader('pbx:pbx-password-43'), { ok: false, statusCode: 403, message: 'Wrong user or password' }],
+		['a wrong user', basicHeader('pbX:pbx-password-42'), { ok: false, statusCode: 403, message: 'Wrong user or password' }],
+		['no colon', basicHeader('pbxpbx-password-42'), { ok: false, statusCode: 403, message: 'Wrong user or password' }],
+		['user and password', basicHeader('pbx:pbx-password-42'), { ok: true }],
+	])('basic auth, %s', (_case, headers, verdict) => {
+		expect(checkRequest('basicAuth', basic, headers)).toEqual(verdict);
+	});
+
+	it('none lets every request in', () => {
+		expect(checkRequest('none', {}, {})).toEqual({ ok: true });
+	});
+});
+
+describe('credentialProblem', () => {
+	it('accepts sound credentials', () => {
+		expect(credentialProblem('headerAuth', header)).toBeNull();
+		expect(credentialProblem('headerAuth', { ...header, value: 'x'.repeat(MIN_SECRET_LENGTH) })).toBeNull();
+		expect(credentialProblem('basicAuth', basic)).toBeNull();
+		expect(credentialProblem('none', {})).toBeNull();
+	});
+
+	it.each([
+		['headerAuth', { ...header, value: '' }, 'the Secret has 0 characters; at least 16 are needed, so that it cannot be guessed'],
+		['headerAuth', { ...header, value: 'x'.repeat(MIN_SECRET_LENGTH - 1) }, 'the Secret has 15 characters; at least 16 are needed, so that it cannot be guessed'],
+		['headerAuth', { ...header, name: 'X Secret' }, 'the Header Name "X Secret" is not an HTTP header name'],
+		['headerAuth', { ...header, name: '' }, 'the Header Name "" is not an HTTP header name'],
+		['basicAuth', { ...basic, user: '' }, 'the User is empty'],
+		['basicAuth', { ...basic, user: 'pbx:1' }, 'the User contains ":", which Basic authentication cannot carry'],
+		['basicAuth', { ...basic, password: '' }, 'the Password is empty'],
+		['jwt', {}, 'Authentication "jwt" is not one of basicAuth, headerAuth, none'],
+		['constructor', {}, 'Authentication "constructor" is not one of basicAuth, headerAuth, none'],
+	])('%s with %j: %s', (authentication, credentials, problem) => {
+		expect(credentialProblem(authentication as never, credentials)).toBe(problem);
+	});
+});

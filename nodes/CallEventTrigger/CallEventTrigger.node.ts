@@ -17,7 +17,7 @@ import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
 import { intake, intakeKey, sweepIntake } from './callIntake';
 import { callEventTriggerProperties } from './description';
 import { EventInputError } from './sources/errors';
-import { parseWebhookRequest, type CallEventSource } from './sources';
+import { parseWebhookRequest } from './sources';
 import { isStopping } from './shutdown';
 import {
 	checkRequest,
@@ -26,7 +26,12 @@ import {
 	type WebhookAuthentication,
 	type WebhookCredentials,
 } from './webhookAuth';
-import { webhookSettingsFrom, type TriggerOptions, type WebhookSettings } from './webhookOptions';
+import {
+	webhookSettingsFrom,
+	type TriggerOptions,
+	type WebhookParameters,
+	type WebhookSettings,
+} from './webhookOptions';
 
 export class CallEventTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -100,7 +105,7 @@ export class CallEventTrigger implements INodeType {
 		const mode = this.getMode() === 'manual' ? 'test' : 'production';
 		let settings: WebhookSettings;
 		try {
-			settings = webhookSettingsFrom(this.getNodeParameter('options', {}) as TriggerOptions, mode);
+			settings = webhookSettingsFrom(webhookParameters(this), mode);
 		} catch (error) {
 			if (!(error instanceof ConfigurationError)) throw error;
 			// Not the sender's fault: 500, so that a PBX sends its events again once the option is mended.
@@ -112,12 +117,11 @@ export class CallEventTrigger implements INodeType {
 			return refuse(413, `Request body of ${size} bytes exceeds the limit of ${settings.maxBodyBytes} bytes`);
 		}
 
-		const source = this.getNodeParameter('source', 'generic') as CallEventSource;
 		const receivedAt = Date.now();
 		let events: CallEvent[];
 		try {
 			events = parseWebhookRequest(
-				source,
+				settings.source,
 				String(request.headers['content-type'] ?? ''),
 				this.getBodyData(),
 				receivedAt,
@@ -164,7 +168,7 @@ export class CallEventTrigger implements INodeType {
 		// The webhook would refuse every request with options or a credential that cannot work:
 		// refuse to publish, naming the problem.
 		try {
-			webhookSettingsFrom(this.getNodeParameter('options', {}) as TriggerOptions, 'production');
+			webhookSettingsFrom(webhookParameters(this), 'production');
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, { description: TRIGGER_OPTIONS_HINT });
 		}
@@ -205,6 +209,13 @@ function asItems(records: TriggerRecord[]): INodeExecutionData[] {
 function webhookPath(): { path: string } {
 	if (typeof webhookDescriptionFields !== 'function') return { path: '={{$parameter["path"]}}' };
 	return webhookDescriptionFields({ path: fromParameter('path') }) as { path: string };
+}
+
+function webhookParameters(context: IWebhookFunctions | ITriggerFunctions): WebhookParameters {
+	return {
+		source: context.getNodeParameter('source', 'generic'),
+		options: context.getNodeParameter('options', {}) as TriggerOptions,
+	};
 }
 
 /** The chosen authentication and its credential's data (none: no data). */

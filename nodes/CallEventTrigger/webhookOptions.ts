@@ -1,10 +1,11 @@
 /**
- * The Call Event Trigger's options as the webhook uses them, checked: an expression can give what
+ * The Call Event Trigger's source and options as the webhook uses them, checked: an expression can give what
  * the editor's bounds would refuse, and a NaN would silently switch a limit off.
  */
 import { assemblyOptionsFrom } from '../shared/assemblyOptions';
 import { numberSetting, type NumberRule } from '../shared/settings';
 import type { CallAssemblerOptions } from './assembly/CallAssembler';
+import { callEventSourceOf, type CallEventSource } from './sources';
 
 export const MAX_BODY_KB = { default: 1024, min: 1, max: 16384, unit: 'kilobytes' } satisfies NumberRule;
 export const REORDER_WINDOW_MS = { default: 0, min: 0, max: 60_000, unit: 'milliseconds' } satisfies NumberRule;
@@ -17,16 +18,24 @@ export interface TriggerOptions {
 	silenceMinutes?: number;
 }
 
+/** The trigger's parameters that shape how a request is taken in, as n8n gives them. */
+export interface WebhookParameters {
+	source: unknown;
+	options: TriggerOptions;
+}
+
 export interface WebhookSettings {
+	source: CallEventSource;
 	emitPresence: boolean;
 	maxBodyBytes: number;
 	assembly: CallAssemblerOptions;
 }
 
-/** Throws ConfigurationError naming the option and its value. */
-export function webhookSettingsFrom(options: TriggerOptions, mode: 'production' | 'test'): WebhookSettings {
+/** Throws ConfigurationError naming the parameter and its value. */
+export function webhookSettingsFrom({ source, options }: WebhookParameters, mode: 'production' | 'test'): WebhookSettings {
 	const reorderWindowMs = numberSetting('reorderWindowMs', options.reorderWindowMs, REORDER_WINDOW_MS);
 	return {
+		source: callEventSourceOf(source),
 		emitPresence: options.emitPresence !== false,
 		maxBodyBytes: numberSetting('maxBodyKb', options.maxBodyKb, MAX_BODY_KB) * 1024,
 		assembly: {

@@ -1,18 +1,31 @@
 /** Picks the source's parser for a webhook request and checks the content type it posts. */
 import type { CallEvent } from '../../shared/callModel';
+import { ConfigurationError } from '../../shared/errors';
 import { EventInputError } from './errors';
 import { parseGenericEvents } from './generic';
 import { parseSipgateEvent } from './sipgate';
 
 export type CallEventSource = 'generic' | 'sipgate';
 
-const CONTENT_TYPES: Record<CallEventSource, { accepted: string[]; hint: string }> = {
-	generic: { accepted: ['application/json'], hint: 'post call events as application/json' },
-	sipgate: {
-		accepted: ['application/x-www-form-urlencoded', 'application/json'],
-		hint: 'sipgate.io posts application/x-www-form-urlencoded or JSON',
-	},
-};
+const CONTENT_TYPES = new Map<CallEventSource, { accepted: string[]; hint: string }>([
+	['generic', { accepted: ['application/json'], hint: 'post call events as application/json' }],
+	[
+		'sipgate',
+		{
+			accepted: ['application/x-www-form-urlencoded', 'application/json'],
+			hint: 'sipgate.io posts application/x-www-form-urlencoded or JSON',
+		},
+	],
+]);
+
+/** The Source parameter as a source; ConfigurationError for anything an expression may give instead. */
+export function callEventSourceOf(value: unknown): CallEventSource {
+	if (CONTENT_TYPES.has(value as CallEventSource)) return value as CallEventSource;
+	throw new ConfigurationError(
+		'source',
+		`source is ${JSON.stringify(value)}; it must be one of ${[...CONTENT_TYPES.keys()].join(', ')}`,
+	);
+}
 
 /** Throws EventInputError (4xx) for a content type or body the source does not accept. */
 export function parseWebhookRequest(
@@ -22,9 +35,10 @@ export function parseWebhookRequest(
 	receivedAt: number,
 ): CallEvent[] {
 	const mediaType = contentType.split(';')[0].trim().toLowerCase();
-	if (!CONTENT_TYPES[source].accepted.includes(mediaType)) {
+	const { accepted, hint } = CONTENT_TYPES.get(source)!;
+	if (!accepted.includes(mediaType)) {
 		throw new EventInputError(
-			`Content-Type ${mediaType || '(none)'} is not supported: ${CONTENT_TYPES[source].hint}`,
+			`Content-Type ${mediaType || '(none)'} is not supported: ${hint}`,
 			415,
 		);
 	}

@@ -65,8 +65,9 @@ function serialize(element: XmlElement, depth = 0): string {
 }
 
 /** `{name}` placeholders filled from `values`; unknown ones stay as written. */
+/** Own keys only: a language string's `{constructor}` must not reach Object's prototype. */
 function fill(text: string, values: Record<string, string>): string {
-	return text.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+	return text.replace(/\{(\w+)\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? values[key] : whole));
 }
 
 function formatDuration(seconds: number, strings: Record<string, string>): string {

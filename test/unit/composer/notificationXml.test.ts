@@ -146,6 +146,12 @@ describe('notification XML', () => {
 		expect(textAt(strings, 'introMissed')).toBe('Jürgen Müller-Lüdenscheidt hat versucht, Sie zu erreichen.');
 	});
 
+	it('fills only the documented placeholders; other braces, {constructor} too, stay as written', () => {
+		const language = { ...de, strings: { ...de.strings, custom: 'Von {caller} {constructor} {toString} {unbekannt}' } };
+		const strings = at(documentFor(missedCall(), language), 'strings')!;
+		expect(textAt(strings, 'custom')).toBe('Von Jürgen Müller-Lüdenscheidt {constructor} {toString} {unbekannt}');
+	});
+
 	it('escapes markup characters and parses back to the same text', () => {
 		const notification = missedCall();
 		const name = `A & B <C> "D" 'E' ]]> &amp;`;

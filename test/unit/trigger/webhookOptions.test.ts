@@ -1,5 +1,5 @@
 /**
- * The Call Event Trigger's options as its webhook reads them: defaults when left out, and a clear
+ * The Call Event Trigger's source and options as its webhook reads them: defaults when left out, and a clear
  * refusal for values an expression may give outside the editor's bounds (a NaN would otherwise
  * switch the body limit or the silence timeout off without a word).
  */
@@ -19,7 +19,8 @@ const option = (name: string) => (optionsCollection?.options ?? []).find((entry)
 
 describe('webhookSettingsFrom', () => {
 	it('an empty options collection gives the defaults the editor shows', () => {
-		expect(webhookSettingsFrom({}, 'production')).toEqual({
+		expect(webhookSettingsFrom({ source: 'generic', options: {} }, 'production')).toEqual({
+			source: 'generic',
 			emitPresence: option('emitPresence').default,
 			maxBodyBytes: (option('maxBodyKb').default as number) * 1024,
 			assembly: {
@@ -43,12 +44,13 @@ describe('webhookSettingsFrom', () => {
 
 	it('passes set values on; a test run holds no call back', () => {
 		const options = { emitPresence: false, maxBodyKb: 2, maxPendingCalls: 50, reorderWindowMs: 2000, silenceMinutes: 1 };
-		expect(webhookSettingsFrom(options, 'production')).toEqual({
+		expect(webhookSettingsFrom({ source: 'sipgate', options }, 'production')).toEqual({
+			source: 'sipgate',
 			emitPresence: false,
 			maxBodyBytes: 2048,
 			assembly: { silenceMs: 60_000, maxPendingCalls: 50, reorderWindowMs: 2000 },
 		});
-		expect(webhookSettingsFrom(options, 'test').assembly.reorderWindowMs).toBe(0);
+		expect(webhookSettingsFrom({ source: 'sipgate', options }, 'test').assembly.reorderWindowMs).toBe(0);
 	});
 
 	it.each([
@@ -58,10 +60,13 @@ describe('webhookSettingsFrom', () => {
 		[{ reorderWindowMs: 'two seconds' }, 'reorderWindowMs', /reorderWindowMs is "two seconds"/],
 		[{ reorderWindowMs: 120_000 }, 'reorderWindowMs', /from 0 to 60000/],
 		[{ silenceMinutes: 'thirty' }, 'silenceMinutes', /silenceMinutes is "thirty"; it must be a number of minutes, 1 or more/],
-	])('refuses %p, naming the option', (options, setting, message) => {
+		[{ source: 'asterisk', options: {} }, 'source', /^source is "asterisk"; it must be one of generic, sipgate$/],
+		[{ source: 'constructor', options: {} }, 'source', /^source is "constructor"; it must be one of generic, sipgate$/],
+	])('refuses %p, naming the parameter', (options, setting, message) => {
+		const parameters = 'source' in options ? options : { source: 'generic', options };
 		let caught: unknown;
 		try {
-			webhookSettingsFrom(options as never, 'production');
+			webhookSettingsFrom(parameters as never, 'production');
 		} catch (error) {
 			caught = error;
 		}

@@ -16,7 +16,7 @@ import type {
 } from '../shared/notification';
 import { ConfigurationError, isWithheld, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
 import type { Directory } from './directory';
-import { numberSetting } from '../shared/settings';
+import { choiceSetting, numberSetting } from '../shared/settings';
 import { isTimeZone } from '../shared/timeZone';
 
 // ---------------------------------------------------------------------------------------------
@@ -74,12 +74,7 @@ export interface CompiledFilterSettings extends Omit<FilterSettings, 'excludedNu
 type ChoiceSetting = 'recipients' | 'journalUnanswered' | 'journalForwardedOrAnswered';
 
 function checkChoice(settings: FilterSettings, name: ChoiceSetting): void {
-	if (!PARTICIPANT_CHOICES.includes(settings[name])) {
-		throw new ConfigurationError(
-			name,
-			`${name} is "${settings[name]}"; it must be one of ${PARTICIPANT_CHOICES.join(', ')}`,
-		);
-	}
+	choiceSetting(name, settings[name], PARTICIPANT_CHOICES);
 }
 
 /** Validates once per execution; missing settings take DEFAULT_FILTER_SETTINGS. */

@@ -15,7 +15,9 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { confirmNotification, forgetNotification } from '../MissedCallFilter/state';
+import { choicesOf } from '../shared/nodeDescription';
 import type { Notification } from '../shared/notification';
+import { choiceSetting } from '../shared/settings';
 import { xslMailComposerProperties } from './description';
 import { composeMail, type ComposedMail, type SenderMode } from './render/composeMail';
 import { formatAddress } from './render/address';
@@ -24,6 +26,9 @@ import { onRenderThreads } from './render/renderThreads';
 import { linkPrefixFor, type TelephonyLinkMode } from './render/telephonyLink';
 import { compileTemplate, DEFAULT_TEMPLATE_FILE, type CompiledTemplate } from './render/xslTemplate';
 import { sendMail, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
+
+const ACTIONS = choicesOf(xslMailComposerProperties, 'action');
+const TEMPLATE_SOURCES = choicesOf(xslMailComposerProperties, 'templateSource');
 
 /**
  * n8n's "Retry On Fail" runs the whole node again: mails of this execution that already went out
@@ -101,8 +106,6 @@ export class XslMailComposer implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const node = this.getNode();
-		const action = this.getNodeParameter('action', 0) as 'send' | 'compose';
-		const templateSource = this.getNodeParameter('templateSource', 0) as string;
 
 		// The filter remembered each notification for its repeat rules when it emitted it. A mail that
 		// is not sent (or, composing only, not composed) must not count: it is taken back.
@@ -118,9 +121,13 @@ export class XslMailComposer implements INodeType {
 
 		// Settings shared by every item are checked once: a wrong one fails the run, naming it, or
 		// with "continue on fail" marks every item with the error (never passes them on unsent).
+		let action: string;
 		let linkPrefix: string | null;
 		let sharedTemplate: CompiledTemplate | undefined;
 		try {
+			// A value the editor does not offer (a hand-edited workflow file) must not quietly compose instead of send.
+			action = choiceSetting('action', this.getNodeParameter('action', 0), ACTIONS);
+			const templateSource = choiceSetting('templateSource', this.getNodeParameter('templateSource', 0), TEMPLATE_SOURCES);
 			linkPrefix = linkPrefixFor(
 				this.getNodeParameter('linkPrefix', 0) as TelephonyLinkMode,
 				this.getNodeParameter('customLinkPrefix', 0, '') as string,

@@ -1,5 +1,6 @@
 import { ConfigurationError } from './errors';
 
+
 /** What a number setting must be; `unit` words the message ("a number of minutes"). */
 export interface NumberRule {
 	/** Taken when the setting was left out. */
@@ -30,6 +31,15 @@ export function numberSetting(name: string, value: unknown, rule: NumberRule): n
 	if (inBounds) return value;
 	const kind = whole ? 'a whole number' : unit ? `a number of ${unit}` : 'a number';
 	const bounds = max === undefined ? `${min} or more` : `from ${min} to ${max}`;
-	const given = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
-	throw new ConfigurationError(name, `${name} is ${given}; it must be ${kind}, ${bounds}${why ? ` (${why})` : ''}`);
+	throw new ConfigurationError(name, `${name} is ${shown(value)}; it must be ${kind}, ${bounds}${why ? ` (${why})` : ''}`);
+}
+
+/** A choice setting as given; anything else is a ConfigurationError naming it and the choices. */
+export function choiceSetting<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
+	if ((choices as readonly unknown[]).includes(value)) return value as T;
+	throw new ConfigurationError(name, `${name} is ${shown(value)}; it must be one of ${choices.join(', ')}`);
+}
+
+function shown(value: unknown): string {
+	return typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
 }

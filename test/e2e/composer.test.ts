@@ -97,6 +97,7 @@ const CALLS: Record<string, Caller> = {
 	'nolink-1': JUERGEN,
 	'compose-1': JUERGEN,
 	'xsl-1': JUERGEN,
+	'action-1': JUERGEN,
 	'xslcont-1': JUERGEN,
 	'smtp-1': JUERGEN,
 	'smtpcont-1': JUERGEN,
@@ -338,6 +339,8 @@ const WF = {
 		composerCredential: CLOSED_PORT_CREDENTIAL,
 		composerSettings: { ...CONTINUE, ...NO_RETRY },
 	}),
+	// As a hand-edited or generated workflow file can have it (the editor offers only the two).
+	actionTypo: workflow('action', { composer: { action: 'Send' }, composerSettings: NO_RETRY }),
 	binaryXsl: withTemplateFile(
 		workflow('binxsl', { composer: { templateSource: 'binary', templateBinaryProperty: 'xsl' } }),
 	),
@@ -595,6 +598,17 @@ describe('a custom XSL template that is not well-formed', () => {
 		expect(items[0].json).toEqual({ error: expect.stringMatching(new RegExp(`\\bline ${BROKEN_LINE}\\b`)) });
 		expect(itemIndexOf(items[0])).toBe(0);
 		expect(execution.status).toBe('success');
+	});
+});
+
+describe('an Action that is neither Send nor Compose Only', () => {
+	test('fails the execution naming it, rather than quietly composing without sending', async () => {
+		await post(WF.actionTypo, missedCall('action-1', ANNA_LINE));
+		const execution = await executions.only(WF.actionTypo);
+		expect(execution.status).toBe('error');
+		expect(execution.data.resultData.lastNodeExecuted).toBe(COMPOSER_NODE);
+		expect(execution.data.resultData.error?.message).toBe('action is "Send"; it must be one of compose, send');
+		expect(stack.mailsTo(anna('action'))).toHaveLength(0);
 	});
 });
 

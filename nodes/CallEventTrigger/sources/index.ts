@@ -1,6 +1,6 @@
 /** Picks the source's parser for a webhook request and checks the content type it posts. */
 import type { CallEvent } from '../../shared/callModel';
-import { ConfigurationError } from '../../shared/errors';
+import { choiceSetting } from '../../shared/settings';
 import { EventInputError } from './errors';
 import { parseGenericEvents } from './generic';
 import { parseSipgateEvent } from './sipgate';
@@ -20,11 +20,7 @@ const CONTENT_TYPES = new Map<CallEventSource, { accepted: string[]; hint: strin
 
 /** The Source parameter as a source; ConfigurationError for anything an expression may give instead. */
 export function callEventSourceOf(value: unknown): CallEventSource {
-	if (CONTENT_TYPES.has(value as CallEventSource)) return value as CallEventSource;
-	throw new ConfigurationError(
-		'source',
-		`source is ${JSON.stringify(value)}; it must be one of ${[...CONTENT_TYPES.keys()].join(', ')}`,
-	);
+	return choiceSetting('source', value, [...CONTENT_TYPES.keys()]);
 }
 
 /** Throws EventInputError (4xx) for a content type or body the source does not accept. */

@@ -7,6 +7,7 @@ import type { Notification } from '../../shared/notification';
 import { displayName, isEmailAddress, type MailAddress, parseMailbox } from './address';
 import { contactDisplayName } from './contact';
 import { ConfigurationError } from '../../shared/errors';
+import { choiceSetting } from '../../shared/settings';
 import { NotificationError } from './errors';
 import type { Language } from './languages';
 import { buildNotificationXml, mailTimeZone } from './notificationXml';
@@ -22,7 +23,8 @@ import type { CompiledTemplate } from './xslTemplate';
  * - `callerAsReplyTo`: From stays the configured address, Reply-To is the caller (for caller
  *   domains whose DMARC policy rejects mail sent in their name by others).
  */
-export type SenderMode = 'configured' | 'callerAsFrom' | 'callerAsReplyTo';
+export const SENDER_MODES = ['configured', 'callerAsFrom', 'callerAsReplyTo'] as const;
+export type SenderMode = (typeof SENDER_MODES)[number];
 
 export interface ComposeOptions {
 	/** The configured sender, `"Missed calls" <pbx@example.com>` or `pbx@example.com`. */
@@ -87,7 +89,7 @@ export async function composeMail(notification: Notification, options: ComposeOp
 		);
 	}
 	const to = { name: displayName(notification.recipient.name), address: recipientAddress };
-	const mode = options.senderMode ?? 'configured';
+	const mode = choiceSetting('senderMode', options.senderMode ?? 'configured', SENDER_MODES);
 	const notes: string[] = [];
 
 	let caller: MailAddress | undefined;

@@ -88,6 +88,12 @@ describe('sender modes', () => {
 		}
 	});
 
+	it('refuses a sender mode the node does not offer, rather than falling into Reply-To', async () => {
+		await expect(compose(missedCall(), { senderMode: 'callerAsSender' as never })).rejects.toThrow(
+			'senderMode is "callerAsSender"; it must be one of configured, callerAsFrom, callerAsReplyTo',
+		);
+	});
+
 	it('refuses an unusable configured sender and recipient', async () => {
 		await expect(compose(missedCall(), { from: 'Missed calls' })).rejects.toThrow(ConfigurationError);
 		await expect(compose(missedCall(), { from: 'pbx@example.com\r\nBcc: x@example.com' })).rejects.toThrow(

@@ -1,6 +1,8 @@
 /** What the node's settings show, decided by n8n's own display logic. */
 import { NodeHelpers, type INodeParameters } from 'n8n-workflow';
 import { XslMailComposer } from '../../../nodes/XslMailComposer/XslMailComposer.node';
+import { SENDER_MODES } from '../../../nodes/XslMailComposer/render/composeMail';
+import { choicesOf } from '../../../nodes/shared/nodeDescription';
 
 const { description } = new XslMailComposer();
 const notice = description.properties.find((property) => property.name === 'callerAsFromNotice');
@@ -22,5 +24,11 @@ describe('sender mode "Caller as From" when composing only', () => {
 		['composing with the configured From', { action: 'compose', senderMode: 'configured' }],
 	])('says nothing when %s', (_, values) => {
 		expect(shown(values)).toBe(false);
+	});
+});
+
+describe('choices the code checks', () => {
+	it('the sender modes composeMail accepts are the ones the node offers', () => {
+		expect([...SENDER_MODES].sort()).toEqual(choicesOf(description.properties, 'senderMode').sort());
 	});
 });

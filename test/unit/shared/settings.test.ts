@@ -3,7 +3,7 @@
  * typed values in bounds, but an expression can give anything.
  */
 import { ConfigurationError } from '../../../nodes/shared/errors';
-import { numberSetting, type NumberRule } from '../../../nodes/shared/settings';
+import { choiceSetting, numberSetting, type NumberRule } from '../../../nodes/shared/settings';
 
 const minutes: NumberRule = { default: 30, min: 1, unit: 'minutes' };
 const window: NumberRule = { default: 0, min: 0, max: 60_000, unit: 'milliseconds' };
@@ -54,5 +54,25 @@ describe('numberSetting', () => {
 	it('says why a bound exists when the rule gives a reason', () => {
 		const error = refusal(() => numberSetting('retentionDays', 0, { default: 30, min: 1, unit: 'days', why: 'a day at least' }));
 		expect(error.message).toBe('retentionDays is 0; it must be a number of days, 1 or more (a day at least)');
+	});
+});
+
+describe('choiceSetting', () => {
+	const actions = ['compose', 'send'] as const;
+
+	it('takes one of the choices as it is', () => {
+		expect(choiceSetting('action', 'send', actions)).toBe('send');
+	});
+
+	it.each([
+		['Send', 'action is "Send"; it must be one of compose, send'],
+		['', 'action is ""; it must be one of compose, send'],
+		[undefined, 'action is undefined; it must be one of compose, send'],
+		['constructor', 'action is "constructor"; it must be one of compose, send'],
+		[1, 'action is 1; it must be one of compose, send'],
+	])('refuses %p, naming the setting and the choices', (value, message) => {
+		const error = refusal(() => choiceSetting('action', value, actions));
+		expect(error.setting).toBe('action');
+		expect(error.message).toBe(message);
 	});
 });

@@ -4,6 +4,7 @@
  */
 import type { DirectoryUser } from '../shared/notification';
 import { ConfigurationError, type CompiledNumberingPlan } from '../shared/phoneNumbers';
+import { isEmailAddress } from '../shared/emailAddress';
 import { isTimeZone } from '../shared/timeZone';
 
 export interface Directory {
@@ -16,8 +17,6 @@ export interface Directory {
 }
 
 const SETTING = 'directory';
-// Deliberately loose: the mail server is the judge; this only catches typos and header injection.
-const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
 
 function fail(message: string): never {
 	throw new ConfigurationError(SETTING, `Directory: ${message}`);
@@ -77,19 +76,25 @@ function notifyFlag(value: unknown, where: string): boolean | undefined {
 	return flag;
 }
 
+/** Entries are counted from 1, as a sheet's rows and a reader count them. */
+function entryName(index: number): string {
+	return `entry ${index + 1}`;
+}
+
 function validateUser(raw: unknown, index: number): DirectoryUser {
-	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`entry ${index} is not an object`);
+	const entryAt = entryName(index);
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`${entryAt} is not an object`);
 	const entry = raw as Record<string, unknown>;
-	const id = optionalString(entry, 'id', `entry ${index}`, true);
-	if (id === undefined) fail(`entry ${index} has no "id"`);
-	const where = `entry ${index} (id "${id}")`;
+	const id = optionalString(entry, 'id', entryAt, true);
+	if (id === undefined) fail(`${entryAt} has no "id"`);
+	const where = `${entryAt} (id "${id}")`;
 
 	const user: DirectoryUser = { id };
 	const name = optionalString(entry, 'name', where);
 	if (name !== undefined) user.name = name;
 	const email = optionalString(entry, 'email', where);
 	if (email !== undefined) {
-		if (!EMAIL.test(email)) fail(`${where}: "email" ${JSON.stringify(email)} is not an e-mail address`);
+		if (!isEmailAddress(email)) fail(`${where}: "email" ${JSON.stringify(email)} is not an e-mail address the composer can send to`);
 		user.email = email;
 	}
 	const language = optionalString(entry, 'language', where);
@@ -114,15 +119,15 @@ export function compileDirectory(input: unknown, plan: CompiledNumberingPlan): D
 	const byLine = new Map<string, { user: DirectoryUser; line: string }>();
 	users.forEach((user, index) => {
 		const first = byId.get(user.id);
-		if (first !== undefined) fail(`entry ${index}: id "${user.id}" is already used by entry ${first}`);
+		if (first !== undefined) fail(`${entryName(index)}: id "${user.id}" is already used by ${entryName(first)}`);
 		byId.set(user.id, index);
 		for (const line of user.lines ?? []) {
 			const lineKey = plan.key(line);
-			if (lineKey === null) fail(`entry ${index} (id "${user.id}"): line "${line}" is a withheld-number word`);
+			if (lineKey === null) fail(`${entryName(index)} (id "${user.id}"): line "${line}" is a withheld-number word`);
 			const owner = byLine.get(lineKey);
 			if (owner !== undefined && owner.user !== user) {
 				fail(
-					`entry ${index} (id "${user.id}"): line "${line}" is already owned by "${owner.user.id}" ` +
+					`${entryName(index)} (id "${user.id}"): line "${line}" is already owned by "${owner.user.id}" ` +
 						`(as "${owner.line}"); a line has one owner`,
 				);
 			}

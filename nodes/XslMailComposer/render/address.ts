@@ -2,6 +2,7 @@
  * E-mail addresses in headers. Strict on purpose: a caller's CRM address ends up in From or
  * Reply-To, so anything but one plain address is refused rather than repaired.
  */
+import { isEmailAddress } from '../../shared/emailAddress';
 import { cleanLine } from './text';
 
 /** A mailbox in nodemailer's shape (`{ name, address }`); it encodes and quotes the name itself. */
@@ -12,16 +13,6 @@ export interface MailAddress {
 
 /** Display names in headers stay short: a 10 kB caller-ID name must not make a 10 kB header. */
 const MAX_DISPLAY_NAME_LENGTH = 100;
-
-const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-/** dot-atom local part @ host name with a letter or punycode top-level domain (RFC 5321 subset). */
-const ADDRESS = new RegExp(`^${ATOM}(?:\\.${ATOM})*@(?:${LABEL}\\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$`);
-
-export function isEmailAddress(value: string): boolean {
-	const at = value.lastIndexOf('@');
-	return value.length <= 254 && at > 0 && at <= 64 && ADDRESS.test(value);
-}
 
 export function displayName(value: unknown): string {
 	return cleanLine(value, MAX_DISPLAY_NAME_LENGTH);

@@ -4,7 +4,8 @@
  * nodemailer's message options; sending it is the node's business.
  */
 import type { Notification } from '../../shared/notification';
-import { displayName, isEmailAddress, type MailAddress, parseMailbox } from './address';
+import { isEmailAddress } from '../../shared/emailAddress';
+import { displayName, type MailAddress, parseMailbox } from './address';
 import { contactDisplayName } from './contact';
 import { ConfigurationError } from '../../shared/errors';
 import { choiceSetting } from '../../shared/settings';

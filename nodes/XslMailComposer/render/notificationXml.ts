@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import type { Contact, Notification, OwnedLeg } from '../../shared/notification';
 import { isTimeZone } from '../../shared/timeZone';
-import { isEmailAddress } from './address';
+import { isEmailAddress } from '../../shared/emailAddress';
 import { contactDisplayName } from './contact';
 import type { Language } from './languages';
 import { dialString, hasNoCallbackNumber, telephonyHref, validateCustomPrefix } from './telephonyLink';

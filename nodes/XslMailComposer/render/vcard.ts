@@ -6,7 +6,7 @@
  */
 import vCardsJS from 'vcards-js';
 import type { Contact, NotifiedCaller } from '../../shared/notification';
-import { isEmailAddress } from './address';
+import { isEmailAddress } from '../../shared/emailAddress';
 import { contactDisplayName, contactPersonName, hasContactData } from './contact';
 import { hasNoCallbackNumber } from './telephonyLink';
 import { cleanLine, cleanMultiline } from './text';

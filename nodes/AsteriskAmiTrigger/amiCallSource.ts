@@ -16,12 +16,20 @@ export interface AmiCallSourceOptions {
 	onRecords: (records: TriggerRecord[]) => void;
 }
 
+/**
+ * The mapper tracks calls before the assembler does, so both keep the same number of calls: the
+ * trigger's Max Pending Calls (the mapper's own default is lower).
+ */
+export function mapperOptions(options: Pick<AmiCallSourceOptions, 'mapping' | 'assembly'>): AmiCallMapperOptions {
+	return { maxCalls: options.assembly?.maxPendingCalls, ...options.mapping };
+}
+
 export class AmiCallSource {
 	private readonly client: AmiClient;
 	private readonly sweepTimer: NodeJS.Timeout;
 
 	constructor(options: AmiCallSourceOptions) {
-		const mapper = new AmiCallMapper(options.mapping);
+		const mapper = new AmiCallMapper(mapperOptions(options));
 		const assembler = new CallAssembler(options.assembly);
 		const deliver = (records: TriggerRecord[]) => {
 			if (records.length > 0) options.onRecords(records);

@@ -91,7 +91,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		type: 'options',
 		options: participantOptions,
 		default: 'all',
-		description: 'Who of the users whose phones rang gets the e-mail about an unanswered call',
+		description: 'Who of the users whose phones rang gets the e-mail about a missed call (and, with the next setting, about a call someone else answered)',
 	},
 	{
 		displayName: 'Also When Answered by a Third Party',
@@ -122,7 +122,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				name: 'skipInternalCallers',
 				type: 'boolean',
 				default: false,
-				description: 'Whether calls from internal callers (a directory line or the internal pattern) are skipped',
+				description: 'Whether calls from internal callers are skipped: calls the PBX marks internal, and callers that are a directory line or match the internal pattern',
 			},
 			{
 				displayName: 'Minimum Ringing Time (Seconds)',
@@ -137,7 +137,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				name: 'skipWithoutContact',
 				type: 'boolean',
 				default: false,
-				description: 'Whether calls whose caller has no resolved contact (name, company or e-mail) are skipped',
+				description: 'Whether calls whose caller has no resolved contact (name, first or last name, company or e-mail) are skipped',
 			},
 			{
 				displayName: 'Repeated Call the Same Day',
@@ -178,7 +178,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		type: 'options',
 		options: participantOptions,
 		default: 'none',
-		description: 'For whom a forwarded or answered call is written to the Journal output',
+		description: 'For whom an answered call (also after forwarding or pickup) is written to the Journal output, among those who did not answer it',
 	},
 	{
 		displayName: 'Options',

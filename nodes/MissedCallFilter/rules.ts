@@ -334,7 +334,7 @@ function callException(
 			detail:
 				contact === null
 					? 'No contact data was resolved for the caller.'
-					: 'The caller contact has no name, company or e-mail.',
+					: 'The caller contact has no name, first or last name, company or e-mail.',
 		};
 	}
 	if (settings.excludedNumbers.size > 0 && !withheld && settings.excludedNumbers.matches(number)) {

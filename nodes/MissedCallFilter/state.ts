@@ -193,7 +193,7 @@ function journal(store: Store, { times, name, userId }: Entry, at: number | null
 	store.records++;
 }
 
-/** Rewrites the journals from the tables once outdated records make up a fifth of them. */
+/** Rewrites the journals once outdated records exceed a quarter of the entries (plus a slack). */
 function compact(store: Store): void {
 	if (store.records <= store.size + (store.size >> 2) + REBUILD_SLACK) return;
 	const records = (times: Times, userId?: string) =>

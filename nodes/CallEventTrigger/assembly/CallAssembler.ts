@@ -18,7 +18,8 @@
  * - `stopped`/`diverted` for a line that never rang gives that line a zero-length leg (busy at
  *   once, forwarded unconditionally), so the record still shows the call tried it.
  * - `voicemail` ends every leg still ringing (`notAnswered`): the box has taken the call.
- * - Any `answered` makes the call answered, even one timed after an `ended` of the same call.
+ * - An `answered` timed at or before the call's `ended` makes it answered; one timed after it is
+ *   late and ignored, like every event after the resolving one.
  * - Events the model cannot use (call event without `callId`, ringing/answered/presence without
  *   `line`, time outside the Date range) are skipped and counted in `stats().ignoredEvents`.
  */

@@ -562,9 +562,10 @@ describe('compose only, sent by n8n\'s built-in Send Email node', () => {
 	});
 
 	test('the composer sent nothing itself and outputs the mail as fields plus binary', async () => {
-		expect(stack.mailsTo(anna('compose'))).toHaveLength(1);
 		const execution = await executions.only(WF.compose);
 		expect(execution.status).toBe('success');
+		// The execution is over: the one mail is Send Email's, the composer sent none of its own.
+		expect(stack.mailsTo(anna('compose'))).toHaveLength(1);
 		const [item, ...more] = outputOf(execution, COMPOSER_NODE) as Array<OutputItem & { binary?: Record<string, { mimeType: string }> }>;
 		expect(more).toHaveLength(0);
 		expect(itemIndexOf(item)).toBe(0);
@@ -650,7 +651,7 @@ describe('the SMTP server cannot be reached', () => {
 
 describe("the SMTP credential's Test in the editor", () => {
 	test('the SMTP server answers: OK; nothing listening: an error naming the address', async () => {
-		const cookie = await stack.n8n.login(owner.email, owner.password);
+		const { cookie } = executions;
 		const reachable = loopbackSmtpCredential(stack.smtp.port, {
 			id: DEMO_SMTP_CREDENTIAL_ID,
 			name: 'Demo SMTP sink',

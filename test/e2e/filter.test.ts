@@ -4,7 +4,6 @@
  * concurrent executions lose no update of the remembered state. The Journal and Suppressed outputs
  * can be wired to further nodes, and a node with the Numbering Plan left as added works.
  */
-import { sleep } from '../../scripts/lib/n8nHost';
 import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
 import { outputOf, SavedExecutions, startStack, waitFor, type Stack } from './support';
 
@@ -93,10 +92,12 @@ function missedCall(callId: string, line: string, number: string, start: string)
 	];
 }
 
+/** Posts a call and waits until its execution has finished, so a mail that is not there will not come. */
 async function postAndSettle(target: WorkflowJson, body: object[], address: string, expectedMails: number) {
+	const before = await executions.finishedCount(target);
 	expect((await stack.post(target, body)).status).toBe(200);
+	await waitFor(async () => (await executions.finishedCount(target)) > before);
 	await waitFor(() => mailsTo(address).length >= expectedMails);
-	await sleep(800); // a mail that should not come has had time to arrive
 	expect(mailsTo(address)).toHaveLength(expectedMails);
 }
 
@@ -137,7 +138,8 @@ test('200 callers posted 16 at a time, then the same 200 again, give exactly 200
 	await round('first', '2026-11-26T11:00:00+01:00');
 	await waitFor(() => mailsTo('lara@example.com').length >= 200, 120_000);
 	await round('again', '2026-11-26T12:00:00+01:00');
-	await sleep(3000);
+	// Every execution of both rounds has finished: a second mail would have been sent by now.
+	await waitFor(async () => (await executions.finishedCount(load)) >= 400, 120_000);
 	const mails = mailsTo('lara@example.com');
 	expect(mails).toHaveLength(200);
 	// One mail per caller: the 200 distinct numbers, each once.

@@ -133,7 +133,8 @@ export interface Execution {
 export class SavedExecutions {
 	private constructor(
 		private readonly stack: Stack,
-		private readonly cookie: string,
+		/** The owner's session, for other REST calls: n8n limits logins to a few a minute. */
+		readonly cookie: string,
 		/** n8n's own `flatted`, which wrote the execution data the REST API returns. */
 		private readonly unflatten: (text: string) => unknown,
 	) {}
@@ -156,6 +157,15 @@ export class SavedExecutions {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: workflow.id }));
 		const { results } = await this.rest<{ results: Array<{ id: string; status: string }> }>(`executions?filter=${filter}`);
 		return results.filter((execution) => !['new', 'running', 'waiting'].includes(execution.status));
+	}
+
+	/** How many of the workflow's executions have finished: n8n's count, not one page (at most 100) of them. */
+	async finishedCount(workflow: WorkflowJson): Promise<number> {
+		const filter = encodeURIComponent(
+			JSON.stringify({ workflowId: workflow.id, status: ['success', 'error', 'crashed', 'canceled'] }),
+		);
+		const { count } = await this.rest<{ count: number }>(`executions?filter=${filter}&limit=1`);
+		return count;
 	}
 
 	/** The workflow's single finished production execution, with its run data. */

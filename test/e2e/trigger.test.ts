@@ -12,7 +12,7 @@ import path from 'node:path';
 import { PACKAGE_NAME, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
 import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
 import { startAmiReplayServer, type AmiReplayServer } from '../support/amiReplayServer';
-import { startStack, testCredential, waitFor, type Stack } from './support';
+import { outputOf, SavedExecutions, startStack, testCredential, waitFor, type Stack } from './support';
 
 const example = loadExampleWorkflow();
 const AMI_CAPTURES = path.resolve(PROJECT_ROOT, '../shared/fixtures/ami');
@@ -110,6 +110,7 @@ const amiAnswered = amiWorkflow('TriggerAmiAnsw01', 'AmiAnswered00001', [
 ]);
 
 let stack: Stack;
+let executions: SavedExecutions;
 let huntGroupServer: AmiReplayServer;
 let answeredServer: AmiReplayServer;
 
@@ -136,6 +137,7 @@ beforeAll(async () => {
 		[generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered, silence, withReorderWindow, withoutReorderWindow],
 		{
 			drafts: [badOptions, shortSecret],
+			env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all' },
 			owner,
 			credentials: [
 				{
@@ -161,6 +163,7 @@ beforeAll(async () => {
 			],
 		},
 	);
+	executions = await SavedExecutions.of(stack, owner);
 	await postSilentCall();
 }, 240_000);
 
@@ -233,23 +236,32 @@ describe('generic JSON source', () => {
 });
 
 describe('webhook authentication', () => {
+	/**
+	 * Each refused request carries a call of its own, so one let in by mistake would be a mail and an
+	 * execution of its own; the accepted call's execution is the only one.
+	 */
+	async function onlyTheAcceptedCallRan(workflow: WorkflowJson, address: string): Promise<void> {
+		await waitFor(() => mailsTo(address).length >= 1);
+		await waitFor(async () => (await executions.finishedCount(workflow)) >= 1);
+		expect(await executions.finishedCount(workflow)).toBe(1);
+		expect(mailsTo(address)).toHaveLength(1);
+	}
+
 	test('a header secret: missing → 401, wrong → 403, right → the call is mailed', async () => {
-		const call = missedCall('header-1', '302');
-		expect((await stack.post(headerAuth, call)).status).toBe(401);
-		expect((await stack.post(headerAuth, call, { 'x-call-event-secret': `${HEADER_SECRET}x` })).status).toBe(403);
-		expect((await stack.post(headerAuth, call, { 'x-call-event-secret': HEADER_SECRET })).status).toBe(200);
-		await waitFor(() => mailsTo('hans@example.com').length === 1);
+		expect((await stack.post(headerAuth, missedCall('header-missing', '302'))).status).toBe(401);
+		const wrong = { 'x-call-event-secret': `${HEADER_SECRET}x` };
+		expect((await stack.post(headerAuth, missedCall('header-wrong', '302'), wrong)).status).toBe(403);
+		const right = { 'x-call-event-secret': HEADER_SECRET };
+		expect((await stack.post(headerAuth, missedCall('header-1', '302'), right)).status).toBe(200);
+		await onlyTheAcceptedCallRan(headerAuth, 'hans@example.com');
 	});
 
 	test('basic auth: missing → 401, wrong → 403, right → the call is mailed', async () => {
-		const call = missedCall('basic-1', '303');
 		const basic = (credentials: string) => ({ authorization: `Basic ${Buffer.from(credentials).toString('base64')}` });
-		expect((await stack.post(basicAuth, call)).status).toBe(401);
-		expect((await stack.post(basicAuth, call, basic('pbx:wrong'))).status).toBe(403);
-		expect((await stack.post(basicAuth, call, basic('pbx:pbx-password-42'))).status).toBe(200);
-		await waitFor(() => mailsTo('bea@example.com').length === 1);
-		// Refused requests started nothing: the one call was mailed once.
-		expect(mailsTo('hans@example.com')).toHaveLength(1);
+		expect((await stack.post(basicAuth, missedCall('basic-missing', '303'))).status).toBe(401);
+		expect((await stack.post(basicAuth, missedCall('basic-wrong', '303'), basic('pbx:wrong'))).status).toBe(403);
+		expect((await stack.post(basicAuth, missedCall('basic-1', '303'), basic('pbx:pbx-password-42'))).status).toBe(200);
+		await onlyTheAcceptedCallRan(basicAuth, 'bea@example.com');
 	});
 });
 
@@ -303,9 +315,14 @@ describe('Asterisk AMI through a replay server', () => {
 		expect(huntGroupServer.connections[0].logins).toEqual([expect.objectContaining({ accepted: true })]);
 	});
 
-	test('the answered capture logs in and mails nobody', async () => {
-		await waitFor(() => answeredServer.connections.some((c) => c.logins.some((l) => l.accepted)));
-		await sleep(1000);
+	test('the answered capture is one answered call: the filter suppresses it as answered, nobody is mailed', async () => {
+		const execution = await executions.only(amiAnswered, 30_000);
+		const records = outputOf(execution, 'Call Event Trigger');
+		expect(records.map((record) => record.json)).toEqual([expect.objectContaining({ kind: 'call', outcome: 'answered' })]);
+		expect(outputOf(execution, 'Missed Call Filter', 0)).toHaveLength(0);
+		expect(outputOf(execution, 'Missed Call Filter', 2).map((item) => item.json)).toContainEqual(
+			expect.objectContaining({ reason: 'answered', user: expect.objectContaining({ id: 'answerer' }) }),
+		);
 		expect(mailsTo('answerer@example.com')).toHaveLength(0);
 	});
 });
@@ -327,7 +344,7 @@ describe("the Asterisk AMI credential's Test in the editor", () => {
 		const ami = { username: 'n8n', secret: 'ami-secret' };
 		const pbx = await startAmiReplayServer({ ...ami, capture: Buffer.alloc(0) });
 		try {
-			const cookie = await stack.n8n.login(owner.email, owner.password);
+			const { cookie } = executions;
 			const credential = (secret: string) => ({
 				id: 'AmiAnswered00001',
 				name: 'AMI AmiAnswered00001',
@@ -356,7 +373,7 @@ describe("the Asterisk AMI credential's Test in the editor", () => {
 
 /** The editor's Publish button for a draft workflow, and the publication status n8n then shows. */
 async function publish(workflow: WorkflowJson): Promise<{ status: string; triggers: Array<{ status: string; errorMessage: string | null }> }> {
-	const cookie = await stack.n8n.login(owner.email, owner.password);
+	const { cookie } = executions;
 	const rest = (route: string, body?: unknown) =>
 		fetch(`${stack.n8n.baseUrl}/rest/workflows/${workflow.id}${route}`, {
 			method: body === undefined ? 'GET' : 'POST',
@@ -403,7 +420,7 @@ describe('options or a credential that cannot work', () => {
 			expect.objectContaining({ status: 'failed', errorMessage: expect.stringContaining(row.published) }),
 		]);
 		// n8n keeps the failed trigger's webhook: our webhook refuses its requests, and nothing runs.
-		const cookie = await stack.n8n.login(owner.email, owner.password);
+		const { cookie } = executions;
 		const answers = [
 			await stack.post(row.workflow, missedCall(`${row.workflow.id}-1`, row.line), row.headers),
 			await stack.postToTestUrl(row.workflow, cookie, missedCall(`${row.workflow.id}-2`, row.line), row.headers),

@@ -14,7 +14,7 @@ import {
 	type AmiClientOptions,
 	type AmiClientStatus,
 } from '../../../nodes/AsteriskAmiTrigger/ami/AmiClient';
-import { AmiParser, type AmiMessage } from '../../../nodes/AsteriskAmiTrigger/ami/AmiParser';
+import type { AmiMessage } from '../../../nodes/AsteriskAmiTrigger/ami/AmiParser';
 import type { CallRecord, TriggerRecord } from '../../../nodes/shared/callModel';
 import { readCapture } from './captures';
 import { SECRET, USER, cleanUp, onCleanup, server, sleep, waitFor } from './loopback';
@@ -55,12 +55,68 @@ function openSockets(): string[] {
 
 const states = (statuses: AmiClientStatus[]) => statuses.map((s) => s.state);
 
+/**
+ * A capture's messages read without AmiParser, straight from the file's layout: blocks between
+ * blank lines (the files use LF), each line `Key: Value`, split at its first `: `.
+ */
+function blocksOf(capture: Buffer): Array<Record<string, string>> {
+	return capture
+		.toString('utf8')
+		.split(/\r?\n\r?\n/)
+		.filter((block) => block.trim() !== '')
+		.map((block) =>
+			Object.fromEntries(
+				block.split(/\r?\n/).map((line) => {
+					const separator = line.indexOf(': ');
+					return [line.slice(0, separator), line.slice(separator + 2)];
+				}),
+			),
+		);
+}
+
+/** The events of unanswered-cancel in order, read from the raw file (`grep '^Event:'`). */
+const CANCEL_EVENTS = [
+	'Newchannel',
+	'NewConnectedLine',
+	'NewConnectedLine',
+	'Newchannel',
+	'NewConnectedLine',
+	'DialBegin',
+	'NewConnectedLine',
+	'Newstate',
+	'DialState',
+	'HangupRequest',
+	'DialEnd',
+	'SoftHangupRequest',
+	'Hangup',
+	'UserEvent',
+	'Hangup',
+];
+
 describe('AmiClient', () => {
 	it('logs in, receives every event of the capture, and reports its status', async () => {
 		const ami = await server();
 		const { client: amiClient, events, statuses, errors } = client(ami.port);
 		await waitFor(() => events.length === 15, 'the 15 events of unanswered-cancel');
-		expect(events).toEqual(new AmiParser().push(readCapture('unanswered-cancel')));
+		expect(events.map((event) => event.Event)).toEqual(CANCEL_EVENTS);
+		expect(events.map((event) => ({ ...event }))).toEqual(blocksOf(readCapture('unanswered-cancel')));
+		// Read from the raw file by hand: the caller's channel first, its hangup last.
+		expect({ ...events[0] }).toMatchObject({
+			Event: 'Newchannel',
+			Channel: 'PJSIP/1986-0000001d',
+			CallerIDName: 'Martin',
+			AccountCode: '',
+			Exten: '21',
+			Uniqueid: '1770888559.46',
+		});
+		expect({ ...events[14] }).toMatchObject({
+			Event: 'Hangup',
+			ConnectedLineName: 'Kitchen',
+			Context: 'macro-hangupcall',
+			Cause: '127',
+			'Cause-txt': 'Interworking, unspecified',
+			TechCause: '487',
+		});
 		expect(amiClient.connected).toBe(true);
 		expect(statuses).toEqual([
 			{ state: 'connecting', attempt: 1 },
@@ -120,7 +176,14 @@ describe('AmiClient', () => {
 			const ami = await server({ capture, split: { seed, maxChunk: 48, maxDelayMs: 1 } });
 			const { events } = client(ami.port);
 			await waitFor(() => events.length === 53, 'the 53 events of unanswered-huntgroup');
-			expect(events).toEqual(new AmiParser().push(capture));
+			// 53 blocks, as `grep -c '^Event:'` counts in the raw file.
+			const blocks = blocksOf(capture);
+			expect(blocks).toHaveLength(53);
+			expect(events.map((event) => ({ ...event }))).toEqual(blocks);
+			// Read from the raw file by hand: first and last message, and a name with an ampersand.
+			expect(events[0]).toMatchObject({ Event: 'Newchannel', Channel: 'PJSIP/1986-0000001f', Uniqueid: '1770888635.49' });
+			expect(events[7].CallerIDName).toBe('Bea & Iris');
+			expect(events[52]).toMatchObject({ Event: 'Hangup', Cause: '16', 'Cause-txt': 'Normal Clearing' });
 		},
 	);
 
@@ -298,11 +361,16 @@ describe('AmiClient', () => {
 		it('while still waiting for the banner', async () => {
 			const baseline = await settledSockets();
 			const silent = net.createServer(() => undefined);
+			const sockets: net.Socket[] = [];
+			silent.on('connection', (socket) => sockets.push(socket));
 			await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 			const { client: amiClient, statuses } = client((silent.address() as net.AddressInfo).port);
-			await waitFor(() => statuses.length === 1, 'the connection attempt');
+			// Connected, and so waiting for the banner: the server has accepted the socket.
+			await waitFor(() => sockets.length === 1, 'the accepted connection');
+			expect(states(statuses)).toEqual(['connecting']);
 			expect(jest.getTimerCount()).toBe(1);
 			await amiClient.close();
+			for (const socket of sockets) socket.destroy();
 			await new Promise<void>((resolve) => silent.close(() => resolve()));
 			await expectAllReleased(baseline);
 		});

@@ -154,13 +154,15 @@ describe('hand-written AMI → call records', () => {
 	}
 
 	it('ring group via Local: 202 answers; 201, cancelled in the same read, answered elsewhere', () => {
-		const [record] = recordsAt([
+		const records = recordsAt([
 			[0, [newchannel(trunk), dialBegin(trunk, local1, '600@from-internal/n')]],
 			[1, [dialBegin(local2, phone201, '201/sip:201@h')]],
 			[1, [dialBegin(local2, phone202, '202/sip:202@h')]],
 			[7, [dialEnd(local2, phone202, 'ANSWER'), dialEnd(local2, phone201, 'CANCEL')]],
 			[60, [hangup(trunk)]],
 		]);
+		expect(records).toHaveLength(1);
+		const [record] = records;
 		expect(record).toMatchObject({
 			direction: 'inbound',
 			outcome: 'answered',
@@ -176,13 +178,15 @@ describe('hand-written AMI → call records', () => {
 		const pickup = event('Pickup', snapshot('', picker), snapshot('Target', phone202), {
 			TargetConnectedLineNum: '+4917612345',
 		});
-		const [record] = recordsAt([
+		const records = recordsAt([
 			[0, [newchannel(trunk), dialBegin(trunk, phone201, '201/sip:201@h')]],
 			[0, [dialBegin(trunk, phone202, '202/sip:202@h')]],
 			[5, [newchannel(picker), pickup, dialEnd(trunk, phone202, 'ANSWER')]],
 			[5, [dialEnd(trunk, phone201, 'CANCEL')]],
 			[60, [hangup(trunk)]],
 		]);
+		expect(records).toHaveLength(1);
+		const [record] = records;
 		expect(record).toMatchObject({
 			outcome: 'answered',
 			answeredBy: { line: '203', at: iso(5), pickup: true, from: '202' },

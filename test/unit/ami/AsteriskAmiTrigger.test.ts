@@ -3,6 +3,7 @@
  * with a minimal trigger context standing in for n8n: what the user sees when the login is wrong or
  * the PBX cannot be reached, in the editor's "Test step" and in a published workflow.
  */
+import * as net from 'net';
 import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { AsteriskAmiTrigger } from '../../../nodes/AsteriskAmiTrigger/AsteriskAmiTrigger.node';
@@ -44,6 +45,46 @@ async function trigger(fake: FakeContext): Promise<ITriggerResponse> {
 	return response;
 }
 
+/**
+ * A TCP relay in front of `port`: the node connects here, and the test sees each connection it
+ * opened and whether the node closed it before the server did (the replay server does not tell).
+ */
+async function relay(port: number): Promise<{ port: number; connections: Array<{ closedByNode: boolean }> }> {
+	const connections: Array<{ closedByNode: boolean }> = [];
+	const sockets = new Set<net.Socket>();
+	const proxy = net.createServer((client) => {
+		const connection = { closedByNode: false };
+		let serverGone = false;
+		connections.push(connection);
+		const upstream = net.connect(port, '127.0.0.1');
+		for (const socket of [client, upstream]) {
+			sockets.add(socket);
+			socket.on('error', () => undefined);
+			socket.on('close', () => sockets.delete(socket));
+		}
+		client.pipe(upstream);
+		upstream.pipe(client);
+		client.on('end', () => (connection.closedByNode = true));
+		client.on('close', () => {
+			if (!serverGone) connection.closedByNode = true;
+			upstream.destroy();
+		});
+		upstream.on('close', () => {
+			serverGone = true;
+			client.destroy();
+		});
+	});
+	await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+	onCleanup(
+		() =>
+			new Promise<void>((resolve) => {
+				for (const socket of sockets) socket.destroy();
+				proxy.close(() => resolve());
+			}),
+	);
+	return { port: (proxy.address() as net.AddressInfo).port, connections };
+}
+
 async function rejection(promise: Promise<unknown>): Promise<Error> {
 	try {
 		await promise;
@@ -56,12 +97,19 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 describe('AsteriskAmiTrigger, Test step (manual mode)', () => {
 	it('shows the first resolved call and disconnects', async () => {
 		const ami = await server();
-		const fake = fakeContext('manual', ami.port);
+		const between = await relay(ami.port);
+		const fake = fakeContext('manual', between.port);
 		const response = await trigger(fake);
 		await response.manualTriggerFunction!();
 		expect(fake.emitted).toHaveLength(1);
 		const [[[item]]] = fake.emitted;
 		expect(item.json as IDataObject).toMatchObject({ kind: 'call', outcome: 'missed' });
+		// The server keeps the connection open after the capture: only the node can close it.
+		await waitFor(() => between.connections[0]?.closedByNode === true, 'the node closing its connection');
+		// A reconnect would come within the client's first back-off delay, at most 1 s.
+		await sleep(1500);
+		expect(between.connections).toEqual([{ closedByNode: true }]);
+		expect(ami.connections).toHaveLength(1);
 	});
 
 	it('a refused login ends the test with an error naming host, port and the AMI message', async () => {
@@ -109,6 +157,8 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 		const error = await rejection(new AsteriskAmiTrigger().trigger.call(fake.context));
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toBe('silenceMinutes is "thirty"; it must be a number of minutes, 1 or more');
+		// A connection started anyway would reach the loopback server well within this.
+		await sleep(200);
 		expect(ami.connections).toHaveLength(0);
 	});
 
@@ -132,8 +182,15 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 		expect(fake.errors[0].message).toBe(
 			`Asterisk AMI at 127.0.0.1:${ami.port} refused the login as "n8n": Authentication failed`,
 		);
-		await sleep(1200);
+		// Were the client still retrying, its next attempt would follow the refusal after the
+		// second back-off delay: 2000 ms less up to 20 % jitter (AmiClient defaults), so at most 2 s.
+		await sleep(2600);
 		expect(ami.connections).toHaveLength(2);
+		expect(ami.connections.map((connection) => connection.logins.map((login) => login.accepted))).toEqual([
+			[true],
+			[false],
+		]);
+		expect(fake.errors).toHaveLength(1);
 	});
 
 	it('an unreachable PBX is not fatal: activation succeeds, the client keeps retrying', async () => {

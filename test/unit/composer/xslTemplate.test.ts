@@ -365,12 +365,28 @@ describe('broken templates name the line and the problem', () => {
 		expect((await template.render(data)).subject).toBe('101');
 	});
 
-	it('lets a forwards-compatible template use an instruction it does not know, even one named like a JavaScript property', () => {
-		const template = stylesheet('<xsl:template match="/"><xsl:constructor/><xsl:toString/><p/></xsl:template>').replace(
-			'version="1.0"',
-			'version="2.0"',
+	it('lets a forwards-compatible template use an instruction it does not know, even one named like a JavaScript property', async () => {
+		// XSLT 1.0 section 2.5: a stylesheet whose version is not 1.0 is processed forwards-compatibly.
+		// An unknown instruction is no error where it is not instantiated...
+		const unused = stylesheet(
+			'<xsl:template match="/"><html><head><title>Hi <xsl:value-of select="n/who"/></title></head><body>',
+			'<xsl:if test="false()"><xsl:constructor/><xsl:toString/></xsl:if><p>known</p>',
+			'</body></html></xsl:template>',
+		).replace('version="1.0"', 'version="2.0"');
+		const mail = await compileTemplate(unused).render(data);
+		expect(mail.subject).toBe('Hi Tom & Jerry <b>');
+		expect(mail.html).toBe('<!DOCTYPE html>\n<html><head><title>Hi Tom &amp; Jerry &lt;b&gt;</title></head><body><p>known</p></body></html>');
+		// ...and where it is, its xsl:fallback children are instantiated instead of it (section 15).
+		// (2.1: xslt-processor reads "2.0" and "3.0" as versions of its own, not forwards-compatibly.)
+		const instantiated = stylesheet(
+			'<xsl:template match="/"><html><head><title>Hi</title></head><body>',
+			'<xsl:constructor><xsl:fallback><i>instead</i></xsl:fallback><b>unknown</b></xsl:constructor>',
+			'<xsl:toString><xsl:fallback>also</xsl:fallback></xsl:toString><p>known</p>',
+			'</body></html></xsl:template>',
+		).replace('version="1.0"', 'version="2.1"');
+		expect((await compileTemplate(instantiated).render(data)).html).toBe(
+			'<!DOCTYPE html>\n<html><head><title>Hi</title></head><body><i>instead</i>also<p>known</p></body></html>',
 		);
-		expect(() => compileTemplate(template)).not.toThrow();
 	});
 
 	it('exposes line and column as numbers', async () => {

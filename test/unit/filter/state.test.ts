@@ -363,11 +363,17 @@ describe('bounds', () => {
 		session.recordLogin('ben', NOW - 1 * DAY);
 		const target: Record<string, unknown> = {};
 		session.commit(target);
-		expect(tablesIn(target)).toMatchObject({
+		// Retention covers notifications and logins (docs/filter.md, Retention and size): what is
+		// older than 7 days goes, from the static data and from the session alike; no call was claimed.
+		expect(tablesIn(target)).toEqual({
 			notified: { anna: { recent: NOW - 6 * DAY } },
 			logins: { ben: NOW - DAY },
+			calls: {},
 		});
 		expect(session.lastNotified('anna', 'old')).toBeNull();
+		expect(session.lastNotified('anna', 'recent')).toBe(NOW - 6 * DAY);
+		expect(session.lastLogin('anna')).toBeNull();
+		expect(session.lastLogin('ben')).toBe(NOW - DAY);
 	});
 
 	it('forgets call ids after the duplicate window, 48 hours unless set', () => {

@@ -253,10 +253,12 @@ describe('sipgate sequences through call assembly', () => {
 	});
 
 	it('the caller gives up (cancel): missed, both legs notAnswered until the hangup', () => {
-		const [record] = run([
+		const records = run([
 			[NEW_CALL, 0],
 			[HANGUP.replace('normalClearing', 'cancel'), 12],
 		]);
+		expect(records).toHaveLength(1);
+		const [record] = records;
 		expect(record).toMatchObject({
 			outcome: 'missed',
 			resolvedAt: '2024-05-06T08:00:12.000Z',
@@ -278,10 +280,12 @@ describe('sipgate sequences through call assembly', () => {
 	});
 
 	it('busy without forward: the lines are busy, the call missed', () => {
-		const [record] = run([
+		const records = run([
 			[NEW_CALL, 0],
 			[HANGUP.replace('normalClearing', 'busy'), 1],
 		]);
+		expect(records).toHaveLength(1);
+		const [record] = records;
 		expect(record).toMatchObject({ outcome: 'missed', resolvedAt: '2024-05-06T08:00:01.000Z' });
 		expect(record.kind === 'call' && record.legs.map((l) => [l.line, l.result])).toEqual([
 			['w0', 'busy'],

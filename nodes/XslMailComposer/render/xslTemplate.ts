@@ -269,6 +269,26 @@ const XSLT_1_ELEMENTS = new Set([
 	'namespace-alias', 'number', 'otherwise', 'output', 'param', 'preserve-space', 'processing-instruction', 'sort',
 	'strip-space', 'stylesheet', 'template', 'text', 'transform', 'value-of', 'variable', 'when', 'with-param',
 ]);
+/**
+ * What xslt-processor 5.1.2 also runs in a stylesheet of version "2.0" or "3.0" (its instruction
+ * dispatch); any other instruction there fails the render, so it is refused at load.
+ */
+const XSLT_2_3_ELEMENTS = new Set([
+	...XSLT_1_ELEMENTS,
+	'accept', 'accumulator', 'accumulator-rule', 'analyze-string', 'evaluate', 'expose', 'for-each-group', 'fork',
+	'function', 'iterate', 'matching-substring', 'merge', 'mode', 'namespace', 'non-matching-substring', 'on-empty',
+	'on-non-empty', 'original', 'override', 'package', 'perform-sort', 'result-document', 'sequence', 'stream', 'try',
+	'use-package',
+]);
+/**
+ * The instructions a stylesheet may use, by its version as xslt-processor reads it: "2.0" and "3.0"
+ * are versions of its own; 1.0 (or less) is strict; any other version is processed
+ * forwards-compatibly (XSLT 1.0 §2.5: an unknown instruction is ignored or falls back), so null.
+ */
+function knownInstructions(version: string): { names: ReadonlySet<string>; version: string } | null {
+	if (version === '2.0' || version === '3.0') return { names: XSLT_2_3_ELEMENTS, version };
+	return parseFloat(version) > 1 ? null : { names: XSLT_1_ELEMENTS, version: '1.0' };
+}
 /** Attributes of XSLT elements that hold an expression or a pattern. */
 const EXPRESSION_ATTRIBUTES = ['select', 'test', 'match', 'use', 'count', 'from', 'value'];
 /**
@@ -306,7 +326,7 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 	if (!isXslt(root) || !['stylesheet', 'transform'].includes(root.localName)) {
 		fail(root, `the root element must be <xsl:stylesheet> (xmlns:xsl="${XSLT_NAMESPACE}"), not <${root.nodeName}>`);
 	}
-	const xslt1 = (attribute(root, 'version') ?? '1.0').startsWith('1.');
+	const known = knownInstructions(attribute(root, 'version') ?? '1.0');
 	const xPath = new XPath();
 	const checkExpression = (element: XNode, where: string, expression: string) => {
 		try {
@@ -324,7 +344,7 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 			if (name === 'include' || name === 'import') {
 				fail(element, `<xsl:${name}> is not supported: a mail template must be one self-contained file`);
 			}
-			if (xslt1 && !XSLT_1_ELEMENTS.has(name)) fail(element, `<xsl:${name}> is not an XSLT 1.0 instruction`);
+			if (known && !known.names.has(name)) fail(element, `<xsl:${name}> is not an XSLT ${known.version} instruction`);
 			for (const required of REQUIRED_ATTRIBUTES.get(name) ?? []) {
 				const names = typeof required === 'string' ? [required] : required;
 				if (names.every((attr) => attribute(element, attr) === undefined)) {

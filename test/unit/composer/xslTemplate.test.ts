@@ -366,18 +366,18 @@ describe('broken templates name the line and the problem', () => {
 	});
 
 	it('lets a forwards-compatible template use an instruction it does not know, even one named like a JavaScript property', async () => {
-		// XSLT 1.0 section 2.5: a stylesheet whose version is not 1.0 is processed forwards-compatibly.
+		// XSLT 1.0 section 2.5: a stylesheet whose version is not 1.0 is processed forwards-compatibly
+		// (2.1: xslt-processor reads "2.0" and "3.0" as versions of its own, not forwards-compatibly).
 		// An unknown instruction is no error where it is not instantiated...
 		const unused = stylesheet(
 			'<xsl:template match="/"><html><head><title>Hi <xsl:value-of select="n/who"/></title></head><body>',
 			'<xsl:if test="false()"><xsl:constructor/><xsl:toString/></xsl:if><p>known</p>',
 			'</body></html></xsl:template>',
-		).replace('version="1.0"', 'version="2.0"');
+		).replace('version="1.0"', 'version="2.1"');
 		const mail = await compileTemplate(unused).render(data);
 		expect(mail.subject).toBe('Hi Tom & Jerry <b>');
 		expect(mail.html).toBe('<!DOCTYPE html>\n<html><head><title>Hi Tom &amp; Jerry &lt;b&gt;</title></head><body><p>known</p></body></html>');
 		// ...and where it is, its xsl:fallback children are instantiated instead of it (section 15).
-		// (2.1: xslt-processor reads "2.0" and "3.0" as versions of its own, not forwards-compatibly.)
 		const instantiated = stylesheet(
 			'<xsl:template match="/"><html><head><title>Hi</title></head><body>',
 			'<xsl:constructor><xsl:fallback><i>instead</i></xsl:fallback><b>unknown</b></xsl:constructor>',
@@ -387,6 +387,27 @@ describe('broken templates name the line and the problem', () => {
 		expect((await compileTemplate(instantiated).render(data)).html).toBe(
 			'<!DOCTYPE html>\n<html><head><title>Hi</title></head><body><i>instead</i>also<p>known</p></body></html>',
 		);
+	});
+
+	it.each(['2.0', '3.0'])(
+		'refuses at load an instruction xslt-processor does not know in a version %s template (it would fail every render)',
+		async (version) => {
+			const template = stylesheet(
+				'<xsl:template match="/"><html><head><title>Hi</title></head><body>',
+				'<xsl:constructor><xsl:fallback>instead</xsl:fallback></xsl:constructor>',
+				'</body></html></xsl:template>',
+			).replace('version="1.0"', `version="${version}"`);
+			const error = await failure(template);
+			// Line 1 is the stylesheet element, so the second body line is line 3.
+			expect(error.message).toBe(`XSL template, line 3, column 1: <xsl:constructor> is not an XSLT ${version} instruction`);
+		},
+	);
+
+	it('accepts in a version 2.0 template what xslt-processor runs there (xsl:sequence)', async () => {
+		const template = stylesheet(
+			'<xsl:template match="/"><html><head><title><xsl:sequence select="\'Hi\'"/></title></head></html></xsl:template>',
+		).replace('version="1.0"', 'version="2.0"');
+		expect((await compileTemplate(template).render(data)).subject).toBe('Hi');
 	});
 
 	it('exposes line and column as numbers', async () => {

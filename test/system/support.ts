@@ -149,6 +149,11 @@ export class Executions {
 		return (await this.get<{ count: number }>('/executions?limit=1')).count;
 	}
 
+	/** How many executions have finished (successfully or not). */
+	async finished(): Promise<number> {
+		return (await this.list()).filter((execution) => !['new', 'running', 'waiting'].includes(execution.status)).length;
+	}
+
 	async list(): Promise<ExecutionSummary[]> {
 		const all: ExecutionSummary[] = [];
 		let cursor: string | null = null;

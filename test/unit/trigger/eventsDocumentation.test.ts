@@ -7,6 +7,7 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { CallAssembler } from '../../../nodes/CallEventTrigger/assembly/CallAssembler';
+import { CallEventTrigger } from '../../../nodes/CallEventTrigger/CallEventTrigger.node';
 import { parseWebhookRequest } from '../../../nodes/CallEventTrigger/sources';
 import type { TriggerRecord } from '../../../nodes/shared/callModel';
 import { inputError } from './events';
@@ -139,5 +140,23 @@ describe('docs/events.md §1, the error table', () => {
 		const { request, status, message } = row as ErrorRow;
 		const answer = inputError(() => parseWebhookRequest('generic', 'application/json', requestOf(row), RECEIVED));
 		expect({ request, ...answer }).toEqual({ request, status, message });
+	});
+});
+
+describe("docs/events.md §1, the trigger's options", () => {
+	it('lists every option the node offers, by its name in the editor, with its default', () => {
+		const collection = new CallEventTrigger().description.properties.find((property) => property.name === 'options');
+		const offered = (collection?.options ?? []).map((option) => {
+			const { displayName, default: value } = option as { displayName: string; default: unknown };
+			return [displayName, value === true ? 'on' : value === false ? 'off' : String(value)];
+		});
+		const documented = section("### The trigger's options")
+			.split('\n')
+			.filter((line) => line.startsWith('| *'))
+			.map((line) => {
+				const [name, value] = line.slice(2).split(' | ');
+				return [name.replace(/^\*|\*$/g, ''), value.replace(/\s/g, '')];
+			});
+		expect(documented.sort()).toEqual(offered.sort());
 	});
 });

@@ -71,12 +71,6 @@ export interface CompiledFilterSettings extends Omit<FilterSettings, 'excludedNu
 	excludedNumbers: NumberList;
 }
 
-type ChoiceSetting = 'recipients' | 'journalUnanswered' | 'journalForwardedOrAnswered';
-
-function checkChoice(settings: FilterSettings, name: ChoiceSetting): void {
-	choiceSetting(name, settings[name], PARTICIPANT_CHOICES);
-}
-
 /** Validates once per execution; missing settings take DEFAULT_FILTER_SETTINGS. */
 export function compileFilterSettings(
 	input: Partial<FilterSettings>,
@@ -85,9 +79,9 @@ export function compileFilterSettings(
 	// A parameter the glue leaves undefined must not override its default.
 	const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
 	const settings: FilterSettings = { ...DEFAULT_FILTER_SETTINGS, ...given };
-	checkChoice(settings, 'recipients');
-	checkChoice(settings, 'journalUnanswered');
-	checkChoice(settings, 'journalForwardedOrAnswered');
+	for (const name of ['recipients', 'journalUnanswered', 'journalForwardedOrAnswered'] as const) {
+		choiceSetting(name, settings[name], PARTICIPANT_CHOICES);
+	}
 	const minRingSeconds = numberSetting('minRingSeconds', settings.minRingSeconds, {
 		default: DEFAULT_FILTER_SETTINGS.minRingSeconds,
 		min: 0,

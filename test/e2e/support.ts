@@ -126,6 +126,19 @@ export interface Execution {
 	};
 }
 
+/** An execution as n8n's editor lists it. */
+export interface ExecutionSummary {
+	id: string;
+	workflowId: string;
+	status: string;
+	mode: string;
+	startedAt: string | null;
+	stoppedAt: string | null;
+}
+
+/** Statuses of an execution that has ended, one way or another. */
+const FINISHED = ['success', 'error', 'crashed', 'canceled'];
+
 /**
  * Saved executions with their run data, read through n8n's internal REST API as the owner (start
  * the stack with an owner and `EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all'`).
@@ -146,26 +159,50 @@ export class SavedExecutions {
 		return new SavedExecutions(stack, cookie, flatted.parse);
 	}
 
-	private async rest<T>(route: string): Promise<T> {
+	private async get(route: string): Promise<Response> {
 		const response = await fetch(`${this.stack.n8n.baseUrl}/rest/${route}`, { headers: { cookie: this.cookie } });
 		if (!response.ok) throw new Error(`GET /rest/${route}: ${response.status} ${await response.text()}`);
-		return ((await response.json()) as { data: T }).data;
+		return response;
 	}
 
-	/** The workflow's finished executions (id and status), newest first. */
-	async finished(workflow: WorkflowJson): Promise<Array<{ id: string; status: string }>> {
+	private async rest<T>(route: string): Promise<T> {
+		return ((await (await this.get(route)).json()) as { data: T }).data;
+	}
+
+	/** n8n's count of executions (any status), of one workflow or of all: not one page (at most 100) of them. */
+	async count(filter: { workflowId?: string; status?: string[] } = {}): Promise<number> {
+		const query = encodeURIComponent(JSON.stringify(filter));
+		return (await this.rest<{ count: number }>(`executions?filter=${query}&limit=1`)).count;
+	}
+
+	/** How many of the workflow's executions (or of all workflows') have finished. */
+	async finishedCount(workflow?: WorkflowJson): Promise<number> {
+		return this.count({ workflowId: workflow?.id, status: FINISHED });
+	}
+
+	/** Every execution, newest first, page by page. */
+	async list(): Promise<ExecutionSummary[]> {
+		const all: ExecutionSummary[] = [];
+		let cursor: string | null = null;
+		do {
+			const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+			const page: { results: ExecutionSummary[]; nextCursor: string | null } = await this.rest(`executions?limit=100${query}`);
+			all.push(...page.results);
+			cursor = page.nextCursor;
+		} while (cursor);
+		return all;
+	}
+
+	/** The workflow's finished executions (at most 100), newest first. */
+	async finished(workflow: WorkflowJson): Promise<ExecutionSummary[]> {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: workflow.id }));
-		const { results } = await this.rest<{ results: Array<{ id: string; status: string }> }>(`executions?filter=${filter}`);
-		return results.filter((execution) => !['new', 'running', 'waiting'].includes(execution.status));
+		const { results } = await this.rest<{ results: ExecutionSummary[] }>(`executions?filter=${filter}`);
+		return results.filter((execution) => FINISHED.includes(execution.status));
 	}
 
-	/** How many of the workflow's executions have finished: n8n's count, not one page (at most 100) of them. */
-	async finishedCount(workflow: WorkflowJson): Promise<number> {
-		const filter = encodeURIComponent(
-			JSON.stringify({ workflowId: workflow.id, status: ['success', 'error', 'crashed', 'canceled'] }),
-		);
-		const { count } = await this.rest<{ count: number }>(`executions?filter=${filter}&limit=1`);
-		return count;
+	/** One execution with its run data, as the raw JSON text n8n answers (flatted run data inside). */
+	async text(id: string): Promise<string> {
+		return (await this.get(`executions/${id}`)).text();
 	}
 
 	/** The workflow's single finished production execution, with its run data. */

@@ -13,10 +13,9 @@
  */
 import { sleep } from '../../scripts/lib/n8nHost';
 import { loadExampleWorkflow, variantOf, webhookPathOf, type WorkflowJson } from '../../scripts/lib/workflows';
-import { startStack, waitFor, type Stack } from '../e2e/support';
+import { SavedExecutions, startStack, waitFor, type Stack } from '../e2e/support';
 import { FUZZ_LINES, byteLength, fuzzRequests, type FuzzRequest } from './fuzzBodies';
 import {
-	Executions,
 	OWNER,
 	Random,
 	SAVE_ALL_EXECUTIONS,
@@ -65,7 +64,7 @@ const basicAuth = variantOf(example, 'FuzzBasicAuth001', {
 basicAuth.nodes[0].credentials = { callEventBasicAuth: { id: 'FuzzBasicAuth001', name: 'PBX basic' } };
 
 let stack: Stack;
-let executions: Executions;
+let executions: SavedExecutions;
 
 beforeAll(async () => {
 	stack = await startStack([generic, sipgate, headerAuth, basicAuth], {
@@ -81,7 +80,7 @@ beforeAll(async () => {
 			{ id: 'FuzzBasicAuth001', name: 'PBX basic', type: 'callEventBasicAuth', data: BASIC },
 		],
 	});
-	executions = await Executions.of(stack);
+	executions = await SavedExecutions.of(stack, OWNER);
 }, 240_000);
 
 afterAll(async () => {

@@ -13,8 +13,8 @@
 import { sleep } from '../../scripts/lib/n8nHost';
 import type { ReceivedMail } from '../../scripts/lib/smtpSink';
 import { loadExampleWorkflow, variantOf, webhookPathOf } from '../../scripts/lib/workflows';
-import { startStack, waitFor, type Stack } from '../e2e/support';
-import { Executions, OWNER, type ExecutionSummary, SAVE_ALL_EXECUTIONS, directoryJson, mailsSettled, runPool } from './support';
+import { SavedExecutions, startStack, waitFor, type ExecutionSummary, type Stack } from '../e2e/support';
+import { OWNER, SAVE_ALL_EXECUTIONS, directoryJson, mailsSettled, runPool } from './support';
 
 const USERS = Array.from({ length: 10 }, (_, index) => ({
 	id: `agent${index}`,
@@ -27,11 +27,11 @@ const workflow = variantOf(loadExampleWorkflow(), 'RestartMidRun001', {
 });
 
 let stack: Stack;
-let executions: Executions;
+let executions: SavedExecutions;
 
 beforeAll(async () => {
 	stack = await startStack([workflow], { owner: OWNER, env: SAVE_ALL_EXECUTIONS });
-	executions = await Executions.of(stack);
+	executions = await SavedExecutions.of(stack, OWNER);
 }, 240_000);
 
 afterAll(async () => {

@@ -14,8 +14,8 @@
 import { sleep } from '../../scripts/lib/n8nHost';
 import { SmtpSink, type ReceivedMail } from '../../scripts/lib/smtpSink';
 import { loadExampleWorkflow, variantOf } from '../../scripts/lib/workflows';
-import { startStack, type Stack } from '../e2e/support';
-import { Executions, OWNER, SAVE_ALL_EXECUTIONS, directoryJson, mailsSettled } from './support';
+import { SavedExecutions, startStack, type Stack } from '../e2e/support';
+import { OWNER, SAVE_ALL_EXECUTIONS, directoryJson, mailsSettled } from './support';
 
 const RECIPIENT = 'desk@example.com';
 const CALLS = 50;
@@ -31,14 +31,14 @@ const workflow = variantOf(loadExampleWorkflow(), 'SmtpOutage000001', {
 });
 
 let stack: Stack;
-let executions: Executions;
+let executions: SavedExecutions;
 /** The SMTP server after the outage (same port). */
 let backAgain: SmtpSink | undefined;
 const mails = (): ReceivedMail[] => [...stack.smtp.mails, ...(backAgain?.mails ?? [])];
 
 beforeAll(async () => {
 	stack = await startStack([workflow], { owner: OWNER, env: SAVE_ALL_EXECUTIONS });
-	executions = await Executions.of(stack);
+	executions = await SavedExecutions.of(stack, OWNER);
 }, 240_000);
 
 afterAll(async () => {
@@ -126,13 +126,13 @@ test(`SMTP down for ${DOWN_FOR_MS / 1000} s during a run of ${CALLS} calls: each
 
 describe('the same callers call again the same day, after the server is back', () => {
 	beforeAll(async () => {
-		const before = await executions.finished();
+		const before = await executions.finishedCount();
 		for (let index = 0; index < CALLS; index++) {
 			expect((await stack.post(workflow, missedCall('again', index))).status).toBe(200);
 		}
 		// Every call of this round has run (a mail that is not there will not come), then the sink is quiet.
 		const deadline = Date.now() + 120_000;
-		while ((await executions.finished()) < before + CALLS) {
+		while ((await executions.finishedCount()) < before + CALLS) {
 			if (Date.now() > deadline) throw new Error(`the second round's ${CALLS} executions did not finish`);
 			await sleep(250);
 		}

@@ -118,66 +118,6 @@ export async function runPool<T>(
 	await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-export interface ExecutionSummary {
-	id: string;
-	workflowId: string;
-	status: string;
-	mode: string;
-	startedAt: string | null;
-	stoppedAt: string | null;
-}
-
-/** The executions as n8n's editor lists them (internal REST API, logged in as the owner). */
-export class Executions {
-	private constructor(
-		private readonly baseUrl: string,
-		private readonly cookie: string,
-	) {}
-
-	static async of(stack: Stack): Promise<Executions> {
-		return new Executions(stack.n8n.baseUrl, await stack.n8n.login(OWNER.email, OWNER.password));
-	}
-
-	private async get<T>(path: string): Promise<T> {
-		const response = await fetch(`${this.baseUrl}/rest${path}`, { headers: { cookie: this.cookie } });
-		if (!response.ok) throw new Error(`GET /rest${path}: ${response.status} ${await response.text()}`);
-		return ((await response.json()) as { data: T }).data;
-	}
-
-	/** How many executions exist (running, finished, failed), all workflows. */
-	async count(): Promise<number> {
-		return (await this.get<{ count: number }>('/executions?limit=1')).count;
-	}
-
-	/** How many executions have finished (successfully or not). */
-	async finished(): Promise<number> {
-		return (await this.list()).filter((execution) => !['new', 'running', 'waiting'].includes(execution.status)).length;
-	}
-
-	async list(): Promise<ExecutionSummary[]> {
-		const all: ExecutionSummary[] = [];
-		let cursor: string | null = null;
-		do {
-			const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-			const page: { results: ExecutionSummary[]; nextCursor: string | null } = await this.get(
-				`/executions?limit=100${query}`,
-			);
-			all.push(...page.results);
-			cursor = page.nextCursor;
-		} while (cursor);
-		return all;
-	}
-
-	/** One execution with its run data, as the raw JSON text n8n answers (flatted run data inside). */
-	async text(id: string): Promise<string> {
-		const response = await fetch(`${this.baseUrl}/rest/executions/${id}`, {
-			headers: { cookie: this.cookie },
-		});
-		if (!response.ok) throw new Error(`GET /rest/executions/${id}: ${response.status}`);
-		return response.text();
-	}
-}
-
 export async function isReady(stack: Stack): Promise<boolean> {
 	try {
 		return (await fetch(`${stack.n8n.baseUrl}/healthz/readiness`)).ok;

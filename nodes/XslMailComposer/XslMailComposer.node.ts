@@ -31,19 +31,21 @@ const ACTIONS = choicesOf(xslMailComposerProperties, 'action');
 const TEMPLATE_SOURCES = choicesOf(xslMailComposerProperties, 'templateSource');
 
 /**
- * n8n's "Retry On Fail" runs the whole node again: mails of this execution that already went out
- * are remembered here and not sent twice. Bounded to the most recent executions.
+ * n8n's "Retry On Fail" runs the whole node again: mails this node already sent in this execution
+ * are remembered here and not sent twice. Per node, since another composer of the same execution
+ * gets the same items and must send its own mails. Bounded to the most recent runs.
  */
-const sentInExecution = new Map<string, Map<string, SendResult>>();
-const REMEMBERED_EXECUTIONS = 200;
+const sentByNodeInExecution = new Map<string, Map<string, SendResult>>();
+const REMEMBERED_RUNS = 200;
 
-function sentMailsOf(executionId: string): Map<string, SendResult> {
-	let sent = sentInExecution.get(executionId);
+function sentMailsOf(executionId: string, nodeId: string): Map<string, SendResult> {
+	const run = `${executionId}/${nodeId}`;
+	let sent = sentByNodeInExecution.get(run);
 	if (!sent) {
 		sent = new Map();
-		sentInExecution.set(executionId, sent);
-		if (sentInExecution.size > REMEMBERED_EXECUTIONS) {
-			sentInExecution.delete(sentInExecution.keys().next().value as string);
+		sentByNodeInExecution.set(run, sent);
+		if (sentByNodeInExecution.size > REMEMBERED_RUNS) {
+			sentByNodeInExecution.delete(sentByNodeInExecution.keys().next().value as string);
 		}
 	}
 	return sent;
@@ -143,7 +145,7 @@ export class XslMailComposer implements INodeType {
 			throw new NodeOperationError(node, error as Error);
 		}
 		const availableLanguages = listLanguages().map((language) => language.tag);
-		const alreadySent = sentMailsOf(this.getExecutionId());
+		const alreadySent = sentMailsOf(this.getExecutionId(), node.id);
 
 		const returnData: INodeExecutionData[] = [];
 		let itemIndex = 0;

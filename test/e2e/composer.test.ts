@@ -103,6 +103,7 @@ const CALLS: Record<string, Caller> = {
 	'smtpcont-1': JUERGEN,
 	'binxsl-1': JUERGEN,
 	'retry-1': JUERGEN,
+	'two-1': JUERGEN,
 };
 
 /** A local time with an explicit offset (+01:00), `secondsAgo` before now. */
@@ -318,6 +319,20 @@ function withTemplateFile(workflow: WorkflowJson): WorkflowJson {
 	return workflow;
 }
 
+/** A second composer on the filter's Notify output beside the first, as a customer adds one to send a copy another way. */
+const SECOND_COMPOSER_NODE = 'Second XSL Mail Composer';
+function withSecondComposer(workflow: WorkflowJson): WorkflowJson {
+	const first = workflow.nodes.find((node) => node.name === COMPOSER_NODE)!;
+	const second = structuredClone(first);
+	const [x, y] = first.position as [number, number];
+	Object.assign(second, { id: 'b1a2c3d4-0000-4000-8000-200000000001', name: SECOND_COMPOSER_NODE, position: [x, y + 200] });
+	second.parameters = { ...second.parameters, senderMode: 'callerAsReplyTo' };
+	workflow.nodes.push(second);
+	const connections = workflow.connections as Record<string, { main: object[][] }>;
+	connections[FILTER_NODE].main[0].push({ node: SECOND_COMPOSER_NODE, type: 'main', index: 0 });
+	return workflow;
+}
+
 const WF = {
 	lang: workflow('lang'),
 	callerAsFrom: workflow('from', { composer: { senderMode: 'callerAsFrom' } }),
@@ -335,6 +350,7 @@ const WF = {
 	}),
 	smtpDown: workflow('smtp', { composerCredential: CLOSED_PORT_CREDENTIAL, composerSettings: NO_RETRY }),
 	retry: workflow('retry'),
+	twoComposers: withSecondComposer(workflow('two')),
 	smtpDownContinue: workflow('smtpcont', {
 		composerCredential: CLOSED_PORT_CREDENTIAL,
 		composerSettings: { ...CONTINUE, ...NO_RETRY },
@@ -666,6 +682,23 @@ describe("the SMTP credential's Test in the editor", () => {
 });
 
 describe("the example workflow's Retry On Fail", () => {
+	/** What keeps a retry from sending a mail twice must not stop another composer of the same run. */
+	test('two composers in one execution each send their own mail', async () => {
+		await post(WF.twoComposers, missedCall('two-1', ANNA_LINE));
+		const execution = await executions.only(WF.twoComposers);
+		expect(execution.status).toBe('success');
+		const mails = stack.mailsTo(anna('two'));
+		// One from each: the first composer's without Reply-To, the second's with the caller as Reply-To.
+		expect(mails.map((mail) => addresses(mail.parsed.replyTo).map((address) => address.address))).toEqual(
+			expect.arrayContaining([[], [JUERGEN.contact.email]]),
+		);
+		expect(mails).toHaveLength(2);
+		for (const node of [COMPOSER_NODE, SECOND_COMPOSER_NODE]) {
+			expect(outputOf(execution, node).map((item) => item.json.to)).toEqual([anna('two')]);
+		}
+	});
+
+
 	/**
 	 * Anna's mail goes out, Ben's is refused once (451, as a busy or greylisting server answers), so
 	 * the composer fails and n8n runs it again 5 s later with both items. Ben's mail is sent then;

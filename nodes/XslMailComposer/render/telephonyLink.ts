@@ -73,18 +73,25 @@ const TRUNK_PREFIX_AFTER_COUNTRY_CODE = /^(\s*(?:\+|00)[^(]*)\(\s*0\s*\)/;
 const BRACKETED_REMARK = /\([^()]*\p{L}[^()]*\)/gu;
 
 /**
- * What a phone dials: only `+` (leading), digits, `*` and `#`. E.164 when known, else the raw
- * number without an extension or a bracketed remark and stripped of everything else. Empty when
- * nothing dialable remains, or when letters remain (a vanity number or a word: not dialable as written).
+ * The number as written, without what is not dialled: a written extension, the `(0)` after a country
+ * code, a bracketed remark. Empty when letters remain (a vanity number or a word: not dialable as
+ * written).
  */
-export function dialString(caller: Pick<NotifiedCaller, 'number' | 'e164'>): string {
-	const written = typeof caller.e164 === 'string' && caller.e164 ? caller.e164 : String(caller.number ?? '');
+export function dialablePart(written: string): string {
 	const extension = EXTENSION_MARKER.exec(written);
 	const source = (extension ? written.slice(0, extension.index) : written)
 		.replace(TRUNK_PREFIX_AFTER_COUNTRY_CODE, '$1')
 		.replace(BRACKETED_REMARK, '');
-	if (/\p{L}/u.test(source)) return '';
-	const kept = source.replace(/[^0-9*#+]/g, '');
+	return /\p{L}/u.test(source) ? '' : source;
+}
+
+/**
+ * What a phone dials: only `+` (leading), digits, `*` and `#`. E.164 when known, else the raw
+ * number's dialable part stripped of everything else. Empty when nothing dialable remains.
+ */
+export function dialString(caller: Pick<NotifiedCaller, 'number' | 'e164'>): string {
+	const written = typeof caller.e164 === 'string' && caller.e164 ? caller.e164 : String(caller.number ?? '');
+	const kept = dialablePart(written).replace(/[^0-9*#+]/g, '');
 	const dial = (kept.startsWith('+') ? '+' : '') + kept.replace(/\+/g, '');
 	return /[0-9]/.test(dial) ? dial : '';
 }

@@ -8,7 +8,7 @@ import vCardsJS from 'vcards-js';
 import type { Contact, NotifiedCaller } from '../../shared/notification';
 import { isEmailAddress } from '../../shared/emailAddress';
 import { contactDisplayName, contactPersonName, hasContactData } from './contact';
-import { hasNoCallbackNumber } from './telephonyLink';
+import { dialablePart, dialString, hasNoCallbackNumber } from './telephonyLink';
 import { cleanLine, cleanMultiline } from './text';
 
 export const VCARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
@@ -23,9 +23,14 @@ export interface VCardAttachment {
 const UNESCAPED_SEMICOLON_PROPERTIES = new Set(['FN', 'ORG', 'TITLE', 'NOTE']);
 const MAX_LINE_OCTETS = 75;
 
-/** Keeps what a phone number is made of; also rules out any vCard syntax. */
+/**
+ * The number as a phone dials it from the address book: what the telephony link dials (no written
+ * extension, no `(0)` after the country code, no remark; nothing when letters remain), keeping the
+ * spacing it was written with. Only phone-number characters, so no vCard syntax gets in.
+ */
 function phoneNumber(value: unknown): string {
-	return cleanLine(value).replace(/[^0-9+()*#./ -]/g, '').trim();
+	const kept = dialablePart(cleanLine(value)).replace(/[^0-9+()*#./ -]/g, '').replace(/\s+/g, ' ').trim();
+	return /[0-9]/.test(kept) ? kept : '';
 }
 
 /** Only web addresses become URL properties; a bare host name gets `https://`. */
@@ -87,8 +92,9 @@ function fileName(name: string): string {
 }
 
 /**
- * The contact as a vCard, with the caller's number as work phone when the contact has none.
- * Null when the contact has no name, company or e-mail (nothing worth importing).
+ * The contact as a vCard, with the number that called as work phone when the contact has none, and
+ * as a further phone when it is neither the contact's phone nor mobile (a direct line, a mobile the
+ * CRM does not know). Null when the contact has no name, company or e-mail (nothing worth importing).
  */
 export function buildVCard(contact: Contact | null, caller?: NotifiedCaller | null): VCardAttachment | null {
 	if (!hasContactData(contact)) return null;
@@ -108,9 +114,16 @@ export function buildVCard(contact: Contact | null, caller?: NotifiedCaller | nu
 	card.isOrganization = !personName && Boolean(card.organization);
 	card.title = cleanLine(contact.title);
 	if (isEmailAddress(email)) card.workEmail = email;
-	const callerNumber = caller && !hasNoCallbackNumber(caller) ? caller.e164 || caller.display || caller.number : '';
-	card.workPhone = phoneNumber(contact.phone) || phoneNumber(callerNumber);
-	card.cellPhone = phoneNumber(contact.mobile);
+	const phone = phoneNumber(contact.phone);
+	const mobile = phoneNumber(contact.mobile);
+	const callerNumber = caller && !hasNoCallbackNumber(caller) ? phoneNumber(caller.e164 || caller.display || caller.number) : '';
+	// The caller's number in any of the forms the trigger gave it, as a phone dials them.
+	const dials = (number: string | null) => dialString({ number: number ?? '', e164: null });
+	const callerDials = caller ? [caller.e164, caller.display, caller.number].map(dials) : [];
+	const isCallersNumber = (number: string) => number !== '' && callerDials.includes(dials(number));
+	card.workPhone = phone || callerNumber;
+	card.cellPhone = mobile;
+	if (phone && callerNumber && !isCallersNumber(phone) && !isCallersNumber(mobile)) card.otherPhone = callerNumber;
 	card.url = webAddress(contact.url);
 	card.workAddress.street = cleanLine(contact.street);
 	card.workAddress.city = cleanLine(contact.city);

@@ -73,7 +73,8 @@ describe('vCard of the caller', () => {
 			note: 'Kunde seit 2019\nbevorzugt Rückruf am Vormittag',
 		});
 		expect(values(parsed, 'email')).toEqual(['j.mueller@mueller-soehne.example']);
-		expect(values(parsed, 'tel')).toEqual(['+49 171 2345678', '+49 89 2345678-0']);
+		// The mobile, the work phone, and the number that called, which is neither.
+		expect(values(parsed, 'tel')).toEqual(['+49 171 2345678', '+49 89 2345678-0', '+498923456789']);
 		expect(values(parsed, 'title')).toEqual(['Einkaufsleiter']);
 		expect(values(parsed, 'url')).toEqual(['https://www.mueller-soehne.example']);
 		expect(values(parsed, 'adr')).toEqual([';;Lindwurmstraße 12;München;;80337;Deutschland']);
@@ -84,6 +85,25 @@ describe('vCard of the caller', () => {
 		expect(values(card({ name: 'Jo' }).parsed, 'tel')).toEqual(['+498923456789']);
 		expect(values(card({ name: 'Jo' }, { ...caller, restricted: true }).parsed, 'tel')).toEqual([]);
 		expect(values(card({ name: 'Jo' }, null).parsed, 'tel')).toEqual([]);
+	});
+
+	it.each([
+		['+49 (0)89 2345-678 ext. 12', '+49 89 2345-678'],
+		['089 1234567 x 99', '089 1234567'],
+		['089 1234567 (Zentrale)', '089 1234567'],
+		['+49 89 2345678 Durchwahl 12', '+49 89 2345678'],
+	])('writes %s as the phone dials it: %s (as the telephony link does)', (written, tel) => {
+		expect(lines(card({ name: 'Jo', phone: written }).text)).toContain(`TEL;TYPE=WORK,VOICE:${tel}`);
+	});
+
+	it('adds the number that called only when it is not the contact’s phone or mobile already', () => {
+		// The same numbers in other forms: national (as the trigger displays it) and E.164.
+		expect(values(card({ name: 'Jo', phone: '089 23456789' }).parsed, 'tel')).toEqual(['089 23456789']);
+		expect(values(card({ name: 'Jo', phone: '+49 89 1111', mobile: '+49 89 23456789' }).parsed, 'tel')).toEqual([
+			'+49 89 23456789',
+			'+49 89 1111',
+		]);
+		expect(values(card({ name: 'Jo', phone: '+49 89 1111' }, { ...caller, restricted: true }).parsed, 'tel')).toEqual(['+49 89 1111']);
 	});
 
 	it('lets no value add a property', () => {
@@ -97,7 +117,8 @@ describe('vCard of the caller', () => {
 			note: 'ok\r\nORG:Injected',
 		});
 		expect(values(parsed, 'email')).toEqual(['real@example.com']);
-		expect(values(parsed, 'tel')).toEqual(['0891666']);
+		// Letters in the phone: not a number a phone can dial; the number that called stands in.
+		expect(values(parsed, 'tel')).toEqual(['+498923456789']);
 		expect(values(parsed, 'url')).toEqual([]);
 		expect(values(parsed, 'org')).toEqual(['ACME TEL:666']);
 		expect(lines(text).map((line) => line.split(/[;:]/)[0])).toEqual([

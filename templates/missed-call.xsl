@@ -105,6 +105,8 @@
 		<xsl:param name="label"/>
 		<xsl:param name="value"/>
 		<xsl:param name="href"/>
+		<!-- set for a text of several lines (the note): its line breaks become <br> -->
+		<xsl:param name="multiline"/>
 		<xsl:if test="normalize-space($value)">
 			<tr>
 				<td valign="top" style="{$font}{$muted}font-size:14px;line-height:20px;padding:6px 16px 6px 0;white-space:nowrap;width:1%;"><xsl:value-of select="$label"/></td>
@@ -113,11 +115,26 @@
 						<xsl:when test="string($href)">
 							<a href="{$href}" style="color:{$accent};text-decoration:underline;"><xsl:value-of select="$value"/></a>
 						</xsl:when>
+						<xsl:when test="$multiline">
+							<xsl:call-template name="withBreaks"><xsl:with-param name="text" select="string($value)"/></xsl:call-template>
+						</xsl:when>
 						<xsl:otherwise><xsl:value-of select="$value"/></xsl:otherwise>
 					</xsl:choose>
 				</td>
 			</tr>
 		</xsl:if>
+	</xsl:template>
+
+	<!-- A text's line breaks as <br>: HTML would run its lines together. -->
+	<xsl:template name="withBreaks">
+		<xsl:param name="text"/>
+		<xsl:choose>
+			<xsl:when test="contains($text, '&#10;')">
+				<xsl:value-of select="substring-before($text, '&#10;')"/><br/>
+				<xsl:call-template name="withBreaks"><xsl:with-param name="text" select="substring-after($text, '&#10;')"/></xsl:call-template>
+			</xsl:when>
+			<xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+		</xsl:choose>
 	</xsl:template>
 
 	<xsl:template name="sectionHeading">
@@ -150,11 +167,13 @@
 								<tr>
 									<td style="{$font}padding:26px 28px 4px 28px;">
 										<div style="color:#1b2430;font-size:26px;line-height:32px;font-weight:bold;"><xsl:value-of select="$n/caller/label"/></div>
-										<xsl:if test="$c/company or $c/title">
+										<!-- the company, unless it is already the name above (a company-only contact) -->
+										<xsl:variable name="company" select="$c/company[. != $n/caller/label]"/>
+										<xsl:if test="$company or $c/title">
 											<div style="{$muted}font-size:16px;line-height:22px;padding-top:4px;">
 												<xsl:value-of select="$c/title"/>
-												<xsl:if test="$c/title and $c/company"> · </xsl:if>
-												<xsl:value-of select="$c/company"/>
+												<xsl:if test="$c/title and $company"> · </xsl:if>
+												<xsl:value-of select="$company"/>
 											</div>
 										</xsl:if>
 										<div style="color:#1b2430;font-size:15px;line-height:22px;padding-top:14px;"><xsl:call-template name="intro"/></div>
@@ -256,6 +275,7 @@
 												<xsl:call-template name="row">
 													<xsl:with-param name="label" select="$s/labelNote"/>
 													<xsl:with-param name="value" select="$c/note"/>
+													<xsl:with-param name="multiline" select="true()"/>
 												</xsl:call-template>
 											</table>
 										</td>
@@ -323,7 +343,7 @@
 		<xsl:param name="label"/>
 		<xsl:param name="value"/>
 		<xsl:if test="normalize-space($value)">
-			<xsl:value-of select="$label"/><xsl:text>: </xsl:text><xsl:value-of select="$value"/><xsl:text>&#10;</xsl:text>
+			<xsl:value-of select="concat($label, $s/labelSeparator, $value)"/><xsl:text>&#10;</xsl:text>
 		</xsl:if>
 	</xsl:template>
 
@@ -331,13 +351,20 @@
 		<xsl:variable name="c" select="$n/contact"/>
 		<xsl:call-template name="heading"/><xsl:text>&#10;&#10;</xsl:text>
 		<xsl:call-template name="intro"/><xsl:text>&#10;&#10;</xsl:text>
+		<!-- Each only when it says something the next line does not: no name is the number, or unknown. -->
+		<xsl:if test="not($unknown) and string($n/caller/label) != string($n/caller/display)">
+			<xsl:call-template name="line">
+				<xsl:with-param name="label" select="$s/labelCaller"/>
+				<xsl:with-param name="value" select="$n/caller/label"/>
+			</xsl:call-template>
+		</xsl:if>
 		<xsl:call-template name="line">
-			<xsl:with-param name="label" select="$s/labelCaller"/>
-			<xsl:with-param name="value" select="$n/caller/label"/>
+			<xsl:with-param name="label" select="$s/labelJobTitle"/>
+			<xsl:with-param name="value" select="$c/title"/>
 		</xsl:call-template>
 		<xsl:call-template name="line">
 			<xsl:with-param name="label" select="$s/labelCompany"/>
-			<xsl:with-param name="value" select="$c/company"/>
+			<xsl:with-param name="value" select="$c/company[. != $n/caller/label]"/>
 		</xsl:call-template>
 		<xsl:call-template name="line">
 			<xsl:with-param name="label" select="$s/labelNumber"/>
@@ -410,7 +437,7 @@
 				<xsl:value-of select="$s/columnLine"/><xsl:text> </xsl:text><xsl:value-of select="line"/>
 				<xsl:text>, </xsl:text><xsl:value-of select="ringingFrom/timeWithSeconds"/>
 				<xsl:text>, </xsl:text><xsl:value-of select="duration/text"/>
-				<xsl:text>: </xsl:text><xsl:call-template name="legResult"/>
+				<xsl:value-of select="$s/labelSeparator"/><xsl:call-template name="legResult"/>
 				<xsl:text>&#10;</xsl:text>
 			</xsl:for-each>
 		</xsl:if>

@@ -73,6 +73,49 @@ describe('default template', () => {
 		expect(mail.text).toContain('Rufnummer: Rufnummer unterdrückt\n');
 	});
 
+	it('keeps the line breaks of the contact’s note in HTML, as in the text', async () => {
+		const notification = missedCall();
+		notification.contact = { ...notification.contact, note: 'Kunde seit 2019\nRückruf <vormittags>\n\nPrivat: nie' };
+		const mail = await compose(notification);
+		const cell = elements(mail.html).find((element) => element.name === 'td' && DomUtils.textContent(element).startsWith('Kunde seit'))!;
+		expect(cell.children.map((child) => (child.type === 'tag' ? `<${(child as Element).name}>` : DomUtils.textContent(child)))).toEqual([
+			'Kunde seit 2019', '<br>', 'Rückruf <vormittags>', '<br>', '<br>', 'Privat: nie',
+		]);
+		expect(mail.text).toContain('Notiz: Kunde seit 2019\nRückruf <vormittags>\n\nPrivat: nie\n');
+	});
+
+	it('gives the job title in the text part too', async () => {
+		const notification = missedCall();
+		notification.contact = { ...notification.contact, title: 'Einkaufsleiter' };
+		const mail = await compose(notification);
+		expect(mail.text).toContain('Anrufer: Jürgen Müller-Lüdenscheidt\nPosition: Einkaufsleiter\nFirma: Müller & Söhne GmbH\n');
+		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('Einkaufsleiter · Müller & Söhne GmbH');
+	});
+
+	it('does not repeat itself: a company-only contact, a caller known only by number', async () => {
+		const companyOnly = missedCall();
+		companyOnly.caller = { ...companyOnly.caller, name: '' };
+		companyOnly.contact = { company: 'Stadtwerke München' };
+		const company = await compose(companyOnly);
+		expect(company.text).toContain('Anrufer: Stadtwerke München\nRufnummer: 089 23456789\n');
+		expect(company.text.match(/Stadtwerke München/g)).toHaveLength(2); // intro, caller
+		expect(DomUtils.textContent(parseDocument(company.html)).match(/Stadtwerke München/g)).toHaveLength(3); // title, name, intro
+
+		const numberOnly = missedCall();
+		numberOnly.caller = { ...numberOnly.caller, name: '' };
+		numberOnly.contact = null;
+		const number = await compose(numberOnly);
+		expect(number.text).toContain('089 23456789 hat versucht, Sie zu erreichen.\n\nRufnummer: 089 23456789\n\n');
+		expect(number.text).not.toContain('Anrufer:');
+	});
+
+	it('writes label and value as the language does: French puts a no-break space before the colon', async () => {
+		const mail = await compose(missedCall(), { languageTag: 'fr' });
+		expect(mail.text).toContain('Appelant\u00a0: Jürgen Müller-Lüdenscheidt\nSociété\u00a0: Müller & Söhne GmbH\n');
+		expect(mail.text).toContain('- Anna Berg, Ligne 201, 14:03:03, 20 s\u00a0: sans réponse\n');
+		expect((await compose(missedCall(), { languageTag: 'en' })).text).toContain('Caller: Jürgen Müller-Lüdenscheidt\n');
+	});
+
 	it('writes of an unknown caller as such, not as a caller named "Unknown"', async () => {
 		const unknown = (notification: Notification) => {
 			notification.caller = { number: 'anonymous', e164: null, display: '', name: '', restricted: false };

@@ -145,6 +145,7 @@ export const SUPPRESSION_REASONS = [
 	'unownedLine',
 	'noRingingLine',
 	'duplicateCall',
+	'outboundCall',
 ] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
@@ -396,6 +397,13 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 		const detail = `Call ${call.callId} was already processed; this repeated delivery is ignored.`;
 		suppress('duplicateCall', null, detail);
 		return { notifications: [], journal: [], suppressed, remember: null };
+	}
+
+	// A call a user placed is nobody's missed call: its lines are the far end or, with click-to-dial,
+	// the user's own phone ringing first. Neither e-mail nor journal; its id is remembered like any.
+	if (call.direction === 'outbound') {
+		suppress('outboundCall', null, `Call ${call.callId} was placed by the office (direction outbound); it is nobody's missed call.`);
+		return { notifications: [], journal: [], suppressed, remember: { callId: call.callId } };
 	}
 
 	const { legs, participants } = ownLegs(call, ctx);

@@ -237,6 +237,22 @@ describe('§4.1 recipients', () => {
 		expect(answered.suppressed).toEqual([]);
 	});
 
+	it('treats a call the office placed as nobody\'s missed call: no e-mail, no journal, no alarm about its lines', () => {
+		// Click-to-dial rings the user's own phone first; an unanswered call out rings only the far end.
+		const ownPhoneFirst = decide(missedCall([leg('202', 0, 20)], { direction: 'outbound', caller: { number: '202', name: 'Ben', restricted: false } }));
+		const farEnd = decide(missedCall([leg('+49303000099', 0, 20)], { direction: 'outbound' }));
+		const nothingRang = decide(missedCall([leg('202', 0, 20)], { direction: 'outbound', legs: [] }));
+		for (const decision of [ownPhoneFirst, farEnd, nothingRang]) {
+			expect(decision.notifications).toEqual([]);
+			expect(decision.journal).toEqual([]);
+			expect(reasons(decision)).toEqual([[null, 'outboundCall']]);
+			expect(decision.remember).toEqual({ callId: 'call-1' });
+		}
+		expect(farEnd.suppressed[0].detail).toBe("Call call-1 was placed by the office (direction outbound); it is nobody's missed call.");
+		// The same call inbound is mailed.
+		expect(recipients(decide(missedCall([leg('202', 0, 20)])))).toEqual(['ben']);
+	});
+
 	it('reports each line nobody owns once', () => {
 		const decision = decide(missedCall([leg('299', 0, 10), leg('201', 0, 20), leg('299', 15, 20)]));
 		expect(recipients(decision)).toEqual(['anna']);

@@ -38,6 +38,9 @@ async function main(): Promise<void> {
 		port: n8nPort,
 		userFolder,
 		owner,
+		// As n8n does by default (the test harness turns it off): the Suppressed output of each call's
+		// execution answers "why did Anna get no mail?" (SPEC §4.4).
+		env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all' },
 	});
 
 	let stopping = false;
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
   Try a missed call:           curl -sS -X POST -H 'Content-Type: application/json' --data @${sample} ${webhook}
                                (each sample call id is mailed once; edit "callId" to send it again)
   n8n editor:                  ${host.baseUrl}   login ${owner.email} / ${owner.password}
+  Why someone got no mail:     ${host.baseUrl}/home/executions (the Missed Call Filter's Suppressed output)
   Mails (.eml) are written to: ${mailDir}
   SMTP sink:                   127.0.0.1:${sink.port}
   n8n log:                     ${host.logFile}

@@ -81,8 +81,9 @@ function formatDuration(seconds: number, strings: Record<string, string>): strin
 	return fill(strings.durationHours ?? '{hours} h {minutes} min', values);
 }
 
-function durationElement(name: string, seconds: number, strings: Record<string, string>): XmlElement {
-	return el(name, [el('seconds', seconds), el('text', formatDuration(seconds, strings))]);
+/** `unknownText`: the text when the end is not known (the seconds are then only the trigger's estimate). */
+function durationElement(name: string, seconds: number, strings: Record<string, string>, unknownText?: string): XmlElement {
+	return el(name, [el('seconds', seconds), el('text', unknownText ?? formatDuration(seconds, strings))]);
 }
 
 function instant(iso: unknown): DateTime | undefined {
@@ -177,6 +178,10 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const answeredByLabel = cleanLine(answeredByUser?.name) || cleanLine(answeredBy?.line);
 	const startedAt = instant(call?.startedAt)?.setZone(zone).setLocale(language.locale);
 	const ringDuration = ringSeconds(legs);
+	// A call resolved by silence had its still-ringing legs closed when it was given up: how long they
+	// rang is not known, and the estimate (up to the silence timeout) must not read as a fact.
+	const endUnknown = (leg: OwnedLeg) => call?.incomplete === true && leg.ringingUntil === call.resolvedAt;
+	const ringDurationText = legs.some(endUnknown) ? (strings.ringDurationUnknown ?? '') : formatDuration(ringDuration, strings);
 
 	const placeholders: Record<string, string> = {
 		caller: callerLabel,
@@ -184,7 +189,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 		number: withheld ? withheldText : display,
 		date: startedAt?.toFormat(language.formats.date) ?? '',
 		time: startedAt?.toFormat(language.formats.time) ?? '',
-		duration: formatDuration(ringDuration, strings),
+		duration: ringDurationText,
 		answeredBy: answeredByLabel,
 		recipient: cleanLine(recipient?.name),
 	};
@@ -198,7 +203,12 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('mine', Boolean(leg.owner) && leg.owner?.id === recipient?.id),
 			timeElement('ringingFrom', leg.ringingFrom, zone, language),
 			timeElement('ringingUntil', leg.ringingUntil, zone, language),
-			durationElement('duration', secondsBetween(instant(leg.ringingFrom), instant(leg.ringingUntil)), strings),
+			durationElement(
+				'duration',
+				secondsBetween(instant(leg.ringingFrom), instant(leg.ringingUntil)),
+				strings,
+				endUnknown(leg) ? strings.durationUnknown : undefined,
+			),
 			el('result', result),
 			el('resultText', legResultText(result, strings)),
 			...optional('divertedTo', cleanLine(leg.divertedTo)),
@@ -224,7 +234,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('called', cleanLine(call?.called)),
 			timeElement('startedAt', call?.startedAt, zone, language),
 			timeElement('resolvedAt', call?.resolvedAt, zone, language),
-			durationElement('ringDuration', ringDuration, strings),
+			durationElement('ringDuration', ringDuration, strings, ringDurationText),
 			...(answeredBy
 				? [
 						el('answeredBy', [

@@ -33,6 +33,20 @@ describe('notification XML', () => {
 		expect(at(doc, 'call/answeredBy')).toBeUndefined();
 	});
 
+	it('does not state how long a call rang whose end was never reported (resolved by silence)', () => {
+		const complete = documentFor();
+		expect(textAt(complete, 'call/ringDuration/text')).toBe('38 Sek.');
+		// Resolved by silence: Ben's leg was still ringing when the call was given up at resolvedAt.
+		const notification = missedCall();
+		notification.call.incomplete = true;
+		const doc = documentFor(notification);
+		expect(textAt(doc, 'call/incomplete')).toBe('true');
+		expect(textAt(doc, 'call/ringDuration/text')).toBe('unbekannt (die Telefonanlage hat das Ende des Anrufs nicht gemeldet)');
+		expect(textAt(doc, 'call/ringDuration/seconds')).toBe('38');
+		const legs = at(doc, 'call/legs')!.children.map((leg) => [textAt(leg, 'line'), textAt(leg, 'duration/text')]);
+		expect(legs).toEqual([['201', '20 Sek.'], ['w0', '20 Sek.'], ['202', 'unbekannt']]);
+	});
+
 	it('formats in another language and zone, summer time included', () => {
 		const notification = missedCall();
 		notification.recipient.timeZone = 'America/New_York';

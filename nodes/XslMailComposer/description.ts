@@ -49,7 +49,7 @@ export const xslMailComposerProperties: INodeProperties[] = [
 				name: 'Caller as From',
 				value: 'callerAsFrom',
 				description:
-					'From is the caller\'s e-mail (replies and out-of-office notes reach the caller); our address goes into the Sender header',
+					'From is the caller\'s e-mail (replies, and out-of-office notes of mail systems that answer the From, reach the caller); our address goes into the Sender header and stays the envelope sender',
 			},
 			{
 				name: 'Caller as Reply-To',

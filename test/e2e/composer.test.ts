@@ -513,11 +513,15 @@ describe('send: sender modes', () => {
 		expect(mail.envelope.from).toBe(CONFIGURED_FROM.address);
 		// Out-of-office replies are meant to reach the caller: RFC 3834 responders skip auto-generated mail.
 		expect(mail.parsed.headers.has('auto-submitted')).toBe(false);
+		expect(mail.parsed.headers.has('x-auto-response-suppress')).toBe(false);
 	});
 
 	test('callerAsFrom, caller without e-mail: the configured From, no Sender', async () => {
 		await post(WF.callerAsFrom, missedCall('from-nomail-1', BEN_LINE));
 		const mail = await mailTo(ben('from'));
+		// Sent by the configured address: no out-of-office reply should go back to it (RFC 3834, Exchange).
+		expect(mail.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+		expect(mail.parsed.headers.get('x-auto-response-suppress')).toBe('OOF, AutoReply');
 		expect(mail.parsed.subject).toBe(missedSubject(en, GRETA.contact.name));
 		expect(addresses(mail.parsed.from)).toEqual([CONFIGURED_FROM]);
 		expect(mail.parsed.headers.has('sender')).toBe(false);

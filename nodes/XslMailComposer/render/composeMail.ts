@@ -128,9 +128,13 @@ export async function composeMail(notification: Notification, options: ComposeOp
 	const { subject, html, text } = await options.template.render(xml);
 
 	const headers: Record<string, string> = {};
-	// RFC 3834 responders stay silent on auto-generated mail; with the caller as From their
-	// out-of-office reply is the point of the mode, so the header is left out there.
-	if (!callerIsFrom) headers['Auto-Submitted'] = 'auto-generated';
+	// RFC 3834 responders stay silent on auto-generated mail, and Exchange/Outlook on
+	// X-Auto-Response-Suppress; with the caller as From their out-of-office reply is the point of the
+	// mode, so both headers are left out there.
+	if (!callerIsFrom) {
+		headers['Auto-Submitted'] = 'auto-generated';
+		headers['X-Auto-Response-Suppress'] = 'OOF, AutoReply';
+	}
 	const callId = headerToken(notification.call?.callId);
 	if (callId) headers['X-Missed-Call-Id'] = callId;
 

@@ -18,7 +18,11 @@ describe('sender modes', () => {
 		expect(mail.replyTo).toBeUndefined();
 		expect(mail.to).toEqual({ name: 'Anna Berg', address: 'anna.berg@example.com' });
 		expect(mail.envelope).toEqual({ from: 'pbx@example.com', to: ['anna.berg@example.com'] });
-		expect(mail.headers).toEqual({ 'Auto-Submitted': 'auto-generated', 'X-Missed-Call-Id': '1741093385.42' });
+		expect(mail.headers).toEqual({
+			'Auto-Submitted': 'auto-generated',
+			'X-Auto-Response-Suppress': 'OOF, AutoReply',
+			'X-Missed-Call-Id': '1741093385.42',
+		});
 		expect(mail.notes).toEqual([]);
 	});
 
@@ -37,6 +41,7 @@ describe('sender modes', () => {
 		expect(mail.sender).toBeUndefined();
 		expect(mail.replyTo).toEqual(CALLER);
 		expect(mail.headers['Auto-Submitted']).toBe('auto-generated');
+		expect(mail.headers['X-Auto-Response-Suppress']).toBe('OOF, AutoReply');
 	});
 
 	it("a recipient without a valid time zone: times in the n8n instance's zone, and a note", async () => {

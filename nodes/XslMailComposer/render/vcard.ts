@@ -40,8 +40,18 @@ function webAddress(value: unknown): string {
 	return /^[\w-]+(\.[\w-]+)+(\/\S*)?$/.test(url) ? `https://${url}` : '';
 }
 
-/** "Jürgen Müller-Lüdenscheidt" → ["Jürgen", "Müller-Lüdenscheidt"]; one word is the family name. */
+/** Chinese, Japanese and Korean names are written family name first. */
+const FAMILY_NAME_FIRST = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/**
+ * [given names, family name] of a name the CRM gave whole: "Jürgen Müller-Lüdenscheidt" →
+ * ["Jürgen", "Müller-Lüdenscheidt"], "山田 太郎" → ["太郎", "山田"]; one word is the family name.
+ */
 function splitName(name: string): [string, string] {
+	if (FAMILY_NAME_FIRST.test(name)) {
+		const cut = name.indexOf(' ');
+		return cut === -1 ? ['', name] : [name.slice(cut + 1), name.slice(0, cut)];
+	}
 	const cut = name.lastIndexOf(' ');
 	return cut === -1 ? ['', name] : [name.slice(0, cut), name.slice(cut + 1)];
 }

@@ -38,6 +38,9 @@ describe('vCard of the caller', () => {
 		['Jürgen Müller-Lüdenscheidt', 'Müller-Lüdenscheidt;Jürgen;;;'],
 		['Łukasz Żółć', 'Żółć;Łukasz;;;'],
 		['山田太郎', '山田太郎;;;;'],
+		// Family name first in Chinese, Japanese and Korean.
+		['山田 太郎', '山田;太郎;;;'],
+		['김 민준', '김;민준;;;'],
 	])('keeps the non-ASCII name %s intact', (name, n) => {
 		const { parsed } = card({ name });
 		expect(values(parsed, 'fn')).toEqual([name]);

@@ -1,7 +1,12 @@
 import { XmlParser, XNode, XPath, Xslt } from 'xslt-processor';
+import { readFileSync } from 'node:fs';
 import { TemplateError } from '../../../nodes/XslMailComposer/render/errors';
+import { LANGUAGES_DIR, loadLanguage } from '../../../nodes/XslMailComposer/render/languages';
+import { buildNotificationXml } from '../../../nodes/XslMailComposer/render/notificationXml';
+import { missedCall } from './helpers';
 import {
 	compileTemplate,
+	DEFAULT_TEMPLATE_FILE,
 	MAX_RENDER_MS,
 	TEMPLATE_CACHE_SIZE,
 	templateCacheStats,
@@ -117,6 +122,49 @@ describe('XSL templates with xslt-processor', () => {
 			expect(blanksVisited.map((node) => node.parentNode?.nodeName)).toEqual(['c', 'c', 'c', 'c']);
 		} finally {
 			passText.mockRestore();
+		}
+	});
+
+	it('writes plain-text variables into the attributes that use them alone, with the same result', async () => {
+		const template = compileTemplate(
+			stylesheet(
+				'<xsl:variable name="font">font-family:Arial;</xsl:variable>',
+				'<xsl:variable name="unused">x</xsl:variable>',
+				'<xsl:variable name="c">outer</xsl:variable>',
+				'<xsl:variable name="amp">a &amp; b</xsl:variable>',
+				'<xsl:template match="/"><html><head><title>t</title></head><body>',
+				'<p style="{$font}color:red" title="{ $font } x" lang="{concat($font, \'!\')}">',
+				'<xsl:variable name="c">inner</xsl:variable>',
+				'<b title="{$c}" class="{$amp}"><xsl:value-of select="$font"/></b></p>',
+				'</body></html></xsl:template>',
+			),
+		);
+		expect((await template.render(data)).html).toBe(
+			'<!DOCTYPE html>\n<html><head><title>t</title></head><body>' +
+				'<p style="font-family:Arial;color:red" title="font-family:Arial; x" lang="font-family:Arial;!">' +
+				// $c is declared twice (the inner one hides the outer), so it is left to xslt-processor.
+				'<b title="inner" class="a &amp; b">font-family:Arial;</b></p></body></html>',
+		);
+	});
+
+	it('renders the shipped template the same with its style variables folded, with fewer XPath evaluations', async () => {
+		const shipped = readFileSync(DEFAULT_TEMPLATE_FILE, 'utf8');
+		// The same values as select expressions: not plain text, so not folded.
+		const unfolded = shipped
+			.replace(/<xsl:variable name="(font|muted)">([^<]*)<\/xsl:variable>/g, `<xsl:variable name="$1" select="'$2'"/>`);
+		expect(unfolded.match(/select="'(font-family|color)/g)).toHaveLength(2);
+		const xml = buildNotificationXml(missedCall(), { language: loadLanguage(LANGUAGES_DIR, 'de'), linkPrefix: 'tel:' });
+		const evaluations = jest.spyOn(XPath.prototype, 'xPathEval');
+		try {
+			const folded = await compileTemplate(shipped).render(xml);
+			const foldedEvaluations = evaluations.mock.calls.length;
+			evaluations.mockClear();
+			const reference = await compileTemplate(unfolded).render(xml);
+			expect(folded).toEqual(reference);
+			// Each {$font} and {$muted} of the HTML part was one evaluation.
+			expect(evaluations.mock.calls.length - foldedEvaluations).toBeGreaterThanOrEqual(20);
+		} finally {
+			evaluations.mockRestore();
 		}
 	});
 

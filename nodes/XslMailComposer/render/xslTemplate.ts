@@ -415,28 +415,28 @@ const VARIABLE_REFERENCE = /^\s*\$([A-Za-z_][\w.-]*)\s*$/;
  * </xsl:variable>`) into the attribute value templates that use them alone (`style="{$font}…"`),
  * and drops a variable nothing refers to any more. For xslt-processor each `{$font}` is an XPath
  * evaluation and each variable in scope lengthens every evaluation; folded, the shipped template
- * renders the same mail in about 0.85× the time. Only where the result is certainly the same: a
+ * renders the same mail in about 0.88× the time. Only where the result is certainly the same: a
  * name declared once in the whole stylesheet (no local variable or parameter can hide it), a value
  * and an attribute without characters that are escaped or special in a template (`& < > " ' { }`).
  */
 function foldConstantVariables(stylesheet: XNode, elements: readonly XNode[]): void {
-	const declarations = new Map<string, number>();
+	const declarationCounts = new Map<string, number>();
 	for (const element of elements) {
 		if (!isXslt(element) || (element.localName !== 'variable' && element.localName !== 'param')) continue;
 		const name = attribute(element, 'name') ?? '';
-		declarations.set(name, (declarations.get(name) ?? 0) + 1);
+		declarationCounts.set(name, (declarationCounts.get(name) ?? 0) + 1);
 	}
 	const constants = new Map<string, string>();
-	const declarationOf = new Map<string, XNode>();
+	const constantDeclarations = new Map<string, XNode>();
 	for (const variable of stylesheet.childNodes) {
 		if (variable.nodeType !== ELEMENT_NODE || !isXslt(variable) || variable.localName !== 'variable') continue;
 		const name = attribute(variable, 'name') ?? '';
 		const content = variable.childNodes.filter((child) => child.nodeType !== ATTRIBUTE_NODE);
 		const value = content.map((child) => String(child.nodeValue)).join('');
-		if (declarations.get(name) !== 1 || attribute(variable, 'select') !== undefined) continue;
+		if (declarationCounts.get(name) !== 1 || attribute(variable, 'select') !== undefined) continue;
 		if (!content.every((child) => child.nodeType === TEXT_NODE) || /[&<>"'{}]/.test(value)) continue;
 		constants.set(name, value);
-		declarationOf.set(name, variable);
+		constantDeclarations.set(name, variable);
 	}
 	if (constants.size === 0) return;
 	for (const element of elements) {
@@ -454,7 +454,7 @@ function foldConstantVariables(stylesheet: XNode, elements: readonly XNode[]): v
 		}
 	}
 	const expressions = elements.flatMap((element) => attributesOf(element).map((attr) => String(attr.nodeValue))).join('\n');
-	for (const [name, variable] of declarationOf) {
+	for (const [name, variable] of constantDeclarations) {
 		const referred = new RegExp(`\\$${name.replace(/[.]/g, '\\.')}(?![\\w.-])`).test(expressions);
 		if (!referred) stylesheet.removeChild(variable);
 	}

@@ -95,7 +95,13 @@
 
 	<xsl:template name="legResult">
 		<xsl:value-of select="resultText"/>
-		<xsl:if test="divertedTo"><xsl:text> → </xsl:text><xsl:value-of select="divertedTo"/></xsl:if>
+		<xsl:if test="divertedTo">
+			<xsl:text> → </xsl:text>
+			<xsl:choose>
+				<xsl:when test="divertedToName"><xsl:value-of select="divertedToName"/></xsl:when>
+				<xsl:otherwise><xsl:value-of select="divertedTo"/></xsl:otherwise>
+			</xsl:choose>
+		</xsl:if>
 	</xsl:template>
 
 	<!-- ===== HTML part ===== -->

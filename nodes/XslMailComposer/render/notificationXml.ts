@@ -194,6 +194,8 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 		recipient: cleanLine(recipient?.name),
 	};
 
+	// A forward to a line that rang in the call is named by its owner.
+	const ownerOfLine = new Map(legs.map((leg) => [cleanLine(leg.line), cleanLine(leg.owner?.name)]));
 	const legElements = legs.map((leg) => {
 		const result = cleanLine(leg.result);
 		return el('leg', [
@@ -212,6 +214,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('result', result),
 			el('resultText', legResultText(result, strings)),
 			...optional('divertedTo', cleanLine(leg.divertedTo)),
+			...optional('divertedToName', ownerOfLine.get(cleanLine(leg.divertedTo)) ?? ''),
 		]);
 	});
 

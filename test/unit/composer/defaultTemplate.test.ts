@@ -51,6 +51,16 @@ describe('default template', () => {
 		expect(mail.text).not.toMatch(/<\w/);
 	});
 
+	it('says where a forward went: the colleague by name, an outside number as given', async () => {
+		const notification = missedCall();
+		notification.legs[0] = { ...notification.legs[0], result: 'diverted', divertedTo: '202' };
+		notification.legs[1] = { ...notification.legs[1], result: 'diverted', divertedTo: '+49 170 1234567' };
+		const mail = await compose(notification);
+		expect(mail.text).toContain('- Anna Berg, Leitung 201, 14:03:03, 20 Sek.: umgeleitet → Ben Kurz\n');
+		expect(mail.text).toContain('- Anna Berg, Leitung w0, 14:03:03, 20 Sek.: umgeleitet → +49 170 1234567\n');
+		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('umgeleitet → Ben Kurz');
+	});
+
 	it('names the colleague who answered', async () => {
 		const mail = await compose(answeredByBen());
 		expect(mail.subject).toBe(`Anruf von ${NAME}, angenommen von Ben Kurz`);

@@ -47,6 +47,18 @@ describe('notification XML', () => {
 		expect(legs).toEqual([['201', '20 Sek.'], ['w0', '20 Sek.'], ['202', 'unbekannt']]);
 	});
 
+	it('names the owner of a line a leg was forwarded to, when that line rang in the call', () => {
+		const notification = missedCall();
+		notification.legs[0] = { ...notification.legs[0], result: 'diverted', divertedTo: '202' };
+		notification.legs[1] = { ...notification.legs[1], result: 'diverted', divertedTo: '+49 170 1234567' };
+		const legs = at(documentFor(notification), 'call/legs')!.children;
+		expect(legs.map((leg) => [textAt(leg, 'divertedTo'), textAt(leg, 'divertedToName')])).toEqual([
+			['202', 'Ben Kurz'],
+			['+49 170 1234567', undefined],
+			[undefined, undefined],
+		]);
+	});
+
 	it('formats in another language and zone, summer time included', () => {
 		const notification = missedCall();
 		notification.recipient.timeZone = 'America/New_York';

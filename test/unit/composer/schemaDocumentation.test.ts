@@ -51,7 +51,7 @@ const everything: Notification = {
 		answeredBy: { line: '202', at: '2025-03-04T13:03:30.000Z', pickup: true },
 		voicemail: '201',
 	},
-	legs: [...sample.legs, { ...sample.legs[0], result: 'diverted', divertedTo: '0171 2345678' }],
+	legs: [...sample.legs, { ...sample.legs[0], result: 'diverted', divertedTo: '202' }],
 	answeredByUser: { id: 'ben', name: 'Ben Kurz' },
 	contact: { ...sample.contact, url: 'https://mueller-soehne.example', note: 'Rückruf erbeten\nvormittags' },
 };

@@ -198,6 +198,8 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const ownerOfLine = new Map(legs.map((leg) => [cleanLine(leg.line), cleanLine(leg.owner?.name)]));
 	const legElements = legs.map((leg) => {
 		const result = cleanLine(leg.result);
+		// Picked up by its own owner on another device: answered elsewhere, not by a colleague.
+		const pickedUpByOwner = result === 'pickedUp' && leg.owner != null && leg.owner.id === answeredByUser?.id;
 		return el('leg', [
 			el('line', cleanLine(leg.line)),
 			...optional('ownerId', cleanLine(leg.owner?.id)),
@@ -212,7 +214,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 				endUnknown(leg) ? strings.durationUnknown : undefined,
 			),
 			el('result', result),
-			el('resultText', legResultText(result, strings)),
+			el('resultText', legResultText(pickedUpByOwner ? 'answeredElsewhere' : result, strings)),
 			...optional('divertedTo', cleanLine(leg.divertedTo)),
 			...optional('divertedToName', ownerOfLine.get(cleanLine(leg.divertedTo)) ?? ''),
 		]);

@@ -59,6 +59,17 @@ describe('notification XML', () => {
 		]);
 	});
 
+	it('calls a line its own owner picked up from another device answered elsewhere, not picked up by a colleague', () => {
+		const byColleague = at(documentFor(answeredByBen()), 'call/legs')!.children[0];
+		expect([textAt(byColleague, 'result'), textAt(byColleague, 'resultText')]).toEqual(['pickedUp', 'von Kollegen herangeholt']);
+		// Anna took the call ringing on her desk phone 201 from her softphone 202.
+		const own = answeredByBen();
+		own.legs[1] = { ...own.legs[1], owner: { id: 'anna', name: 'Anna Berg' } };
+		own.answeredByUser = { id: 'anna', name: 'Anna Berg' };
+		const leg = at(documentFor(own), 'call/legs')!.children[0];
+		expect([textAt(leg, 'result'), textAt(leg, 'resultText')]).toEqual(['pickedUp', 'anderswo angenommen']);
+	});
+
 	it('formats in another language and zone, summer time included', () => {
 		const notification = missedCall();
 		notification.recipient.timeZone = 'America/New_York';

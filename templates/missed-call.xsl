@@ -156,6 +156,9 @@
 			<head>
 				<meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>
 				<meta name="viewport" content="width=device-width, initial-scale=1"/>
+				<!-- The colours are chosen for a light background: mail clients in dark mode keep them. -->
+				<meta name="color-scheme" content="light"/>
+				<meta name="supported-color-schemes" content="light"/>
 				<title><xsl:call-template name="subject"/></title>
 			</head>
 			<body style="margin:0;padding:0;background-color:#eef1f5;">

@@ -157,6 +157,9 @@ describe('default template', () => {
 		expect(tables.length).toBeGreaterThanOrEqual(3);
 		expect(tables.some((table) => /max-width:600px/.test(table.attribs.style ?? ''))).toBe(true);
 		expect(html).toContain('Die Kontaktdaten des Anrufers sind als vCard angehängt.');
+		// Colours for a light background: a client in dark mode is told not to invert them.
+		const metas = elements(html).filter((element) => element.name === 'meta').map((meta) => [meta.attribs.name, meta.attribs.content]);
+		expect(metas).toEqual(expect.arrayContaining([['color-scheme', 'light'], ['supported-color-schemes', 'light']]));
 	});
 
 	it('makes the number a large tap target with the chosen prefix', async () => {

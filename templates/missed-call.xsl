@@ -111,8 +111,8 @@
 		<xsl:param name="label"/>
 		<xsl:param name="value"/>
 		<xsl:param name="href"/>
-		<!-- set for a text of several lines (the note): its line breaks become <br> -->
-		<xsl:param name="multiline"/>
+		<!-- the value's lines (contact/noteLines/line), written with <br> between them -->
+		<xsl:param name="lines"/>
 		<xsl:if test="normalize-space($value)">
 			<tr>
 				<td valign="top" style="{$font}{$muted}font-size:14px;line-height:20px;padding:6px 16px 6px 0;white-space:nowrap;width:1%;"><xsl:value-of select="$label"/></td>
@@ -121,26 +121,17 @@
 						<xsl:when test="string($href)">
 							<a href="{$href}" style="color:{$accent};text-decoration:underline;"><xsl:value-of select="$value"/></a>
 						</xsl:when>
-						<xsl:when test="$multiline">
-							<xsl:call-template name="withBreaks"><xsl:with-param name="text" select="string($value)"/></xsl:call-template>
+						<xsl:when test="$lines">
+							<xsl:for-each select="$lines">
+								<xsl:if test="position() &gt; 1"><br/></xsl:if>
+								<xsl:value-of select="."/>
+							</xsl:for-each>
 						</xsl:when>
 						<xsl:otherwise><xsl:value-of select="$value"/></xsl:otherwise>
 					</xsl:choose>
 				</td>
 			</tr>
 		</xsl:if>
-	</xsl:template>
-
-	<!-- A text's line breaks as <br>: HTML would run its lines together. -->
-	<xsl:template name="withBreaks">
-		<xsl:param name="text"/>
-		<xsl:choose>
-			<xsl:when test="contains($text, '&#10;')">
-				<xsl:value-of select="substring-before($text, '&#10;')"/><br/>
-				<xsl:call-template name="withBreaks"><xsl:with-param name="text" select="substring-after($text, '&#10;')"/></xsl:call-template>
-			</xsl:when>
-			<xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
-		</xsl:choose>
 	</xsl:template>
 
 	<xsl:template name="sectionHeading">
@@ -284,7 +275,7 @@
 												<xsl:call-template name="row">
 													<xsl:with-param name="label" select="$s/labelNote"/>
 													<xsl:with-param name="value" select="$c/note"/>
-													<xsl:with-param name="multiline" select="true()"/>
+													<xsl:with-param name="lines" select="$c/noteLines/line"/>
 												</xsl:call-template>
 											</table>
 										</td>

@@ -142,9 +142,13 @@ function contactElement(contact: Contact, linkPrefix: string | null): XmlElement
 		const number = cleanLine(contact[field]);
 		return optional(`${field}Link`, telephonyHref(linkPrefix, { number, e164: null, restricted: false }));
 	});
+	const note = cleanMultiline(contact.note);
 	const children = [
 		...fields,
-		...optional('note', cleanMultiline(contact.note)),
+		...optional('note', note),
+		// For HTML, which runs lines together: XSLT 1.0 could split the note only by recursion, which
+		// xslt-processor makes slower with every level (a note of 300 short lines took 10 s).
+		...(note ? [el('noteLines', note.split('\n').map((line) => el('line', line)))] : []),
 		...phoneLinks,
 		...optional('displayName', contactDisplayName(contact)),
 	];

@@ -92,6 +92,11 @@ describe('default template', () => {
 			'Kunde seit 2019', '<br>', 'Rückruf <vormittags>', '<br>', '<br>', 'Privat: nie',
 		]);
 		expect(mail.text).toContain('Notiz: Kunde seit 2019\nRückruf <vormittags>\n\nPrivat: nie\n');
+		// The longest note (4000 characters) of one-character lines: 2000 lines, each its own.
+		notification.contact = { ...notification.contact, note: Array.from({ length: 2000 }, (_, i) => String(i % 10)).join('\n') };
+		const long = await compose(notification);
+		const longCell = elements(long.html).find((element) => element.name === 'td' && DomUtils.textContent(element).startsWith('0123'))!;
+		expect(longCell.children.filter((child) => child.type === 'tag' && (child as Element).name === 'br')).toHaveLength(1999);
 	});
 
 	it('gives the job title in the text part too', async () => {

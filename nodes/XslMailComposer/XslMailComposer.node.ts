@@ -145,7 +145,8 @@ export class XslMailComposer implements INodeType {
 			throw new NodeOperationError(node, error as Error);
 		}
 		const availableLanguages = listLanguages().map((language) => language.tag);
-		const alreadySent = sentMailsOf(this.getExecutionId(), node.id);
+		// A workflow file without node ids still has unique node names.
+		const alreadySent = sentMailsOf(this.getExecutionId(), node.id ?? node.name);
 
 		const returnData: INodeExecutionData[] = [];
 		let itemIndex = 0;

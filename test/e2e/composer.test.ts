@@ -702,7 +702,6 @@ describe("the example workflow's Retry On Fail", () => {
 		}
 	});
 
-
 	/**
 	 * Anna's mail goes out, Ben's is refused once (451, as a busy or greylisting server answers), so
 	 * the composer fails and n8n runs it again 5 s later with both items. Ben's mail is sent then;

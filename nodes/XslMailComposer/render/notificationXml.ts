@@ -184,7 +184,8 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const ringDuration = ringSeconds(legs);
 	// A call resolved by silence had its still-ringing legs closed when it was given up: how long they
 	// rang is not known, and the estimate (up to the silence timeout) must not read as a fact.
-	const endUnknown = (leg: OwnedLeg) => call?.incomplete === true && leg.ringingUntil === call.resolvedAt;
+	const givenUpAt = call?.incomplete === true ? instant(call.resolvedAt)?.toMillis() : undefined;
+	const endUnknown = (leg: OwnedLeg) => givenUpAt !== undefined && instant(leg.ringingUntil)?.toMillis() === givenUpAt;
 	const ringDurationText = legs.some(endUnknown) ? (strings.ringDurationUnknown ?? '') : formatDuration(ringDuration, strings);
 
 	const placeholders: Record<string, string> = {

@@ -49,7 +49,8 @@ const FAMILY_NAME_FIRST = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}
  */
 function splitName(name: string): [string, string] {
 	if (FAMILY_NAME_FIRST.test(name)) {
-		const cut = name.indexOf(' ');
+		// Also the ideographic space (U+3000) Japanese writes between the two.
+		const cut = name.search(/[ \u3000]/);
 		return cut === -1 ? ['', name] : [name.slice(cut + 1), name.slice(0, cut)];
 	}
 	const cut = name.lastIndexOf(' ');
@@ -128,10 +129,10 @@ export function buildVCard(contact: Contact | null, caller?: NotifiedCaller | nu
 	const mobile = phoneNumber(contact.mobile);
 	const callerNumber = caller && !hasNoCallbackNumber(caller) ? phoneNumber(caller.e164 || caller.display || caller.number) : '';
 	// The caller's number in any of the forms the trigger gave it, as a phone dials them.
-	const dials = (number: string | null) => dialString({ number: number ?? '', e164: null });
+	const dials = (number: string | null) => dialString({ number: number ?? '', e164: null }).replace(/^00/, '+');
 	const callerDials = caller ? [caller.e164, caller.display, caller.number].map(dials) : [];
 	const isCallersNumber = (number: string) => number !== '' && callerDials.includes(dials(number));
-	card.workPhone = phone || callerNumber;
+	card.workPhone = phone || (isCallersNumber(mobile) ? '' : callerNumber);
 	card.cellPhone = mobile;
 	if (phone && callerNumber && !isCallersNumber(phone) && !isCallersNumber(mobile)) card.otherPhone = callerNumber;
 	card.url = webAddress(contact.url);

@@ -41,6 +41,7 @@ describe('vCard of the caller', () => {
 		// Family name first in Chinese, Japanese and Korean.
 		['山田 太郎', '山田;太郎;;;'],
 		['김 민준', '김;민준;;;'],
+		['山田\u3000太郎', '山田;太郎;;;'],
 	])('keeps the non-ASCII name %s intact', (name, n) => {
 		const { parsed } = card({ name });
 		expect(values(parsed, 'fn')).toEqual([name]);
@@ -107,6 +108,10 @@ describe('vCard of the caller', () => {
 			'+49 89 1111',
 		]);
 		expect(values(card({ name: 'Jo', phone: '+49 89 1111' }, { ...caller, restricted: true }).parsed, 'tel')).toEqual(['+49 89 1111']);
+		// Written with 00 instead of +.
+		expect(values(card({ name: 'Jo', phone: '0049 89 23456789' }).parsed, 'tel')).toEqual(['0049 89 23456789']);
+		// Only a mobile, and the call came from it: not again as work phone.
+		expect(values(card({ name: 'Jo', mobile: '+49 89 23456789' }).parsed, 'tel')).toEqual(['+49 89 23456789']);
 	});
 
 	it('lets no value add a property', () => {

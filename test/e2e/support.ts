@@ -138,6 +138,7 @@ export interface ExecutionSummary {
 
 /** Statuses of an execution that has ended, one way or another. */
 const FINISHED = ['success', 'error', 'crashed', 'canceled'];
+export const isFinished = (execution: Pick<ExecutionSummary, 'status'>): boolean => FINISHED.includes(execution.status);
 
 /**
  * Saved executions with their run data, read through n8n's internal REST API as the owner (start
@@ -197,7 +198,7 @@ export class SavedExecutions {
 	async finished(workflow: WorkflowJson): Promise<ExecutionSummary[]> {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: workflow.id }));
 		const { results } = await this.rest<{ results: ExecutionSummary[] }>(`executions?filter=${filter}`);
-		return results.filter((execution) => FINISHED.includes(execution.status));
+		return results.filter(isFinished);
 	}
 
 	/** One execution with its run data, as the raw JSON text n8n answers (flatted run data inside). */

@@ -13,7 +13,7 @@
 import { sleep } from '../../scripts/lib/n8nHost';
 import type { ReceivedMail } from '../../scripts/lib/smtpSink';
 import { loadExampleWorkflow, variantOf, webhookPathOf } from '../../scripts/lib/workflows';
-import { SavedExecutions, startStack, waitFor, type ExecutionSummary, type Stack } from '../e2e/support';
+import { SavedExecutions, isFinished, startStack, waitFor, type ExecutionSummary, type Stack } from '../e2e/support';
 import { OWNER, SAVE_ALL_EXECUTIONS, directoryJson, mailsSettled, runPool } from './support';
 
 const USERS = Array.from({ length: 10 }, (_, index) => ({
@@ -109,8 +109,7 @@ async function waitUntilAllFinished(expected = 0, seen = new Set<string>()): Pro
 	for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(250)) {
 		const all = await executions.list();
 		added = all.filter((execution) => !seen.has(execution.id));
-		const running = all.filter((execution) => ['new', 'running', 'waiting'].includes(execution.status));
-		if (running.length === 0 && added.length >= expected) return added;
+		if (all.every(isFinished) && added.length >= expected) return added;
 	}
 	throw new Error(`n8n did not finish its executions within 60 s (${added.length} of ${expected} new)`);
 }

@@ -19,7 +19,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/** execFile, but a failure says what the command printed last (n8n's CLI names the problem there). */
+async function run(...args: Parameters<typeof execFileAsync>): Promise<{ stdout: string; stderr: string }> {
+	try {
+		const { stdout, stderr } = await execFileAsync(...args);
+		return { stdout: String(stdout), stderr: String(stderr) };
+	} catch (error) {
+		const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+		const tail = `${stdout}\n${stderr}`.split('\n').filter((line) => line.trim() && !/^\s+at /.test(line)).slice(-8).join('\n');
+		throw new Error(`${(error as Error).message.split('\n')[0]}\n${tail}`, { cause: error });
+	}
+}
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 export const PACKAGE_NAME: string = require(path.join(PROJECT_ROOT, 'package.json')).name;
 

@@ -104,6 +104,7 @@ const CALLS: Record<string, Caller> = {
 	'binxsl-1': JUERGEN,
 	'retry-1': JUERGEN,
 	'two-1': JUERGEN,
+	'crm-1': { ...JUERGEN, contact: {} },
 };
 
 /** A local time with an explicit offset (+01:00), `secondsAgo` before now. */
@@ -333,6 +334,37 @@ function withSecondComposer(workflow: WorkflowJson): WorkflowJson {
 	return workflow;
 }
 
+/**
+ * The contact lookup docs/filter.md describes ("Contact data"): a CRM node answers with its own row,
+ * which replaces the item (an Edit Fields node stands in for it here, with n8n's paired items as a CRM
+ * node has them), and an Edit Fields node in JSON mode puts the call record back from the trigger,
+ * with the row as `contact`.
+ */
+function withCrmLookup(workflow: WorkflowJson): WorkflowJson {
+	workflow.nodes = workflow.nodes.filter((node) => node.name !== CONTACT_NODE);
+	const json = (name: string, jsonOutput: string, index: number) => ({
+		id: `c0a1b2c3-0000-4000-8000-30000000000${index}`,
+		name,
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position: [130 + index * 150, 0],
+		parameters: { mode: 'raw', jsonOutput, includeOtherFields: false, options: {} },
+	});
+	const row = { Name: JUERGEN.contact.name, Company: JUERGEN.contact.company, Email: JUERGEN.contact.email };
+	workflow.nodes.push(
+		json('CRM Lookup', `={{ ${JSON.stringify(row)} }}`, 1),
+		json('Contact', "={{ { ...$('Call Event Trigger').item.json, contact: { name: $json.Name, company: $json.Company, email: $json.Email } } }}", 2),
+	);
+	const to = (node: string) => ({ main: [[{ node, type: 'main', index: 0 }]] });
+	delete (workflow.connections as Record<string, unknown>)[CONTACT_NODE];
+	Object.assign(workflow.connections as Record<string, unknown>, {
+		'Call Event Trigger': to('CRM Lookup'),
+		'CRM Lookup': to('Contact'),
+		Contact: to(FILTER_NODE),
+	});
+	return workflow;
+}
+
 const WF = {
 	lang: workflow('lang'),
 	callerAsFrom: workflow('from', { composer: { senderMode: 'callerAsFrom' } }),
@@ -351,6 +383,7 @@ const WF = {
 	smtpDown: workflow('smtp', { composerCredential: CLOSED_PORT_CREDENTIAL, composerSettings: NO_RETRY }),
 	retry: workflow('retry'),
 	twoComposers: withSecondComposer(workflow('two')),
+	crmLookup: withCrmLookup(workflow('crm', { composer: { senderMode: 'callerAsReplyTo' } })),
 	smtpDownContinue: workflow('smtpcont', {
 		composerCredential: CLOSED_PORT_CREDENTIAL,
 		composerSettings: { ...CONTINUE, ...NO_RETRY },
@@ -630,6 +663,16 @@ describe('an Action that is neither Send nor Compose Only', () => {
 		expect(execution.data.resultData.lastNodeExecuted).toBe(COMPOSER_NODE);
 		expect(execution.data.resultData.error?.message).toBe('action is "Send"; it must be one of compose, send');
 		expect(stack.mailsTo(anna('action'))).toHaveLength(0);
+	});
+});
+
+describe('contact data from a CRM lookup', () => {
+	test('the recipe in docs/filter.md: the call record from the trigger, the CRM row as contact', async () => {
+		await post(WF.crmLookup, missedCall('crm-1', ANNA_LINE));
+		const mail = await mailTo(anna('crm'));
+		expect(mail.parsed.subject).toBe(`Verpasster Anruf von ${JUERGEN.contact.name}`);
+		expect(addresses(mail.parsed.replyTo)).toEqual([{ name: JUERGEN.contact.name, address: JUERGEN.contact.email }]);
+		expect(mail.parsed.text).toContain(`Firma: ${JUERGEN.contact.company}`);
 	});
 });
 

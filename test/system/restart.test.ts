@@ -154,7 +154,7 @@ test('calls before the restart are mailed once; a run with a restart in the midd
 	// next can be told apart from the run.
 	const unmailed = () => run.filter((call) => mailsFor(call.callId).length === 0);
 	for (const deadline = Date.now() + 60_000; unmailed().length > 0 && Date.now() < deadline; ) await sleep(200);
-	await waitUntilAllFinished();
+	const seen = new Set((await waitUntilAllFinished()).map((execution) => execution.id));
 	if (unmailed().length > 0) {
 		// Say what n8n did with them: which executions mention these calls, and how they ended.
 		for (const execution of await executions.list()) {
@@ -163,8 +163,6 @@ test('calls before the restart are mailed once; a run with a restart in the midd
 			if (calls.length > 0) console.log(`execution ${execution.id} (${execution.status}, ${execution.mode}) has ${calls.map((call) => call.callId).join(', ')}: ${text.slice(0, 3000)}`);
 		}
 	}
-	const seen = new Set((await executions.list()).map((execution) => execution.id));
-
 	// After: the PBX sends calls resolved before the restart again, complete: 10 from before the run,
 	// 5 from the run's first part. Each is a new call record for the trigger (200), so one execution
 	// each, in which the filter finds the call id among those it processed.

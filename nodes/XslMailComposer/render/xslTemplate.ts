@@ -439,8 +439,7 @@ function foldConstantVariables(stylesheet: XNode, elements: readonly XNode[]): v
 		const name = attribute(element, 'name') ?? '';
 		declarationCounts.set(name, (declarationCounts.get(name) ?? 0) + 1);
 	}
-	const constants = new Map<string, string>();
-	const constantDeclarations = new Map<string, XNode>();
+	const constants = new Map<string, { value: string; declaration: XNode }>();
 	for (const variable of stylesheet.childNodes) {
 		if (variable.nodeType !== ELEMENT_NODE || !isXslt(variable) || variable.localName !== 'variable') continue;
 		const name = attribute(variable, 'name') ?? '';
@@ -448,11 +447,10 @@ function foldConstantVariables(stylesheet: XNode, elements: readonly XNode[]): v
 		const value = content.map((child) => String(child.nodeValue)).join('');
 		if (declarationCounts.get(name) !== 1 || attribute(variable, 'select') !== undefined) continue;
 		if (!content.every((child) => child.nodeType === TEXT_NODE) || !value || /[&<>"'{}]/.test(value)) continue;
-		constants.set(name, value);
-		constantDeclarations.set(name, variable);
+		constants.set(name, { value, declaration: variable });
 	}
 	if (constants.size === 0) return;
-	const constantOf = (part: AvtPart) => (part.expression ? constants.get(VARIABLE_REFERENCE.exec(part.text)?.[1] ?? '') : undefined);
+	const constantOf = (part: AvtPart) => (part.expression ? constants.get(VARIABLE_REFERENCE.exec(part.text)?.[1] ?? '')?.value : undefined);
 	for (const element of elements) {
 		if (isXslt(element) || !inTemplate(element)) continue;
 		for (const attr of attributesOf(element)) {
@@ -464,9 +462,9 @@ function foldConstantVariables(stylesheet: XNode, elements: readonly XNode[]): v
 		}
 	}
 	const expressions = elements.flatMap((element) => attributesOf(element).map((attr) => String(attr.nodeValue))).join('\n');
-	for (const [name, variable] of constantDeclarations) {
+	for (const [name, { declaration }] of constants) {
 		const referred = new RegExp(`\\$\\s*${name.replace(/[.]/g, '\\.')}(?![\\w.-])`).test(expressions);
-		if (!referred) stylesheet.removeChild(variable);
+		if (!referred) stylesheet.removeChild(declaration);
 	}
 }
 

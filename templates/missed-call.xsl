@@ -86,11 +86,12 @@
 		</xsl:if>
 	</xsl:template>
 
+	<!-- "Owner (line)" is a language string: its filling keeps a right-to-left name from taking the line number into its run -->
 	<xsl:template name="voicemail">
-		<xsl:value-of select="$n/call/voicemail/ownerName"/>
-		<xsl:if test="$n/call/voicemail/ownerName"><xsl:text> (</xsl:text></xsl:if>
-		<xsl:value-of select="$n/call/voicemail/line"/>
-		<xsl:if test="$n/call/voicemail/ownerName"><xsl:text>)</xsl:text></xsl:if>
+		<xsl:choose>
+			<xsl:when test="$n/call/voicemail/ownerName"><xsl:value-of select="$s/voicemailOwnerLine"/></xsl:when>
+			<xsl:otherwise><xsl:value-of select="$n/call/voicemail/line"/></xsl:otherwise>
+		</xsl:choose>
 	</xsl:template>
 
 	<xsl:template name="legResult">

@@ -10,7 +10,7 @@ import { isEmailAddress } from '../../shared/emailAddress';
 import { contactDisplayName } from './contact';
 import type { Language } from './languages';
 import { dialString, hasNoCallbackNumber, telephonyHref, validateCustomPrefix } from './telephonyLink';
-import { cleanLine, cleanMultiline, withoutIllegalChars } from './text';
+import { cleanLine, cleanMultiline, firstStrongDirection, inDirection, localeDirection, type TextDirection, withoutIllegalChars } from './text';
 
 export interface NotificationXmlOptions {
 	/** The language the mail is written in (already resolved for the recipient). */
@@ -64,10 +64,18 @@ function serialize(element: XmlElement, depth = 0): string {
 	return `${indent}<${element.name}>\n${children}${indent}</${element.name}>\n`;
 }
 
-/** `{name}` placeholders filled from `values`; unknown ones stay as written. */
-/** Own keys only: a language string's `{constructor}` must not reach Object's prototype. */
-function fill(text: string, values: Record<string, string>): string {
-	return text.replace(/\{(\w+)\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? values[key] : whole));
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+/**
+ * `{name}` placeholders filled from `values`; unknown ones stay as written. Own keys only: a
+ * language string's `{constructor}` must not reach Object's prototype. A value is set in the
+ * string's own direction: its first letter outside the placeholders, else the language's.
+ */
+function fill(text: string, values: Record<string, string>, languageDirection: TextDirection = 'ltr'): string {
+	const direction = firstStrongDirection(text.replace(PLACEHOLDER, '')) ?? languageDirection;
+	return text.replace(PLACEHOLDER, (whole, key: string) =>
+		Object.hasOwn(values, key) ? inDirection(values[key], direction) : whole,
+	);
 }
 
 function formatDuration(seconds: number, strings: Record<string, string>): string {
@@ -165,6 +173,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	// Checked here too, so that no caller of this module can put `javascript:` into an href.
 	const linkPrefix = options.linkPrefix === null ? null : validateCustomPrefix(options.linkPrefix);
 	const strings = language.strings;
+	const languageDirection = localeDirection(language.locale);
 	const { recipient, call } = notification;
 	const caller = notification.caller ?? { number: '', e164: null, display: '', name: '', restricted: true };
 	const contact = notification.contact ?? null;
@@ -188,6 +197,9 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const endUnknown = (leg: OwnedLeg) => givenUpAt !== undefined && instant(leg.ringingUntil)?.toMillis() === givenUpAt;
 	const ringDurationText = legs.some(endUnknown) ? (strings.ringDurationUnknown ?? '') : formatDuration(ringDuration, strings);
 
+	const voicemailLine = cleanLine(call?.voicemail);
+	const voicemailOwner = cleanLine(legs.find((leg) => cleanLine(leg.line) === voicemailLine)?.owner?.name);
+
 	const placeholders: Record<string, string> = {
 		caller: callerLabel,
 		company: cleanLine(contact?.company),
@@ -197,6 +209,8 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 		duration: ringDurationText,
 		answeredBy: answeredByLabel,
 		recipient: cleanLine(recipient?.name),
+		voicemailLine,
+		voicemailOwner,
 	};
 
 	// A forward to a line that rang in the call is named by its owner.
@@ -224,9 +238,6 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			...optional('divertedToName', ownerOfLine.get(cleanLine(leg.divertedTo)) ?? ''),
 		]);
 	});
-
-	const voicemailLine = cleanLine(call?.voicemail);
-	const voicemailOwner = legs.find((leg) => cleanLine(leg.line) === voicemailLine)?.owner?.name;
 
 	const document = el('notification', [
 		el('recipient', [
@@ -258,7 +269,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 					]
 				: []),
 			...(voicemailLine
-				? [el('voicemail', [el('line', voicemailLine), ...optional('ownerName', cleanLine(voicemailOwner))])]
+				? [el('voicemail', [el('line', voicemailLine), ...optional('ownerName', voicemailOwner)])]
 				: []),
 			el('incomplete', call?.incomplete === true),
 			el('legs', legElements),
@@ -279,7 +290,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 		el('vcardAttached', options.vcardAttached === true),
 		el(
 			'strings',
-			Object.entries(strings).map(([key, text]) => el(key, fill(text, placeholders))),
+			Object.entries(strings).map(([key, text]) => el(key, fill(text, placeholders, languageDirection))),
 		),
 	]);
 	return `<?xml version="1.0" encoding="UTF-8"?>\n${serialize(document)}`;

@@ -54,3 +54,50 @@ export function cleanMultiline(value: unknown, maxLength = MAX_MULTILINE_LENGTH)
 		.map((line) => line.replace(BREAKS_AND_SPACES, ' ').trim());
 	return truncate(lines.join('\n').replace(/\n{3,}/g, '\n\n').trim(), maxLength);
 }
+
+export type TextDirection = 'ltr' | 'rtl';
+
+/** Letters of the scripts written right to left (Unicode bidi class R or AL). */
+const RTL_LETTER =
+	/[\p{Script=Adlam}\p{Script=Arabic}\p{Script=Hanifi_Rohingya}\p{Script=Hebrew}\p{Script=Mandaic}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Syriac}\p{Script=Thaana}]/u;
+/** The first letter decides a paragraph's direction (Unicode bidi rule P2); digits decide nothing. */
+const FIRST_STRONG = new RegExp(`(${RTL_LETTER.source})|\\p{L}`, 'u');
+const LTR_LETTER_OR_DIGIT = new RegExp(`(?!${RTL_LETTER.source})[\\p{L}0-9]`, 'u');
+/** Left-to-right and right-to-left marks: invisible, and understood by every mail client's text engine. */
+const MARK: Record<TextDirection, string> = { ltr: '\u200E', rtl: '\u200F' };
+
+/** The direction a reader's client gives a paragraph that starts with `text`; undefined without letters. */
+export function firstStrongDirection(text: string): TextDirection | undefined {
+	const match = FIRST_STRONG.exec(text);
+	if (!match) return undefined;
+	return match[1] === undefined ? 'ltr' : 'rtl';
+}
+
+/** The direction a locale's language is written in (`he-IL` → rtl); ltr when the runtime cannot tell. */
+export function localeDirection(locale: string): TextDirection {
+	try {
+		const parsed = new Intl.Locale(locale) as Intl.Locale & {
+			getTextInfo?: () => { direction?: string };
+			textInfo?: { direction?: string };
+		};
+		// getTextInfo() is the standard's name; Node 20 has only the older getter
+		return (parsed.getTextInfo?.() ?? parsed.textInfo)?.direction === 'rtl' ? 'rtl' : 'ltr';
+	} catch {
+		return 'ltr';
+	}
+}
+
+/**
+ * `value` set into text of direction `context` so that neither reorders the other: an Arabic
+ * caller name in "{caller} tried to reach you." must not turn the line right-to-left, nor take
+ * "(201)" after it into its own run; a phone number in Hebrew text must keep its digit groups in
+ * order. Marks, not isolates (U+2066–2069): older Outlook shows isolates as boxes, and the mail's
+ * untrusted text is stripped of all embeddings and isolates anyway. A value that reads the same in
+ * both directions is returned as it is, so a copied Latin name carries no invisible characters.
+ */
+export function inDirection(value: string, context: TextDirection): string {
+	const foreign = context === 'ltr' ? RTL_LETTER.test(value) : LTR_LETTER_OR_DIGIT.test(value);
+	if (!foreign) return value;
+	const own = MARK[context === 'ltr' ? 'rtl' : 'ltr'];
+	return `${MARK[context]}${own}${value}${own}${MARK[context]}`;
+}

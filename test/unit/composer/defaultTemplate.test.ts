@@ -61,6 +61,16 @@ describe('default template', () => {
 		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('umgeleitet → Ben Kurz');
 	});
 
+	it('names the voicemail box the call reached by its owner and line, or by its line alone', async () => {
+		const notification = missedCall();
+		notification.call.voicemail = '201';
+		const mail = await compose(notification);
+		expect(mail.text).toContain('Mailbox: Anna Berg (201)\n');
+		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('MailboxAnna Berg (201)');
+		notification.call.voicemail = '299';
+		expect((await compose(notification)).text).toContain('Mailbox: 299\n');
+	});
+
 	it('names the colleague who answered', async () => {
 		const mail = await compose(answeredByBen());
 		expect(mail.subject).toBe(`Anruf von ${NAME}, angenommen von Ben Kurz`);

@@ -28,3 +28,16 @@ declare module 'sax' {
 	}
 	export function parser(strict: boolean, options?: Record<string, unknown>): SAXParser;
 }
+
+declare module 'bidi-js' {
+	interface EmbeddingLevels {
+		levels: Uint8Array;
+		paragraphs: Array<{ start: number; end: number; level: number }>;
+	}
+	interface Bidi {
+		getEmbeddingLevels(text: string, direction?: 'ltr' | 'rtl'): EmbeddingLevels;
+		getReorderSegments(text: string, levels: EmbeddingLevels, start?: number, end?: number): Array<[number, number]>;
+		getMirroredCharactersMap(text: string, levels: Uint8Array): Map<number, string>;
+	}
+	export default function bidiFactory(): Bidi;
+}

@@ -381,7 +381,10 @@ export class AmiCallMapper {
 	private dialTarget(destChannel: string | undefined, dialString: string | undefined): DialTarget {
 		if (!destChannel || LOCAL_CHANNEL.test(destChannel)) return undefined;
 		const endpoint = deviceEndpoint(destChannel);
+		// app_queue reports a member's interface as the dial string: `PJSIP/201` is that phone, not a trunk
+		const memberInterface = dialString !== undefined && DEVICE_INTERFACE.exec(dialString)?.[1] === endpoint;
 		const sendsOut =
+			!memberInterface &&
 			dialString !== undefined &&
 			(DIAL_VIA_ENDPOINT_AT.test(dialString) || DIAL_VIA_ENDPOINT_SLASH.test(dialString));
 		if (endpoint !== undefined && !sendsOut && !this.trunkPattern?.test(endpoint)) {

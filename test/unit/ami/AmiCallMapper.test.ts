@@ -353,6 +353,28 @@ describe('AmiCallMapper: queues', () => {
 		]);
 	});
 
+	it('a plain-Asterisk member (`PJSIP/202`, app_queue dials its interface) is a phone: a colleague calling the queue is internal', () => {
+		const colleague = chan('PJSIP/203-0000000d', '401.1', '401.1', { num: '203', name: 'Cleo', exten: '400' });
+		const phone = chan('PJSIP/202-0000000e', '401.2', '401.1');
+		const member = (name: string) =>
+			event(name, snapshot('', colleague), snapshot('Dest', phone), { Queue: 'support', MemberName: 'PJSIP/202', Interface: 'PJSIP/202' });
+		const events = mapAll([
+			newchannel(colleague),
+			member('AgentCalled'),
+			dialBegin(colleague, phone, 'PJSIP/202'),
+			member('AgentRingNoAnswer'),
+			dialEnd(colleague, phone, 'NOANSWER'),
+			event('QueueCallerAbandon', snapshot('', colleague), { Queue: 'support', Position: '1' }),
+			hangup(colleague),
+		]);
+		expect(events.map((e) => [e.type, 'line' in e ? e.line : undefined, 'direction' in e ? e.direction : undefined])).toEqual([
+			['offered', undefined, 'internal'],
+			['ringing', '202', undefined],
+			['stopped', '202', undefined],
+			['ended', undefined, undefined],
+		]);
+	});
+
 	it('QueueCallerAbandon ends the call; the cancels and hangup after it add nothing', () => {
 		const events = mapAll([
 			newchannel(caller),

@@ -18,6 +18,8 @@
  * - `stopped`/`diverted` for a line that never rang gives that line a zero-length leg (busy at
  *   once, forwarded unconditionally), so the record still shows the call tried it.
  * - `voicemail` ends every leg still ringing (`notAnswered`): the box has taken the call.
+ * - From FOLD_RINGING_AFTER_EVENTS events on, a line ringing again after its `stopped` continues
+ *   its last leg (queues ring round after round); MAX_EVENTS_PER_CALL resolves the call as is.
  * - An `answered` timed at or before the call's `ended` makes it answered; one timed after it is
  *   late and ignored, like every event after the resolving one.
  * - Events the model cannot use (call event without `callId`, ringing/answered/presence without
@@ -72,6 +74,13 @@ export const SWEEP_INTERVAL_MS = 10_000;
 
 /** A call with this many events and still unresolved is resolved as it stands (memory bound). */
 const MAX_EVENTS_PER_CALL = 256;
+/**
+ * From this many events on, a line that rings again after it stopped continues its last leg
+ * instead of adding one: a queue rings its members round after round for as long as a caller
+ * waits (two events per member and round), and that must not reach the bound above and resolve a
+ * call someone is about to answer. The continued leg also spans the pauses between rounds.
+ */
+const FOLD_RINGING_AFTER_EVENTS = 128;
 const MAX_DATE_MS = 8.64e15;
 
 /**
@@ -249,7 +258,9 @@ export class CallAssembler {
 			this.pending.set(call.callId, call);
 			this.creationOrder.push(call);
 		}
-		call.events.push({ event, seq: this.seq++ });
+		if (!(call.events.length >= FOLD_RINGING_AFTER_EVENTS && event.type === 'ringing' && continuesLeg(call, event.line!))) {
+			call.events.push({ event, seq: this.seq++ });
+		}
 		call.lastTime = Math.max(call.lastTime, event.time);
 		call.lastHeard = Math.max(call.lastHeard, receivedAt);
 		if (event.type === 'answered' || event.type === 'ended') {
@@ -346,6 +357,23 @@ export class CallAssembler {
 		}
 		return deriveRecord(call, incompleteAt);
 	}
+}
+
+/**
+ * Whether a `ringing` of `line` can be folded into the line's last leg: the line's last event is its
+ * own `stopped` (taken back, so the leg runs on) or a `ringing` (it is still ringing).
+ */
+function continuesLeg(call: PendingCall, line: string): boolean {
+	for (let i = call.events.length - 1; i >= 0; i--) {
+		const { event } = call.events[i];
+		if (event.line === undefined && (event.type === 'stopped' || event.type === 'diverted')) return false;
+		if (event.line !== line) continue;
+		if (event.type === 'ringing') return true;
+		if (event.type !== 'stopped') return false;
+		call.events.splice(i, 1);
+		return true;
+	}
+	return false;
 }
 
 function iso(time: number): string {

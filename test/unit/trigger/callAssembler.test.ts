@@ -607,6 +607,36 @@ describe('CallAssembler: silence, age, eviction', () => {
 		expect(assembler.pendingCount).toBe(0);
 	});
 
+	const iso = (seconds: number) => new Date(at(seconds)).toISOString();
+
+	it('a queue ringing its members round after round for 45 minutes resolves once, when someone answers', () => {
+		// Three members ring 15 s per round, 5 s apart, 135 rounds: 810 events before 201 answers.
+		const assembler = new CallAssembler();
+		const records: TriggerRecord[] = [assembler.push(ev(0, 'offered', { caller: { number: '+4930555' } }))].flat();
+		const members = ['201', '202', '203'];
+		let round = 0;
+		for (; round < 135; round++) {
+			const start = 1 + round * 20;
+			for (const line of members) records.push(...assembler.push(ev(start, 'ringing', { line })));
+			for (const line of members) records.push(...assembler.push(ev(start + 15, 'stopped', { line, reason: 'noAnswer' })));
+		}
+		expect(records).toEqual([]);
+		const start = 1 + round * 20;
+		for (const line of members) assembler.push(ev(start, 'ringing', { line }));
+		const [record] = assembler.push(ev(start + 4, 'answered', { line: '201' })) as CallRecord[];
+		expect([record.outcome, record.incomplete, record.answeredBy?.line, record.resolvedAt]).toEqual(['answered', false, '201', iso(start + 4)]);
+		// Each member's last leg runs up to the answer; none rings after it, and the wait is covered.
+		const lastLeg = (line: string) => record.legs.filter((leg) => leg.line === line).at(-1)!;
+		expect(members.map((line) => [lastLeg(line).result, lastLeg(line).ringingUntil])).toEqual([
+			['answered', iso(start + 4)],
+			['answeredElsewhere', iso(start + 4)],
+			['answeredElsewhere', iso(start + 4)],
+		]);
+		expect(record.legs.every((leg) => leg.ringingUntil <= record.resolvedAt)).toBe(true);
+		expect(record.legs.length).toBeLessThan(135 * 3);
+		expect(assembler.stats().pendingCalls).toBe(0);
+	});
+
 	it('resolves a call that floods events as it stands, so one call cannot grow without bound', () => {
 		const assembler = new CallAssembler();
 		const records: TriggerRecord[] = [];

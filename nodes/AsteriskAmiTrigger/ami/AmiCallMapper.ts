@@ -226,9 +226,14 @@ export class AmiCallMapper {
 		const call = this.track(message.Linkedid, time, channelCaller(message), message);
 		if (!call) return [];
 		const key = legKey(message);
-		const line = call.legs.get(key) ?? this.lineOf(message.DestChannel);
+		const dialled = call.legs.get(key);
+		const line = dialled ?? this.lineOf(message.DestChannel);
 		const events = this.offer(call, false);
 		if (!line) return events;
+		// Its DialBegin was lost while reconnecting: the phone rang from when its channel was made,
+		// not for 0 s (which the minimum ringing time would count against its user).
+		const rangFrom = dialled === undefined && !call.lines.has(line) ? creationTime(message.DestUniqueid, time) : undefined;
+		if (rangFrom !== undefined && outcome !== 'answered') events.push(...this.legStarted(call, key, line, rangFrom));
 		if (message.Forward) {
 			events.push(...this.legDiverted(call, key, line, forwardTarget(message.Forward), time));
 		} else if (outcome) {
@@ -328,9 +333,11 @@ export class AmiCallMapper {
 		if (!linkedid || this.finished.has(linkedid)) return undefined;
 		let call = this.calls.get(linkedid);
 		if (!call) {
+			// Not from the caller's Newchannel (lost while reconnecting): when its channel was made.
+			const fromNewchannel = message?.Event === 'Newchannel' && message.Uniqueid === linkedid;
 			call = {
 				callId: linkedid,
-				startedAt: time,
+				startedAt: fromNewchannel ? time : (creationTime(linkedid, time) ?? time),
 				caller,
 				called: usefulExten(message?.Exten) ?? '',
 				offered: false,
@@ -482,6 +489,17 @@ export class AmiCallMapper {
 function eventTime(message: AmiMessage, receivedAt: number): number {
 	const stamp = message.Timestamp;
 	return stamp && /^\d+(?:\.\d+)?$/.test(stamp) ? Math.round(Number(stamp) * 1000) : receivedAt;
+}
+
+/**
+ * When Asterisk made a channel, read off its unique id (`[systemname-]<epoch seconds>.<counter>`);
+ * undefined for ids of another form (set by an Originate) or a time more than an hour before `notAfter`.
+ */
+function creationTime(uniqueid: string | undefined, notAfter: number): number | undefined {
+	const seconds = uniqueid ? /(?:^|-)(\d{9,10})\.\d+$/.exec(uniqueid)?.[1] : undefined;
+	if (seconds === undefined) return undefined;
+	const time = Number(seconds) * 1000;
+	return time < notAfter - 3_600_000 ? undefined : Math.min(time, notAfter);
 }
 
 function legKey(message: AmiMessage): string {

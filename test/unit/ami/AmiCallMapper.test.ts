@@ -566,6 +566,31 @@ describe('AmiCallMapper: reconnects and bounds', () => {
 		]);
 	});
 
+	it('with Asterisk\'s own unique ids (epoch.counter), a leg whose DialBegin was lost rang from its channel\'s creation', () => {
+		// T0 is 1770888600 s: the caller's channel was made at T0, the phone's one second later.
+		const epochCaller = { ...caller, uniqueid: '1770888600.10', linkedid: '1770888600.10' };
+		const epochPhone = chan('PJSIP/201-00000062', 'pbx1-1770888601.11', '1770888600.10');
+		const mapper = new AmiCallMapper();
+		const events = [
+			...mapper.map(dialEnd(epochCaller, epochPhone, 'NOANSWER'), at(21)),
+			...mapper.map(hangup(epochCaller), at(22)),
+		];
+		expect(events.map((e) => [e.type, e.time, 'line' in e ? e.line : undefined])).toEqual([
+			['offered', at(0), undefined],
+			['ringing', at(1), '201'],
+			['stopped', at(21), '201'],
+			['ended', at(22), undefined],
+		]);
+		// An id that is not Asterisk's own form, or a creation more than an hour back, tells nothing.
+		const other = new AmiCallMapper();
+		const originated = chan('PJSIP/201-00000063', 'my-originate-id', '1770888600.20');
+		expect(other.map(dialEnd({ ...epochCaller, uniqueid: '1770888600.20', linkedid: '1770888600.20' }, originated, 'NOANSWER'), at(21)).map((e) => e.type)).toEqual(['offered', 'stopped']);
+		expect(new AmiCallMapper().map(dialEnd(epochCaller, epochPhone, 'NOANSWER'), at(3700)).map((e) => [e.type, e.time])).toEqual([
+			['offered', at(3700)],
+			['stopped', at(3700)],
+		]);
+	});
+
 	it('a hangup of a call never seen, or of one that never dialled, is no call', () => {
 		expect(mapAll([hangup(caller)])).toEqual([]);
 		expect(mapAll([newchannel(caller), hangup(caller)])).toEqual([]);

@@ -6,7 +6,7 @@
 import type { Notification } from '../../shared/notification';
 import { isEmailAddress } from '../../shared/emailAddress';
 import { displayName, type MailAddress, parseMailbox } from './address';
-import { contactDisplayName } from './contact';
+import { callerIdName, contactDisplayName } from './contact';
 import { ConfigurationError } from '../../shared/errors';
 import { choiceSetting } from '../../shared/settings';
 import { NotificationError } from './errors';
@@ -102,7 +102,7 @@ export async function composeMail(notification: Notification, options: ComposeOp
 			notes.push(`The caller's e-mail "${cleanLine(address)}" is not one valid address; the configured sender is used.`);
 		} else {
 			caller = {
-				name: displayName(contactDisplayName(notification.contact) || notification.caller?.name),
+				name: displayName(contactDisplayName(notification.contact) || callerIdName(notification.caller?.name)),
 				address,
 			};
 		}

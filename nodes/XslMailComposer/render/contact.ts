@@ -1,6 +1,16 @@
 /** The caller's contact data as the mail shows it: one display name, and whether there is any. */
 import type { Contact } from '../../shared/notification';
+import { isWithheld } from '../../shared/phoneNumbers';
 import { cleanLine } from './text';
+
+/**
+ * The caller-ID name as a name: '' for the words networks send instead of one ("Anonymous",
+ * `<unknown>`, "Private" …), so a mail does not read "Missed call from Anonymous".
+ */
+export function callerIdName(name: unknown): string {
+	const cleaned = cleanLine(name);
+	return isWithheld(cleaned) ? '' : cleaned;
+}
 
 /** The person's name: name, else first + last name; '' when there is none. */
 export function contactPersonName(contact: Contact | null | undefined): string {

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { Contact, Notification, OwnedLeg } from '../../shared/notification';
 import { isTimeZone } from '../../shared/timeZone';
 import { isEmailAddress } from '../../shared/emailAddress';
-import { contactDisplayName } from './contact';
+import { callerIdName, contactDisplayName } from './contact';
 import type { Language } from './languages';
 import { dialString, hasNoCallbackNumber, telephonyHref, validateCustomPrefix } from './telephonyLink';
 import { cleanLine, cleanMultiline, firstStrongDirection, inDirection, localeDirection, type TextDirection, withoutIllegalChars } from './text';
@@ -184,7 +184,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const withheldText = strings.withheldNumber ?? '';
 	const display = cleanLine(caller.display) || cleanLine(caller.number);
 	// A withheld caller without a name is "Unknown"; the withheld note says why there is no number.
-	const knownLabel = contactDisplayName(contact) || cleanLine(caller.name) || (withheld ? '' : display);
+	const knownLabel = contactDisplayName(contact) || callerIdName(caller.name) || (withheld ? '' : display);
 	const callerLabel = knownLabel || (strings.unknownCaller ?? '');
 	const answeredBy = call?.answeredBy ?? null;
 	const answeredByUser = notification.answeredByUser ?? null;
@@ -278,7 +278,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('number', cleanLine(caller.number)),
 			el('e164', cleanLine(caller.e164)),
 			el('display', display),
-			el('name', cleanLine(caller.name)),
+			el('name', callerIdName(caller.name)),
 			el('restricted', caller.restricted === true),
 			...optional('withheld', withheld ? withheldText : ''),
 			el('dial', withheld ? '' : dialString(caller)),

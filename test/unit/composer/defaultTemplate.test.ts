@@ -159,6 +159,15 @@ describe('default template', () => {
 		named.caller = { number: '', e164: null, display: '', name: 'MUELLER JUERGEN', restricted: true };
 		named.contact = null;
 		expect((await compose(named)).subject).toBe('Verpasster Anruf von MUELLER JUERGEN');
+		// …but the words networks send instead of a name are no name (Asterisk's CallerIDName "Anonymous").
+		for (const word of ['Anonymous', '<unknown>', 'PRIVATE', 'Unavailable']) {
+			named.caller = { number: '', e164: null, display: '', name: word, restricted: true };
+			expect((await compose(named)).subject).toBe('Verpasster Anruf eines unbekannten Anrufers');
+		}
+		named.caller = { number: '+4930555', e164: '+4930555', display: '030 555', name: 'Anonymous', restricted: false };
+		const withNumber = await compose(named);
+		expect(withNumber.subject).toBe('Verpasster Anruf von 030 555');
+		expect(withNumber.text).not.toContain('Anonymous');
 	});
 
 	it('is built for mail clients: tables and inline styles, nothing active or external', async () => {

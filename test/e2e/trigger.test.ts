@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_NAME, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
 import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
+import { queueCallCapture } from '../support/amiQueueCapture';
 import { startAmiReplayServer, type AmiReplayServer } from '../support/amiReplayServer';
 import { outputOf, SavedExecutions, startStack, testCredential, waitFor, type Stack } from './support';
 
@@ -89,9 +90,14 @@ shortSecret.nodes[0].credentials = { callEventHeaderAuth: { id: 'ShortSecret0000
 const owner = { email: 'admin@example.com', password: 'Test-Passw0rd', firstName: 'Ada', lastName: 'Admin' };
 
 /** The example workflow with the Asterisk AMI Trigger in place of the webhook trigger. */
-function amiWorkflow(id: string, credentialId: string, users: Parameters<typeof directory>[0]): WorkflowJson {
+function amiWorkflow(
+	id: string,
+	credentialId: string,
+	users: Parameters<typeof directory>[0],
+	filter: Record<string, unknown> = {},
+): WorkflowJson {
 	// The captures carry no AMI timestamps: events get the time of receipt, milliseconds apart.
-	const workflow = withTrigger(id, {}, users, { exceptions: { minRingSeconds: 0 } });
+	const workflow = withTrigger(id, {}, users, { exceptions: { minRingSeconds: 0 }, ...filter });
 	const trigger = workflow.nodes[0];
 	trigger.type = `${PACKAGE_NAME}.asteriskAmiTrigger`;
 	trigger.parameters = { options: {} };
@@ -109,10 +115,23 @@ const amiAnswered = amiWorkflow('TriggerAmiAnsw01', 'AmiAnswered00001', [
 	{ id: 'answerer', email: 'answerer@example.com', lines: ['21', '1986'] },
 ]);
 
+// A queue (plain Asterisk, members PJSIP/201–203) rings its members for 40 minutes before 201 answers.
+const amiQueue = amiWorkflow(
+	'TriggerAmiQueue1',
+	'AmiQueue00000001',
+	[
+		{ id: 'anna', email: 'anna.queue@example.com', lines: ['201'] },
+		{ id: 'ben', email: 'ben.queue@example.com', lines: ['202'] },
+		{ id: 'cleo', email: 'cleo.queue@example.com', lines: ['203'] },
+	],
+	{ alsoWhenAnsweredByThirdParty: true },
+);
+
 let stack: Stack;
 let executions: SavedExecutions;
 let huntGroupServer: AmiReplayServer;
 let answeredServer: AmiReplayServer;
+let queueServer: AmiReplayServer;
 
 const mailsTo = (address: string) => stack.mailsTo(address);
 
@@ -127,6 +146,18 @@ beforeAll(async () => {
 		...ami,
 		capture: readFileSync(path.join(AMI_CAPTURES, 'answered-internal.raw')),
 	});
+	queueServer = await startAmiReplayServer({
+		...ami,
+		capture: queueCallCapture({
+			start: 1770888600,
+			callerNumber: '+4930555',
+			members: ['201', '202', '203'],
+			rounds: 120,
+			ringSeconds: 15,
+			pauseSeconds: 5,
+			answeredBy: '201',
+		}),
+	});
 	const amiCredential = (id: string, port: number) => ({
 		id,
 		name: `AMI ${id}`,
@@ -134,7 +165,7 @@ beforeAll(async () => {
 		data: { host: '127.0.0.1', port, username: ami.username, secret: ami.secret, tls: false },
 	});
 	stack = await startStack(
-		[generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered, silence, withReorderWindow, withoutReorderWindow],
+		[generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered, amiQueue, silence, withReorderWindow, withoutReorderWindow],
 		{
 			drafts: [badOptions, shortSecret],
 			env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all' },
@@ -160,6 +191,7 @@ beforeAll(async () => {
 				},
 				amiCredential('AmiHuntGroup0001', huntGroupServer.port),
 				amiCredential('AmiAnswered00001', answeredServer.port),
+				amiCredential('AmiQueue00000001', queueServer.port),
 			],
 		},
 	);
@@ -171,6 +203,7 @@ afterAll(async () => {
 	await stack?.stop();
 	await huntGroupServer?.close();
 	await answeredServer?.close();
+	await queueServer?.close();
 });
 
 /**
@@ -324,6 +357,21 @@ describe('Asterisk AMI through a replay server', () => {
 			expect.objectContaining({ reason: 'answered', user: expect.objectContaining({ id: 'answerer' }) }),
 		);
 		expect(mailsTo('answerer@example.com')).toHaveLength(0);
+	});
+});
+
+describe('Asterisk AMI: a long queue wait', () => {
+	test('40 minutes of rounds, then 201 answers: one answered call; the colleagues hear who answered, nobody of a missed call', async () => {
+		const execution = await executions.only(amiQueue, 30_000);
+		const records = outputOf(execution, 'Call Event Trigger').map((item) => item.json);
+		expect(records).toEqual([
+			expect.objectContaining({ kind: 'call', outcome: 'answered', incomplete: false, answeredBy: expect.objectContaining({ line: '201' }) }),
+		]);
+		await waitFor(() => mailsTo('ben.queue@example.com').length > 0 && mailsTo('cleo.queue@example.com').length > 0, 30_000);
+		for (const address of ['ben.queue@example.com', 'cleo.queue@example.com']) {
+			expect(mailsTo(address).map((mail) => mail.parsed.subject)).toEqual(['Call from Queue Caller answered by anna']);
+		}
+		expect(mailsTo('anna.queue@example.com')).toHaveLength(0);
 	});
 });
 

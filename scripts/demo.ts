@@ -59,10 +59,14 @@ async function main(): Promise<void> {
 	await host.waitForWebhook(webhookPath);
 	const webhook = host.webhookUrl(webhookPath);
 	const sample = path.join(PROJECT_ROOT, 'templates/events/missed-call.json');
+	// Its callId also begins each eventId: one replacement gives a new call with new events.
+	const sampleCallId = (JSON.parse(readFileSync(sample, 'utf8')) as Array<{ callId: string }>)[0].callId;
+	const post = `curl -sS -X POST -H 'Content-Type: application/json'`;
 	console.log(`
   Webhook (POST call events):  ${webhook}
-  Try a missed call:           curl -sS -X POST -H 'Content-Type: application/json' --data @${sample} ${webhook}
-                               (each sample call id is mailed once; edit "callId" to send it again)
+  Try a missed call:           ${post} --data @${sample} ${webhook}
+  Each call is mailed once and a repeated eventId is ignored; send it again as a new call:
+                               sed "s/${sampleCallId}/demo-call-$(date +%s)/g" ${sample} | ${post} --data @- ${webhook}
   n8n editor:                  ${host.baseUrl}   login ${owner.email} / ${owner.password}
   Why someone got no mail:     ${host.baseUrl}/home/executions (the Missed Call Filter's Suppressed output)
   Mails (.eml) are written to: ${mailDir}

@@ -26,7 +26,7 @@ import {
 	LOGIN_HINT,
 	type AmiCredentials,
 } from './amiConnection';
-import { asteriskAmiTriggerProperties } from './description';
+import { asteriskAmiTriggerPanel, asteriskAmiTriggerProperties } from './description';
 
 export class AsteriskAmiTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -41,6 +41,7 @@ export class AsteriskAmiTrigger implements INodeType {
 		inputs: [],
 		outputs: ['main'],
 		credentials: [{ name: 'asteriskAmi', required: true, testedBy: 'asteriskAmiLoginTest' }],
+		triggerPanel: asteriskAmiTriggerPanel,
 		properties: asteriskAmiTriggerProperties,
 	};
 

@@ -1,5 +1,8 @@
 import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
 	IDataObject,
+	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -15,7 +18,7 @@ import { TRIGGER_OPTIONS_HINT } from '../shared/assemblyOptions';
 import { ConfigurationError } from '../shared/errors';
 import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
 import { intake, intakeKey, sweepIntake } from './callIntake';
-import { callEventTriggerProperties } from './description';
+import { callEventTriggerPanel, callEventTriggerProperties, callEventTriggerSubtitle } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest } from './sources';
 import { isStopping } from './shutdown';
@@ -23,6 +26,8 @@ import {
 	checkRequest,
 	CREDENTIAL_TYPES,
 	credentialProblem,
+	testCredential,
+	unusableCredentialAnswer,
 	type WebhookAuthentication,
 	type WebhookCredentials,
 } from './webhookAuth';
@@ -44,7 +49,7 @@ export class CallEventTrigger implements INodeType {
 		// a V8 isolate per request on n8n 2.x's default engine; version 2 is spared that.
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{$parameter["source"]}}',
+		subtitle: callEventTriggerSubtitle,
 		description: 'Receives PBX call events and emits one call record per call when it resolves',
 		defaults: { name: 'Call Event Trigger' },
 		inputs: [],
@@ -53,11 +58,13 @@ export class CallEventTrigger implements INodeType {
 			{
 				name: 'callEventBasicAuth',
 				required: true,
+				testedBy: 'callEventBasicAuthTest',
 				displayOptions: { show: { authentication: ['basicAuth'] } },
 			},
 			{
 				name: 'callEventHeaderAuth',
 				required: true,
+				testedBy: 'callEventHeaderAuthTest',
 				displayOptions: { show: { authentication: ['headerAuth'] } },
 			},
 		],
@@ -72,7 +79,26 @@ export class CallEventTrigger implements INodeType {
 				isFullPath: true,
 			},
 		],
+		triggerPanel: callEventTriggerPanel,
 		properties: callEventTriggerProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			// The same check publishing makes; n8n shows the answer when the credential is saved.
+			async callEventBasicAuthTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				return testCredential('basicAuth', credential.data ?? {});
+			},
+			async callEventHeaderAuthTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				return testCredential('headerAuth', credential.data ?? {});
+			},
+		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -88,12 +114,14 @@ export class CallEventTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		};
 
+		const mode = this.getMode() === 'manual' ? 'test' : 'production';
 		const { authentication, credentials } = await webhookCredentials(this);
 		const problem = credentialProblem(authentication, credentials);
 		if (problem) {
-			// The details (a secret's length) go to the log and the publication status, not to the caller.
+			// The details (a secret's length) go to the log and the publication status; to the caller
+			// only on the test URL, which only the administrator uses.
 			this.logger.error(`Call Event Trigger "${this.getNode().name}": ${problem}`);
-			return refuse(500, "The trigger's credential cannot protect this webhook; n8n's log says why");
+			return refuse(500, unusableCredentialAnswer(problem, mode));
 		}
 		const verdict = checkRequest(authentication, credentials, this.getHeaderData() as Record<string, string>);
 		if (!verdict.ok) {
@@ -102,7 +130,6 @@ export class CallEventTrigger implements INodeType {
 			});
 		}
 
-		const mode = this.getMode() === 'manual' ? 'test' : 'production';
 		let settings: WebhookSettings;
 		try {
 			settings = webhookSettingsFrom(webhookParameters(this), mode);

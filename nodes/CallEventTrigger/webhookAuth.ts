@@ -86,6 +86,39 @@ export function credentialProblem(authentication: WebhookAuthentication, credent
 	return null;
 }
 
+/** What the credential dialog's Test shows (n8n's INodeCredentialTestResult). */
+export interface CredentialTestResult {
+	status: 'OK' | 'Error';
+	message: string;
+}
+
+/**
+ * The Test of a Call Event credential: the same check that publishing makes, so that a secret too
+ * short is found when the credential is saved, not when the workflow is published.
+ */
+export function testCredential(authentication: WebhookAuthentication, credentials: WebhookCredentials): CredentialTestResult {
+	const problem = credentialProblem(authentication, credentials);
+	if (problem !== null) return { status: 'Error', message: `This credential cannot protect the webhook: ${problem}` };
+	return {
+		status: 'OK',
+		message:
+			authentication === 'headerAuth'
+				? 'The secret can protect the webhook'
+				: 'User and password can protect the webhook',
+	};
+}
+
+/**
+ * The error a request gets while the credential cannot protect the webhook (answered 500). Only the
+ * administrator uses the test URL, so its answer names the problem; the production URL's does not
+ * (n8n's log and the publication status do).
+ */
+export function unusableCredentialAnswer(problem: string, mode: 'test' | 'production'): string {
+	return mode === 'test'
+		? `The trigger's credential cannot protect this webhook: ${problem}`
+		: "The trigger's credential cannot protect this webhook; n8n's log says why";
+}
+
 /** The request's verdict under a credential that passed `credentialProblem`. */
 export function checkRequest(
 	authentication: WebhookAuthentication,

@@ -7,8 +7,20 @@ import { numberSetting, type NumberRule } from '../shared/settings';
 import type { CallAssemblerOptions } from './assembly/CallAssembler';
 import { callEventSourceOf, type CallEventSource } from './sources';
 
-export const MAX_BODY_KB = { default: 1024, min: 1, max: 16384, unit: 'kilobytes' } satisfies NumberRule;
-export const REORDER_WINDOW_MS = { default: 0, min: 0, max: 60_000, unit: 'milliseconds' } satisfies NumberRule;
+export const MAX_BODY_KB = {
+	default: 1024,
+	min: 1,
+	max: 16384,
+	unit: 'kilobytes',
+	label: 'Options → Max Body Size (KB)',
+} satisfies NumberRule;
+export const REORDER_WINDOW_MS = {
+	default: 0,
+	min: 0,
+	max: 60_000,
+	unit: 'milliseconds',
+	label: 'Options → Reorder Window (Milliseconds)',
+} satisfies NumberRule;
 
 export interface TriggerOptions {
 	emitPresence?: boolean;

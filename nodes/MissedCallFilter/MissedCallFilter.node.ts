@@ -10,7 +10,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { TriggerRecord } from '../shared/callModel';
 import type { Contact } from '../shared/notification';
 import type { NumberingPlan } from '../shared/phoneNumbers';
-import { DEFAULT_COUNTRY, missedCallFilterProperties } from './description';
+import { DEFAULT_COUNTRY, missedCallFilterProperties, missedCallFilterSubtitle } from './description';
+import { checkDirectoryFor, EmptyDirectoryError } from './directory';
 import { compileFilter, filterCall, filterPresence, type CompiledFilter } from './filter';
 import { readContact, readTriggerRecord } from './input';
 import type { FilterSettings } from './rules';
@@ -28,7 +29,7 @@ export class MissedCallFilter implements INodeType {
 		icon: 'file:missedCallFilter.svg',
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{"recipients: " + $parameter["recipients"]}}',
+		subtitle: missedCallFilterSubtitle,
 		description: 'Decides who gets an e-mail and a journal entry for each call, and why the others do not',
 		defaults: { name: 'Missed Call Filter' },
 		inputs: ['main'],
@@ -67,9 +68,8 @@ export class MissedCallFilter implements INodeType {
 				shared: this.getMode() !== 'manual',
 			});
 		} catch (error) {
-			throw new NodeOperationError(this.getNode(), error as Error, {
-				description: 'Check the node\'s settings: the message names the setting and the value.',
-			});
+			// The message names the setting by its label in the editor, and the value.
+			throw new NodeOperationError(this.getNode(), error as Error);
 		}
 		const contactField = this.getNodeParameter('contactField', 0, 'contact') as string;
 
@@ -80,6 +80,7 @@ export class MissedCallFilter implements INodeType {
 			try {
 				const json = items[itemIndex].json;
 				const record = readTriggerRecord(json);
+				checkDirectoryFor(record, filter.directory);
 				const contact =
 					record.kind === 'call' ? readContact(pathValue(json, contactField), contactField) : null;
 				inputs.push({ itemIndex, record, contact });
@@ -87,7 +88,10 @@ export class MissedCallFilter implements INodeType {
 				if (!this.continueOnFail()) {
 					throw new NodeOperationError(this.getNode(), error as Error, {
 						itemIndex,
-						description: 'The item is not a call or presence record of the Call Event Trigger.',
+						description:
+							error instanceof EmptyDirectoryError
+								? undefined
+								: 'The item is not a call or presence record of the Call Event Trigger.',
 					});
 				}
 				outputs[SUPPRESSED].push({

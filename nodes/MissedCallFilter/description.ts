@@ -10,6 +10,15 @@ const participantOptions = [
 	{ name: 'None', value: 'none' },
 ];
 
+/** The node's subtitle: whom the Recipients setting mails, in words. */
+const recipientsInWords: Record<string, string> = {
+	all: 'all who rang',
+	first: 'first who rang',
+	last: 'last who rang',
+	none: 'nobody',
+};
+export const missedCallFilterSubtitle = `={{"Mail: " + (${JSON.stringify(recipientsInWords)}[$parameter["recipients"]] || $parameter["recipients"])}}`;
+
 const exampleDirectory = JSON.stringify(
 	[
 		{
@@ -27,13 +36,6 @@ const exampleDirectory = JSON.stringify(
 );
 
 export const missedCallFilterProperties: INodeProperties[] = [
-	{
-		displayName:
-			'The repeat rules ("repeated call the same day", "… while not logged in") remember notifications only across production executions: n8n does not save workflow static data for manual test runs',
-		name: 'staticDataNotice',
-		type: 'notice',
-		default: '',
-	},
 	{
 		displayName: 'Directory',
 		name: 'directory',
@@ -94,11 +96,12 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		description: 'Who of the users whose phones rang gets the e-mail about a missed call (and, with the next setting, about a call someone else answered)',
 	},
 	{
-		displayName: 'Also When Answered by a Third Party',
+		displayName: 'Also When Someone Else Answered',
 		name: 'alsoWhenAnsweredByThirdParty',
 		type: 'boolean',
 		default: false,
-		description: 'Whether users whose phone rang also get an e-mail when someone else answered the call (e.g. by pickup)',
+		description:
+			'Whether users whose phone rang also get an e-mail when someone else answered the call (a third party, e.g. a colleague by pickup). Answering on another of one\'s own phones does not count.',
 	},
 	{
 		displayName: 'Exceptions',
@@ -125,7 +128,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				description: 'Whether calls from internal callers are skipped: calls the PBX marks internal, and callers that are a directory line or match the internal pattern',
 			},
 			{
-				displayName: 'Minimum Ringing Time (Seconds)',
+				displayName: 'Min Ringing Time (Seconds)',
 				name: 'minRingSeconds',
 				type: 'number',
 				typeOptions: { minValue: 0 },
@@ -145,7 +148,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether a user is notified only once per day (in their time zone) about the same caller',
+					'Whether a user is notified only once per day (in their time zone) about the same caller. Remembered only by production executions; manual test runs do not save it.',
 			},
 			{
 				displayName: 'Repeated Call While Not Logged In',
@@ -153,7 +156,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether a user is notified only once about the same caller until they log in again (e.g. on holiday)',
+					'Whether a user is notified only once about the same caller until they log in again (e.g. on holiday). Remembered only by production executions; manual test runs do not save it.',
 			},
 			{
 				displayName: 'Withheld Numbers',
@@ -173,12 +176,13 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		description: 'For whom an unanswered call is written to the Journal output (e-mail exceptions do not apply)',
 	},
 	{
-		displayName: 'Journal: Forwarded and Answered Calls',
+		displayName: 'Journal: Answered Calls',
 		name: 'journalForwardedOrAnswered',
 		type: 'options',
 		options: participantOptions,
 		default: 'none',
-		description: 'For whom an answered call (also after forwarding or pickup) is written to the Journal output, among those who did not answer it',
+		description:
+			'For whom an answered call (also after forwarding or pickup) is written to the Journal output, among the users who rang but did not answer it',
 	},
 	{
 		displayName: 'Options',

@@ -71,6 +71,16 @@ export interface CompiledFilterSettings extends Omit<FilterSettings, 'excludedNu
 	excludedNumbers: NumberList;
 }
 
+/** What the editor calls the settings, for messages. */
+export const FILTER_SETTING_LABELS = {
+	recipients: 'Recipients',
+	journalUnanswered: 'Journal: Unanswered Calls',
+	journalForwardedOrAnswered: 'Journal: Answered Calls',
+	minRingSeconds: 'Exceptions → Min Ringing Time (Seconds)',
+	excludedNumbers: 'Exceptions → Excluded Caller Numbers',
+	defaultTimeZone: 'Options → Time Zone',
+} as const;
+
 /** Validates once per execution; missing settings take DEFAULT_FILTER_SETTINGS. */
 export function compileFilterSettings(
 	input: Partial<FilterSettings>,
@@ -80,25 +90,30 @@ export function compileFilterSettings(
 	const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
 	const settings: FilterSettings = { ...DEFAULT_FILTER_SETTINGS, ...given };
 	for (const name of ['recipients', 'journalUnanswered', 'journalForwardedOrAnswered'] as const) {
-		choiceSetting(name, settings[name], PARTICIPANT_CHOICES);
+		choiceSetting(name, settings[name], PARTICIPANT_CHOICES, FILTER_SETTING_LABELS[name]);
 	}
 	const minRingSeconds = numberSetting('minRingSeconds', settings.minRingSeconds, {
 		default: DEFAULT_FILTER_SETTINGS.minRingSeconds,
 		min: 0,
 		unit: 'seconds',
+		label: FILTER_SETTING_LABELS.minRingSeconds,
 	});
 	const defaultTimeZone = settings.defaultTimeZone.trim();
 	if (defaultTimeZone !== '' && !isTimeZone(defaultTimeZone)) {
 		throw new ConfigurationError(
 			'defaultTimeZone',
-			`defaultTimeZone "${defaultTimeZone}" is not an IANA time zone such as Europe/Berlin`,
+			`${FILTER_SETTING_LABELS.defaultTimeZone}: "${defaultTimeZone}" is not an IANA time zone such as Europe/Berlin`,
 		);
 	}
 	return {
 		...settings,
 		minRingSeconds,
 		defaultTimeZone,
-		excludedNumbers: plan.compileNumberList(settings.excludedNumbers, 'excludedNumbers'),
+		excludedNumbers: plan.compileNumberList(
+			settings.excludedNumbers,
+			'excludedNumbers',
+			FILTER_SETTING_LABELS.excludedNumbers,
+		),
 	};
 }
 
@@ -149,18 +164,21 @@ export const SUPPRESSION_REASONS = [
 ] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
-/** Why a user (or, with `user: null`, everybody) gets no e-mail for this call. */
+/**
+ * Why a user (or, with `user: null`, everybody) gets no e-mail for this call. Built with its keys in
+ * this order: n8n's table view shows the first columns, so the sentence comes first.
+ */
 export interface Suppression {
-	kind: 'suppressed';
-	reason: SuppressionReason;
-	callId: string;
+	/** One sentence for the administrator. */
+	detail: string;
 	/** null: the reason is about the whole call (an exception, a duplicate, an unowned line). */
 	user: UserRef | null;
+	reason: SuppressionReason;
+	kind: 'suppressed';
+	callId: string;
 	/** `unownedLine`: the line nobody in the directory owns; else null. */
 	line: string | null;
 	caller: NotifiedCaller;
-	/** One sentence for the administrator. */
-	detail: string;
 }
 
 export type JournalRule = 'unanswered' | 'forwardedOrAnswered';
@@ -390,7 +408,7 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 	const { caller, key: callerKey } = describeCaller(call, ctx.plan);
 	const suppressed: Suppression[] = [];
 	const suppress = (reason: SuppressionReason, user: UserRef | null, detail: string, line: string | null = null) =>
-		suppressed.push({ kind: 'suppressed', reason, callId: call.callId, user, line, caller, detail });
+		suppressed.push({ detail, user, reason, kind: 'suppressed', callId: call.callId, line, caller });
 
 	// §4.5: a call record delivered twice produces nothing the second time.
 	if (ctx.memory.isProcessed(call.callId)) {

@@ -413,17 +413,24 @@ function validOptions(options: FilterStateOptions) {
 		min: 1,
 		unit: 'days',
 		why: 'the same-day rule needs a day',
+		label: 'Options → Retention (Days)',
 	});
 	const duplicateWindowHours = numberSetting('duplicateWindowHours', options.duplicateWindowHours, {
 		default: defaults.duplicateWindowHours,
 		min: 1,
 		unit: 'hours',
+		label: 'Options → Duplicate Window (Hours)',
 	});
 	const retentionMs = retentionDays * DAY_MS;
 	return {
 		retentionMs,
 		duplicateWindowMs: Math.min(duplicateWindowHours * HOUR_MS, retentionMs),
-		maxEntries: numberSetting('maxEntries', options.maxEntries, { default: defaults.maxEntries, min: 1, whole: true }),
+		maxEntries: numberSetting('maxEntries', options.maxEntries, {
+			default: defaults.maxEntries,
+			min: 1,
+			whole: true,
+			label: 'Options → Max Remembered Entries',
+		}),
 		now: options.now ?? Date.now,
 	};
 }

@@ -25,7 +25,7 @@ import { listLanguages, loadLanguage, LANGUAGES_DIR, resolveLanguage } from './r
 import { onRenderThreads } from './render/renderThreads';
 import { linkPrefixFor, type TelephonyLinkMode } from './render/telephonyLink';
 import { compileTemplate, DEFAULT_TEMPLATE_FILE, type CompiledTemplate } from './render/xslTemplate';
-import { sendMail, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
+import { sendMail, smtpErrorMessage, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
 
 const ACTIONS = choicesOf(xslMailComposerProperties, 'action');
 const TEMPLATE_SOURCES = choicesOf(xslMailComposerProperties, 'templateSource');
@@ -92,12 +92,13 @@ export class XslMailComposer implements INodeType {
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted,
 			): Promise<INodeCredentialTestResult> {
-				const transport = smtpTransport(credential.data as unknown as SmtpSettings);
+				const settings = credential.data as unknown as SmtpSettings;
+				const transport = smtpTransport(settings);
 				try {
 					await transport.verify();
 					return { status: 'OK', message: 'Connected and logged in' };
 				} catch (error) {
-					return { status: 'Error', message: (error as Error).message };
+					return { status: 'Error', message: smtpErrorMessage(error, settings) };
 				} finally {
 					transport.close();
 				}
@@ -128,8 +129,13 @@ export class XslMailComposer implements INodeType {
 		let sharedTemplate: CompiledTemplate | undefined;
 		try {
 			// A value the editor does not offer (a hand-edited workflow file) must not quietly compose instead of send.
-			action = choiceSetting('action', this.getNodeParameter('action', 0), ACTIONS);
-			const templateSource = choiceSetting('templateSource', this.getNodeParameter('templateSource', 0), TEMPLATE_SOURCES);
+			action = choiceSetting('action', this.getNodeParameter('action', 0), ACTIONS, 'Action');
+			const templateSource = choiceSetting(
+				'templateSource',
+				this.getNodeParameter('templateSource', 0),
+				TEMPLATE_SOURCES,
+				'Template',
+			);
 			linkPrefix = linkPrefixFor(
 				this.getNodeParameter('linkPrefix', 0) as TelephonyLinkMode,
 				this.getNodeParameter('customLinkPrefix', 0, '') as string,
@@ -151,9 +157,11 @@ export class XslMailComposer implements INodeType {
 		const returnData: INodeExecutionData[] = [];
 		let itemIndex = 0;
 		let transport: ReturnType<typeof smtpTransport> | undefined;
+		let smtpSettings: SmtpSettings | undefined;
 		try {
 			if (action === 'send') {
-				transport = smtpTransport(await this.getCredentials<SmtpSettings & IDataObject>('missedCallSmtp'));
+				smtpSettings = await this.getCredentials<SmtpSettings & IDataObject>('missedCallSmtp');
+				transport = smtpTransport(smtpSettings);
 			}
 			for (; itemIndex < items.length; itemIndex++) {
 				const pairedItem = { item: itemIndex };
@@ -215,7 +223,7 @@ export class XslMailComposer implements INodeType {
 					throw new NodeApiError(node, error as unknown as JsonObject, {
 						itemIndex,
 						message: `Sending the missed-call mail to ${mail.to.address} failed`,
-						description: (error as Error).message,
+						description: smtpErrorMessage(error, smtpSettings as SmtpSettings),
 					});
 				}
 			}

@@ -10,14 +10,15 @@ export const xslMailComposerProperties: INodeProperties[] = [
 			{
 				name: 'Compose Only',
 				value: 'compose',
-				action: 'Compose the e mail for another mail node',
+				// The lint's sentence case allows neither "e-mail" nor "SMTP" here.
+				action: 'Compose the mail for another mail node',
 				description:
 					'Output from, to, subject, HTML, text and attachments (as binary) for the Send Email, Gmail or Outlook node',
 			},
 			{
 				name: 'Send',
 				value: 'send',
-				action: 'Send the e mail over smtp',
+				action: 'Send the mail over the mail server',
 				description: 'Send with the SMTP credential and output the server\'s answer',
 			},
 		],
@@ -25,7 +26,7 @@ export const xslMailComposerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'So that a mail server away for a moment costs no mail, turn on Retry On Fail in this node\'s Settings (the example workflow tries 5 times, 5 s apart). Mails the execution already sent are not sent again.',
+			'Tip: turn on Retry On Fail (node Settings; the example workflow tries 5 times, 5 s apart) so that a short mail-server outage costs no mail; mails this node already sent in this execution are not sent again. While testing, a wrong setting then shows its error only after all tries.',
 		name: 'retryNotice',
 		type: 'notice',
 		default: '',
@@ -41,7 +42,7 @@ export const xslMailComposerProperties: INodeProperties[] = [
 		description: 'The project\'s own sender address',
 	},
 	{
-		displayName: 'Sender',
+		displayName: 'Sender Mode',
 		name: 'senderMode',
 		type: 'options',
 		options: [
@@ -81,7 +82,7 @@ export const xslMailComposerProperties: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getLanguages' },
 		default: 'recipient',
 		description:
-			'The languages for which a file exists in languages/, or the recipient\'s own language (de-AT → de → default). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'A language the package ships (its README lists them, under XSL Mail Composer), or the recipient\'s own language (de-AT → de → default). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Default Language Name or ID',
@@ -98,11 +99,15 @@ export const xslMailComposerProperties: INodeProperties[] = [
 		name: 'linkPrefix',
 		type: 'options',
 		options: [
-			{ name: 'Callto:', value: 'callto' },
-			{ name: 'Custom Prefix', value: 'custom' },
-			{ name: 'Off (Plain Text Numbers)', value: 'off' },
-			{ name: 'Phone:', value: 'phone' },
-			{ name: 'Tel: (Android, iOS)', value: 'tel' },
+			{ name: 'callto:', value: 'callto', description: 'Links look like callto:+49301234' },
+			{ name: 'Custom Prefix', value: 'custom', description: 'Links with the prefix you enter below, e.g. sip:+49301234' },
+			{ name: 'Off (Plain Text Numbers)', value: 'off', description: 'Numbers are plain text, not links' },
+			{ name: 'phone:', value: 'phone', description: 'Links look like phone:+49301234' },
+			{
+				name: 'tel: (Standard)',
+				value: 'tel',
+				description: 'Links look like tel:+49301234; the standard, works on phones and in most desktop softphones',
+			},
 		],
 		default: 'tel',
 		description: 'How phone numbers in the mail are turned into click-to-call links',
@@ -113,6 +118,7 @@ export const xslMailComposerProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'sip:',
+		required: true,
 		displayOptions: { show: { linkPrefix: ['custom'] } },
 		description: '1 to 9 characters followed by a colon, e.g. sip: or dialer:',
 	},
@@ -133,7 +139,8 @@ export const xslMailComposerProperties: INodeProperties[] = [
 			{ name: 'XSL Below', value: 'parameter' },
 		],
 		default: 'default',
-		description: 'The XSL template that turns the notification XML into the mail (see templates/SCHEMA.md)',
+		description:
+			"The XSL template that turns the notification XML into the mail. The package's README (XSL Mail Composer) describes the XML.",
 	},
 	{
 		displayName: 'XSL Template',
@@ -141,8 +148,9 @@ export const xslMailComposerProperties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 12 },
 		default: '',
+		required: true,
 		displayOptions: { show: { templateSource: ['parameter'] } },
-		description: 'A complete XSL stylesheet; start from templates/missed-call.xsl',
+		description: "A complete XSL stylesheet; start from the default, dist/templates/missed-call.xsl in the package (see its README)",
 	},
 	{
 		displayName: 'Input Binary Field',

@@ -32,6 +32,46 @@ export function smtpTransport(settings: SmtpSettings): Transporter<SMTPTransport
 	});
 }
 
+const CHECK_CONNECTION = 'Check Host, Port and SSL/TLS (465) or STARTTLS (587/25).';
+
+/** Node's and OpenSSL's codes for a server certificate that cannot be verified. */
+function isCertificateError(code: string): boolean {
+	return /CERT|^UNABLE_TO_|^ERR_TLS_CERT/.test(code);
+}
+
+/**
+ * An SMTP failure in the words of the credential's fields, with the original error text at the end:
+ * nodemailer's own message ("connect ECONNREFUSED 127.0.0.1:2792") names no setting to check.
+ */
+export function smtpErrorMessage(error: unknown, settings: Pick<SmtpSettings, 'host' | 'port'>): string {
+	const { code, originalCode, message } = error as { code?: string; originalCode?: string; message?: string };
+	const original = String(message ?? error).trim();
+	// nodemailer files socket errors under its own code (ESOCKET) and keeps Node's as originalCode.
+	const reason = originalCode ?? code ?? '';
+	const address = `${settings.host}:${settings.port ?? 465}`;
+	let explained: string | null = null;
+	if (reason === 'ECONNREFUSED') {
+		explained = `Could not connect to ${address} (connection refused). ${CHECK_CONNECTION}`;
+	} else if (reason === 'ENOTFOUND' || reason === 'EAI_AGAIN' || reason === 'EDNS') {
+		explained = `Could not find the host ${settings.host}. Check Host.`;
+	} else if (reason === 'ETIMEDOUT') {
+		explained = `No answer from ${address} in time. ${CHECK_CONNECTION}`;
+	} else if (reason === 'EHOSTUNREACH' || reason === 'ENETUNREACH') {
+		explained = `Could not reach ${address} (no route to the host). Check Host, and that n8n may connect to it.`;
+	} else if (reason === 'ECONNRESET' || reason === 'ECONNECTION') {
+		explained = `${address} closed the connection. ${CHECK_CONNECTION}`;
+	} else if (isCertificateError(reason)) {
+		explained =
+			`The certificate of ${address} is not trusted. Check Host (the name in the certificate); ` +
+			'for a self-signed certificate turn on Allow Unauthorized Certificates.';
+	} else if (reason === 'ETLS' || reason.startsWith('ERR_SSL_')) {
+		explained = `TLS with ${address} failed. ${CHECK_CONNECTION}`;
+	} else if (reason === 'EAUTH' || reason === 'ENOAUTH') {
+		explained = `${address} refused the user/password. Check User and Password.`;
+	}
+	return explained === null ? original : `${explained} Details: ${original}`;
+}
+
 /** What the server said, as the node outputs it. */
 export interface SendResult {
 	messageId: string;

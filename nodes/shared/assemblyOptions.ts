@@ -25,17 +25,34 @@ export const silenceTimeoutOption: INodeProperties = {
 	description: `A call nothing was heard of for this long is resolved as missed and flagged incomplete. Checked every ${SWEEP_INTERVAL_MS / 1000} seconds.`,
 };
 
+type AssemblyOptionName = 'maxPendingCalls' | 'silenceMinutes';
+
+/** What the editor calls the two options (both triggers have them under Options), for messages. */
+export const ASSEMBLY_OPTION_LABELS: Readonly<Record<AssemblyOptionName, string>> = {
+	maxPendingCalls: `Options → ${maxPendingCallsOption.displayName}`,
+	silenceMinutes: `Options → ${silenceTimeoutOption.displayName}`,
+};
+
 /**
  * What the two options above set, for the CallAssembler (defaults when removed from the collection).
- * Throws ConfigurationError for a value an expression may give outside the options' bounds.
+ * Throws ConfigurationError for a value an expression may give outside the options' bounds; its
+ * message names the option as the editor does.
  */
 export function assemblyOptionsFrom(options: { maxPendingCalls?: unknown; silenceMinutes?: unknown }): CallAssemblerOptions {
 	return {
-		silenceMs: numberSetting('silenceMinutes', options.silenceMinutes, SILENCE_MINUTES) * 60_000,
-		maxPendingCalls: numberSetting('maxPendingCalls', options.maxPendingCalls, MAX_PENDING_CALLS),
+		silenceMs:
+			numberSetting('silenceMinutes', options.silenceMinutes, { ...SILENCE_MINUTES, label: ASSEMBLY_OPTION_LABELS.silenceMinutes }) *
+			60_000,
+		maxPendingCalls: numberSetting('maxPendingCalls', options.maxPendingCalls, {
+			...MAX_PENDING_CALLS,
+			label: ASSEMBLY_OPTION_LABELS.maxPendingCalls,
+		}),
 	};
 }
 
-/** The description of a trigger's error about its options (the message names option and value). */
+/**
+ * The description of a trigger's error about its options. The editor keeps typed values in bounds:
+ * such a value comes from an expression (or an edited workflow file).
+ */
 export const TRIGGER_OPTIONS_HINT =
-	"Check the trigger's options: the message names the option and the value an expression gave it.";
+	'An expression gave this option a value the editor would not accept: correct the expression, or enter a fixed value.';

@@ -49,8 +49,8 @@ export interface CompiledNumberingPlan {
 	display(number: string): string;
 	/** An extension of this PBX, written short (`201`) or as a full number inside the base number. */
 	isInternalNumber(number: string): boolean;
-	/** `setting` names the parameter in error messages. */
-	compileNumberList(entries: readonly string[] | string, setting: string): NumberList;
+	/** `setting` names the parameter, `label` what the editor calls it (default: `setting`) in messages. */
+	compileNumberList(entries: readonly string[] | string, setting: string, label?: string): NumberList;
 }
 
 const WITHHELD_WORDS = new Set(['', 'anonymous', 'unknown', 'private', 'restricted', 'unavailable']);
@@ -89,7 +89,7 @@ function compileInternalPattern(pattern: string | undefined): RegExp {
 	} catch (error) {
 		throw new ConfigurationError(
 			'internalPattern',
-			`Internal number pattern "${text}" is not a valid regular expression: ${(error as Error).message}`,
+			`Numbering Plan → Internal Number Pattern: "${text}" is not a valid regular expression: ${(error as Error).message}`,
 		);
 	}
 }
@@ -99,7 +99,7 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 	if (!isSupportedCountry(countryText)) {
 		throw new ConfigurationError(
 			'country',
-			`Country "${plan.country}" is not an ISO 3166 alpha-2 code with a known numbering plan (e.g. DE, AT, US)`,
+			`Numbering Plan → Country: "${plan.country}" is not an ISO 3166 alpha-2 code with a known numbering plan (e.g. DE, AT, US)`,
 		);
 	}
 	const country: CountryCode = countryText;
@@ -134,7 +134,7 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 		if (baseNumber === null || baseNumber.length < 4 || baseNumber.length > 15) {
 			throw new ConfigurationError(
 				'baseNumber',
-				`Base number "${plan.baseNumber}" is not a phone number; ` +
+				`Numbering Plan → PBX Base Number: "${plan.baseNumber}" is not a phone number; ` +
 					'write it like +49891234 (without an extension)',
 			);
 		}
@@ -217,7 +217,7 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 		return reading.display;
 	}
 
-	function compileNumberList(entries: readonly string[] | string, setting: string): NumberList {
+	function compileNumberList(entries: readonly string[] | string, setting: string, label = setting): NumberList {
 		const list = typeof entries === 'string' ? entries.split(/[\n,;]+/) : entries;
 		const exact = new Set<string>();
 		const prefixes: string[] = [];
@@ -230,7 +230,7 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 			if (entryKey === null) {
 				throw new ConfigurationError(
 					setting,
-					`"${text}" in ${setting} is not a number or a prefix pattern like +49891234*` +
+					`${label}: "${text}" is not a number or a prefix pattern like +49891234*` +
 						' (only a trailing * is allowed; withheld numbers have their own switch)',
 				);
 			}

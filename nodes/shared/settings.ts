@@ -1,6 +1,5 @@
 import { ConfigurationError } from './errors';
 
-
 /** What a number setting must be; `unit` words the message ("a number of minutes"). */
 export interface NumberRule {
 	/** Taken when the setting was left out. */
@@ -11,6 +10,8 @@ export interface NumberRule {
 	unit?: string;
 	/** Why the bound exists, when that is not obvious; appended to the message. */
 	why?: string;
+	/** What the editor calls the setting ("Options → Retention (Days)"); default: its name. */
+	label?: string;
 }
 
 /**
@@ -21,7 +22,7 @@ export interface NumberRule {
  */
 export function numberSetting(name: string, value: unknown, rule: NumberRule): number {
 	if (value === undefined || value === null) return rule.default;
-	const { min, max, whole, unit, why } = rule;
+	const { min, max, whole, unit, why, label = name } = rule;
 	const inBounds =
 		typeof value === 'number' &&
 		Number.isFinite(value) &&
@@ -31,13 +32,16 @@ export function numberSetting(name: string, value: unknown, rule: NumberRule): n
 	if (inBounds) return value;
 	const kind = whole ? 'a whole number' : unit ? `a number of ${unit}` : 'a number';
 	const bounds = max === undefined ? `${min} or more` : `from ${min} to ${max}`;
-	throw new ConfigurationError(name, `${name} is ${shown(value)}; it must be ${kind}, ${bounds}${why ? ` (${why})` : ''}`);
+	throw new ConfigurationError(name, `${label} is ${shown(value)}; it must be ${kind}, ${bounds}${why ? ` (${why})` : ''}`);
 }
 
-/** A choice setting as given; anything else is a ConfigurationError naming it and the choices. */
-export function choiceSetting<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
+/**
+ * A choice setting as given; anything else is a ConfigurationError naming it (by `label`, what the
+ * editor calls it; default its name) and the choices.
+ */
+export function choiceSetting<T extends string>(name: string, value: unknown, choices: readonly T[], label = name): T {
 	if ((choices as readonly unknown[]).includes(value)) return value as T;
-	throw new ConfigurationError(name, `${name} is ${shown(value)}; it must be one of ${choices.join(', ')}`);
+	throw new ConfigurationError(name, `${label} is ${shown(value)}; it must be one of ${choices.join(', ')}`);
 }
 
 function shown(value: unknown): string {

@@ -661,7 +661,7 @@ describe('an Action that is neither Send nor Compose Only', () => {
 		const execution = await executions.only(WF.actionTypo);
 		expect(execution.status).toBe('error');
 		expect(execution.data.resultData.lastNodeExecuted).toBe(COMPOSER_NODE);
-		expect(execution.data.resultData.error?.message).toBe('action is "Send"; it must be one of compose, send');
+		expect(execution.data.resultData.error?.message).toBe('Action is "Send"; it must be one of compose, send');
 		expect(stack.mailsTo(anna('action'))).toHaveLength(0);
 	});
 });

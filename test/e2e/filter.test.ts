@@ -177,7 +177,6 @@ test('a setting the filter refuses fails the execution with the setting named', 
 	expect(execution.status).toBe('error');
 	expect(execution.data.resultData.lastNodeExecuted).toBe('Missed Call Filter');
 	expect(execution.data.resultData.error).toMatchObject({
-		message: expect.stringMatching(/maxEntries is 150\.5/),
-		description: expect.stringMatching(/Check the node's settings/),
+		message: expect.stringMatching(/^Options → Max Remembered Entries is 150\.5/),
 	});
 });

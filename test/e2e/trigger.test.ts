@@ -447,9 +447,9 @@ describe('options or a credential that cannot work', () => {
 			headers: {} as Record<string, string>,
 			line: '313',
 			recipient: 'bruno@example.com',
-			published: 'silenceMinutes is "thirty"; it must be a number of minutes, 1 or more',
+			published: 'Options → Silence Timeout (Minutes) is "thirty"; it must be a number of minutes, 1 or more',
 			// 500, so that a PBX sends its events again once the option is mended.
-			answered: 'The trigger\'s options cannot work: silenceMinutes is "thirty"; it must be a number of minutes, 1 or more',
+			answered: 'The trigger\'s options cannot work: Options → Silence Timeout (Minutes) is "thirty"; it must be a number of minutes, 1 or more',
 		},
 		{
 			what: 'a header secret shorter than 16 characters (even the right secret is refused)',
@@ -460,6 +460,9 @@ describe('options or a credential that cannot work', () => {
 			published: 'the Secret has 12 characters; at least 16 are needed',
 			// The caller learns that the credential is at fault, not how (its length stays in n8n).
 			answered: "The trigger's credential cannot protect this webhook; n8n's log says why",
+			// Only the administrator uses the test URL: its answer names the problem.
+			answeredOnTestUrl:
+				"The trigger's credential cannot protect this webhook: the Secret has 12 characters; at least 16 are needed, so that it cannot be guessed",
 		},
 	])('$what: publishing fails naming it; production and test URL answer 500', async (row) => {
 		const publication = await publish(row.workflow);
@@ -470,12 +473,15 @@ describe('options or a credential that cannot work', () => {
 		// n8n keeps the failed trigger's webhook: our webhook refuses its requests, and nothing runs.
 		const { cookie } = executions;
 		const answers = [
-			await stack.post(row.workflow, missedCall(`${row.workflow.id}-1`, row.line), row.headers),
-			await stack.postToTestUrl(row.workflow, cookie, missedCall(`${row.workflow.id}-2`, row.line), row.headers),
+			{ answer: await stack.post(row.workflow, missedCall(`${row.workflow.id}-1`, row.line), row.headers), error: row.answered },
+			{
+				answer: await stack.postToTestUrl(row.workflow, cookie, missedCall(`${row.workflow.id}-2`, row.line), row.headers),
+				error: row.answeredOnTestUrl ?? row.answered,
+			},
 		];
-		for (const answer of answers) {
+		for (const { answer, error } of answers) {
 			expect(answer.status).toBe(500);
-			expect(await answer.json()).toEqual({ error: row.answered });
+			expect(await answer.json()).toEqual({ error });
 		}
 		await sleep(1500);
 		expect(mailsTo(row.recipient)).toHaveLength(0);

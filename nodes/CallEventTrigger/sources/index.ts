@@ -20,7 +20,7 @@ const CONTENT_TYPES = new Map<CallEventSource, { accepted: string[]; hint: strin
 
 /** The Source parameter as a source; ConfigurationError for anything an expression may give instead. */
 export function callEventSourceOf(value: unknown): CallEventSource {
-	return choiceSetting('source', value, [...CONTENT_TYPES.keys()]);
+	return choiceSetting('source', value, [...CONTENT_TYPES.keys()], 'Source');
 }
 
 /** Throws EventInputError (4xx) for a content type or body the source does not accept. */

@@ -79,7 +79,7 @@ export async function composeMail(notification: Notification, options: ComposeOp
 	if (!configured) {
 		throw new ConfigurationError(
 			'fromEmail',
-			`Sender address "${cleanLine(options.from)}" is not valid; ` +
+			`From: "${cleanLine(options.from)}" is not a valid sender address; ` +
 				'use "Name <address@example.com>" or "address@example.com"',
 		);
 	}
@@ -90,7 +90,7 @@ export async function composeMail(notification: Notification, options: ComposeOp
 		);
 	}
 	const to = { name: displayName(notification.recipient.name), address: recipientAddress };
-	const mode = choiceSetting('senderMode', options.senderMode ?? 'configured', SENDER_MODES);
+	const mode = choiceSetting('senderMode', options.senderMode ?? 'configured', SENDER_MODES, 'Sender Mode');
 	const notes: string[] = [];
 
 	let caller: MailAddress | undefined;

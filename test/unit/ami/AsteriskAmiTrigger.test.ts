@@ -156,7 +156,7 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 		const fake = fakeContext('trigger', ami.port, SECRET, { silenceMinutes: 'thirty' });
 		const error = await rejection(new AsteriskAmiTrigger().trigger.call(fake.context));
 		expect(error).toBeInstanceOf(NodeOperationError);
-		expect(error.message).toBe('silenceMinutes is "thirty"; it must be a number of minutes, 1 or more');
+		expect(error.message).toBe('Options → Silence Timeout (Minutes) is "thirty"; it must be a number of minutes, 1 or more');
 		// A connection started anyway would reach the loopback server well within this.
 		await sleep(200);
 		expect(ami.connections).toHaveLength(0);

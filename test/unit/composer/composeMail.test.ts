@@ -95,14 +95,14 @@ describe('sender modes', () => {
 
 	it('refuses a sender mode the node does not offer, rather than falling into Reply-To', async () => {
 		await expect(compose(missedCall(), { senderMode: 'callerAsSender' as never })).rejects.toThrow(
-			'senderMode is "callerAsSender"; it must be one of configured, callerAsFrom, callerAsReplyTo',
+			'Sender Mode is "callerAsSender"; it must be one of configured, callerAsFrom, callerAsReplyTo',
 		);
 	});
 
 	it('refuses an unusable configured sender and recipient', async () => {
 		await expect(compose(missedCall(), { from: 'Missed calls' })).rejects.toThrow(ConfigurationError);
 		await expect(compose(missedCall(), { from: 'pbx@example.com\r\nBcc: x@example.com' })).rejects.toThrow(
-			'Sender address "pbx@example.com Bcc: x@example.com" is not valid; use "Name <address@example.com>" or "address@example.com"',
+			'From: "pbx@example.com Bcc: x@example.com" is not a valid sender address; use "Name <address@example.com>" or "address@example.com"',
 		);
 		const notification = missedCall();
 		notification.recipient.email = 'anna';

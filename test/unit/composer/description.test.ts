@@ -32,3 +32,59 @@ describe('choices the code checks', () => {
 		expect([...SENDER_MODES].sort()).toEqual(choicesOf(description.properties, 'senderMode').sort());
 	});
 });
+
+describe('fields n8n flags before running', () => {
+	/** n8n's own check: the issues the editor shows on the node (and that stop a run). */
+	const issues = (parameters: INodeParameters) => {
+		const node = { id: '1', name: 'XSL Mail Composer', type: 'xslMailComposer', typeVersion: 1, position: [0, 0] as [number, number], parameters };
+		const full = NodeHelpers.getNodeParameters(description.properties, parameters, true, false, node, description);
+		return NodeHelpers.getNodeParametersIssues(description.properties, { ...node, parameters: full ?? {} }, description)?.parameters ?? {};
+	};
+	const base = { fromEmail: 'pbx@example.com' };
+
+	it.each([
+		['customLinkPrefix', { ...base, linkPrefix: 'custom', customLinkPrefix: '' }],
+		['templateXsl', { ...base, templateSource: 'parameter', templateXsl: '' }],
+	])('%s, empty where it is shown', (name, parameters) => {
+		expect(Object.keys(issues(parameters))).toEqual([name]);
+	});
+
+	it('neither when hidden', () => {
+		expect(issues({ ...base, linkPrefix: 'tel', templateSource: 'default' })).toEqual({});
+	});
+});
+
+describe('texts of the panel', () => {
+	const property = (name: string) => description.properties.find((candidate) => candidate.name === name)!;
+
+	it('telephony links: schemes as written in links, each with an example, tel: the standard', () => {
+		expect(property('linkPrefix').options).toEqual([
+			{ name: 'callto:', value: 'callto', description: 'Links look like callto:+49301234' },
+			{ name: 'Custom Prefix', value: 'custom', description: 'Links with the prefix you enter below, e.g. sip:+49301234' },
+			{ name: 'Off (Plain Text Numbers)', value: 'off', description: 'Numbers are plain text, not links' },
+			{ name: 'phone:', value: 'phone', description: 'Links look like phone:+49301234' },
+			{
+				name: 'tel: (Standard)',
+				value: 'tel',
+				description: 'Links look like tel:+49301234; the standard, works on phones and in most desktop softphones',
+			},
+		]);
+		expect(property('linkPrefix').default).toBe('tel');
+	});
+
+	it('the sender mode is called so, not "Sender" like the header', () => {
+		expect(property('senderMode').displayName).toBe('Sender Mode');
+	});
+
+	it('the Retry On Fail tip says what it costs while testing', () => {
+		expect(property('retryNotice').displayName).toMatch(/^Tip: turn on Retry On Fail \(node Settings/);
+		expect(property('retryNotice').displayName).toMatch(/a wrong setting then shows its error only after all tries\.$/);
+	});
+
+	it('descriptions point at the package README, not at repository paths', () => {
+		for (const name of ['language', 'templateSource', 'templateXsl']) {
+			expect(property(name).description).toMatch(/README/);
+			expect(property(name).description).not.toMatch(/languages\/|templates\/SCHEMA\.md/);
+		}
+	});
+});

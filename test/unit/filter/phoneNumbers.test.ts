@@ -126,24 +126,30 @@ describe('compileNumberList', () => {
 
 	it('refuses entries that are no number or pattern, naming the setting', () => {
 		expect(() => munich.compileNumberList(['12*34'], 'excludedNumbers')).toThrow(ConfigurationError);
-		expect(() => munich.compileNumberList(['12*34'], 'excludedNumbers')).toThrow(/"12\*34" in excludedNumbers/);
-		expect(() => munich.compileNumberList(['anonymous'], 'excludedNumbers')).toThrow(/"anonymous" in excludedNumbers/);
-		expect(() => munich.compileNumberList(['*'], 'excludedNumbers')).toThrow(/"\*" in excludedNumbers/);
+		expect(() => munich.compileNumberList(['12*34'], 'excludedNumbers')).toThrow(/^excludedNumbers: "12\*34" is not/);
+		expect(() => munich.compileNumberList(['anonymous'], 'excludedNumbers')).toThrow(/^excludedNumbers: "anonymous"/);
+		expect(() => munich.compileNumberList(['*'], 'excludedNumbers')).toThrow(/^excludedNumbers: "\*"/);
+	});
+
+	it('names the setting by its label in the editor when given one', () => {
+		expect(() => munich.compileNumberList(['12*34'], 'excludedNumbers', 'Exceptions → Excluded Caller Numbers')).toThrow(
+			/^Exceptions → Excluded Caller Numbers: "12\*34" is not a number or a prefix pattern like \+49891234\*/,
+		);
 	});
 });
 
 describe('configuration errors', () => {
 	it('names a bad country', () => {
-		expect(() => compileNumberingPlan({ country: 'Germany' })).toThrow(/Country "Germany"/);
+		expect(() => compileNumberingPlan({ country: 'Germany' })).toThrow(/^Numbering Plan → Country: "Germany" is not/);
 	});
 
 	it('names a bad base number', () => {
-		expect(() => compileNumberingPlan({ country: 'DE', baseNumber: 'Zentrale' })).toThrow(/Base number "Zentrale"/);
+		expect(() => compileNumberingPlan({ country: 'DE', baseNumber: 'Zentrale' })).toThrow(/^Numbering Plan → PBX Base Number: "Zentrale" is not/);
 	});
 
 	it('names a bad internal pattern', () => {
 		expect(() => compileNumberingPlan({ country: 'DE', internalPattern: '^(\\d{2,4}$' })).toThrow(
-			/Internal number pattern "\^\(\\d\{2,4\}\$" is not a valid regular expression/,
+			/^Numbering Plan → Internal Number Pattern: "\^\(\\d\{2,4\}\$" is not a valid regular expression/,
 		);
 	});
 

@@ -630,11 +630,11 @@ describe('presence', () => {
 
 describe('settings', () => {
 	it.each([
-		[{ recipients: 'everybody' as never }, 'recipients', /recipients is "everybody"; it must be one of none, first, last, all/],
-		[{ journalUnanswered: 'some' as never }, 'journalUnanswered', /journalUnanswered is "some"/],
-		[{ minRingSeconds: -1 }, 'minRingSeconds', /minRingSeconds is -1/],
-		[{ defaultTimeZone: 'Mars/Olympus' }, 'defaultTimeZone', /defaultTimeZone "Mars\/Olympus" is not an IANA time zone/],
-		[{ excludedNumbers: ['Tür*x'] }, 'excludedNumbers', /"Tür\*x" in excludedNumbers/],
+		[{ recipients: 'everybody' as never }, 'recipients', /^Recipients is "everybody"; it must be one of none, first, last, all/],
+		[{ journalUnanswered: 'some' as never }, 'journalUnanswered', /^Journal: Unanswered Calls is "some"/],
+		[{ minRingSeconds: -1 }, 'minRingSeconds', /^Exceptions → Min Ringing Time \(Seconds\) is -1/],
+		[{ defaultTimeZone: 'Mars/Olympus' }, 'defaultTimeZone', /^Options → Time Zone: "Mars\/Olympus" is not an IANA time zone such as Europe\/Berlin$/],
+		[{ excludedNumbers: ['Tür*x'] }, 'excludedNumbers', /^Exceptions → Excluded Caller Numbers: "Tür\*x" is not a number/],
 	])('refuses %j naming the setting', (settings, setting, message) => {
 		const error = caught(() => office(settings));
 		expect(error).toBeInstanceOf(ConfigurationError);

@@ -512,10 +512,10 @@ describe('bounds', () => {
 	});
 
 	it.each([
-		[{ retentionDays: 0.5 }, 'retentionDays', /retentionDays is 0.5; it must be a number of days, 1 or more \(the same-day rule needs a day\)/],
-		[{ maxEntries: 0 }, 'maxEntries', /maxEntries is 0/],
-		[{ maxEntries: 2.5 }, 'maxEntries', /maxEntries is 2.5/],
-		[{ duplicateWindowHours: 0.5 }, 'duplicateWindowHours', /duplicateWindowHours is 0.5; it must be a number of hours, 1 or more/],
+		[{ retentionDays: 0.5 }, 'retentionDays', /^Options → Retention \(Days\) is 0.5; it must be a number of days, 1 or more \(the same-day rule needs a day\)/],
+		[{ maxEntries: 0 }, 'maxEntries', /^Options → Max Remembered Entries is 0/],
+		[{ maxEntries: 2.5 }, 'maxEntries', /^Options → Max Remembered Entries is 2.5/],
+		[{ duplicateWindowHours: 0.5 }, 'duplicateWindowHours', /^Options → Duplicate Window \(Hours\) is 0.5; it must be a number of hours, 1 or more/],
 	])('refuses %j', (options, setting, message) => {
 		const error = caught(() => openFilterState(uniqueKey(), {}, options));
 		expect(error).toBeInstanceOf(ConfigurationError);

@@ -51,6 +51,12 @@ describe('numberSetting', () => {
 		expect(error.message).toBe(message);
 	});
 
+	it('names the setting by its label in the editor when the rule gives one', () => {
+		const error = refusal(() => numberSetting('silenceMinutes', 'thirty', { ...minutes, label: 'Options → Silence Timeout (Minutes)' }));
+		expect(error.setting).toBe('silenceMinutes');
+		expect(error.message).toBe('Options → Silence Timeout (Minutes) is "thirty"; it must be a number of minutes, 1 or more');
+	});
+
 	it('says why a bound exists when the rule gives a reason', () => {
 		const error = refusal(() => numberSetting('retentionDays', 0, { default: 30, min: 1, unit: 'days', why: 'a day at least' }));
 		expect(error.message).toBe('retentionDays is 0; it must be a number of days, 1 or more (a day at least)');
@@ -74,5 +80,11 @@ describe('choiceSetting', () => {
 		const error = refusal(() => choiceSetting('action', value, actions));
 		expect(error.setting).toBe('action');
 		expect(error.message).toBe(message);
+	});
+
+	it('names the setting by its label in the editor when given one', () => {
+		const error = refusal(() => choiceSetting('action', 'Send', actions, 'Action'));
+		expect(error.setting).toBe('action');
+		expect(error.message).toBe('Action is "Send"; it must be one of compose, send');
 	});
 });

@@ -2,7 +2,15 @@
  * The webhook's authentication: what a request must send, and which credentials are refused because
  * they cannot protect the webhook (the trigger then answers 500 and does not publish).
  */
-import { checkRequest, credentialProblem, MIN_SECRET_LENGTH } from '../../../nodes/CallEventTrigger/webhookAuth';
+import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workflow';
+
+import { CallEventTrigger } from '../../../nodes/CallEventTrigger/CallEventTrigger.node';
+import {
+	checkRequest,
+	credentialProblem,
+	MIN_SECRET_LENGTH,
+	unusableCredentialAnswer,
+} from '../../../nodes/CallEventTrigger/webhookAuth';
 
 const SECRET = 'pbx-shared-secret-0123456789';
 const header = { name: 'X-Call-Event-Secret', value: SECRET };
@@ -55,5 +63,49 @@ describe('credentialProblem', () => {
 		['constructor', {}, 'Authentication "constructor" is not one of basicAuth, headerAuth, none'],
 	])('%s with %j: %s', (authentication, credentials, problem) => {
 		expect(credentialProblem(authentication as never, credentials)).toBe(problem);
+	});
+});
+
+describe("the credentials' Test button (run by the trigger node)", () => {
+	const trigger = new CallEventTrigger();
+	const testOf = (type: string) => {
+		const method = trigger.description.credentials?.find((credential) => credential.name === type)?.testedBy;
+		expect(typeof method).toBe('string');
+		const test = trigger.methods.credentialTest[method as keyof typeof trigger.methods.credentialTest];
+		return (data: Record<string, unknown>) =>
+			test.call({} as ICredentialTestFunctions, { id: '1', name: 'PBX', type, data } as ICredentialsDecrypted);
+	};
+
+	it.each([
+		['callEventHeaderAuth', header, 'The secret can protect the webhook'],
+		['callEventBasicAuth', basic, 'User and password can protect the webhook'],
+	])('%s: a sound credential is OK', async (type, data, message) => {
+		await expect(testOf(type)(data)).resolves.toEqual({ status: 'OK', message });
+	});
+
+	it.each([
+		[
+			'callEventHeaderAuth',
+			{ ...header, value: 'short-secret' },
+			'This credential cannot protect the webhook: the Secret has 12 characters; at least 16 are needed, so that it cannot be guessed',
+		],
+		['callEventHeaderAuth', { ...header, name: 'X Secret' }, 'This credential cannot protect the webhook: the Header Name "X Secret" is not an HTTP header name'],
+		['callEventBasicAuth', { ...basic, password: '' }, 'This credential cannot protect the webhook: the Password is empty'],
+	])('%s with %j: the problem publishing would name', async (type, data, message) => {
+		await expect(testOf(type)(data)).resolves.toEqual({ status: 'Error', message });
+	});
+});
+
+describe('the answer while the credential cannot protect the webhook', () => {
+	const problem = 'the Secret has 12 characters; at least 16 are needed, so that it cannot be guessed';
+
+	it('names the problem on the test URL, which only the administrator uses', () => {
+		expect(unusableCredentialAnswer(problem, 'test')).toBe(`The trigger's credential cannot protect this webhook: ${problem}`);
+	});
+
+	it('keeps it to n8n on the production URL', () => {
+		expect(unusableCredentialAnswer(problem, 'production')).toBe(
+			"The trigger's credential cannot protect this webhook; n8n's log says why",
+		);
 	});
 });

@@ -54,14 +54,14 @@ describe('webhookSettingsFrom', () => {
 	});
 
 	it.each([
-		[{ maxBodyKb: Number.NaN }, 'maxBodyKb', /maxBodyKb is NaN/],
+		[{ maxBodyKb: Number.NaN }, 'maxBodyKb', /^Options → Max Body Size \(KB\) is NaN/],
 		[{ maxBodyKb: 0 }, 'maxBodyKb', /from 1 to 16384/],
-		[{ maxPendingCalls: 9 }, 'maxPendingCalls', /maxPendingCalls is 9; it must be a whole number, 10 or more/],
-		[{ reorderWindowMs: 'two seconds' }, 'reorderWindowMs', /reorderWindowMs is "two seconds"/],
+		[{ maxPendingCalls: 9 }, 'maxPendingCalls', /^Options → Max Pending Calls is 9; it must be a whole number, 10 or more/],
+		[{ reorderWindowMs: 'two seconds' }, 'reorderWindowMs', /^Options → Reorder Window \(Milliseconds\) is "two seconds"/],
 		[{ reorderWindowMs: 120_000 }, 'reorderWindowMs', /from 0 to 60000/],
-		[{ silenceMinutes: 'thirty' }, 'silenceMinutes', /silenceMinutes is "thirty"; it must be a number of minutes, 1 or more/],
-		[{ source: 'asterisk', options: {} }, 'source', /^source is "asterisk"; it must be one of generic, sipgate$/],
-		[{ source: 'constructor', options: {} }, 'source', /^source is "constructor"; it must be one of generic, sipgate$/],
+		[{ silenceMinutes: 'thirty' }, 'silenceMinutes', /^Options → Silence Timeout \(Minutes\) is "thirty"; it must be a number of minutes, 1 or more/],
+		[{ source: 'asterisk', options: {} }, 'source', /^Source is "asterisk"; it must be one of generic, sipgate$/],
+		[{ source: 'constructor', options: {} }, 'source', /^Source is "constructor"; it must be one of generic, sipgate$/],
 	])('refuses %p, naming the parameter', (options, setting, message) => {
 		const parameters = 'source' in options ? options : { source: 'generic', options };
 		let caught: unknown;

@@ -1,0 +1,116 @@
+/**
+ * The Missed Call Filter node as n8n runs it (a minimal execute context), and what its panel shows:
+ * an empty directory fails the call items instead of "succeeding" with every line unowned, the
+ * Suppressed items lead with their sentence, and the panel's texts.
+ */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import { MissedCallFilter } from '../../../nodes/MissedCallFilter/MissedCallFilter.node';
+import { evaluateSubtitle } from '../shared/subtitle';
+import { DIRECTORY, leg, missedCall } from './fixtures';
+
+const EMPTY =
+	'The directory is empty: nobody can be notified. If it comes from an expression, check that the node before returned users.';
+
+const presence = { kind: 'presence', type: 'login', line: '201', at: '2024-03-05T08:00:00.000Z' };
+
+function run(items: IDataObject[], directory: unknown, continueOnFail = false) {
+	const parameters: Record<string, unknown> = {
+		directory,
+		numberingPlan: { country: 'DE', baseNumber: '+49891234' },
+		recipients: 'all',
+		alsoWhenAnsweredByThirdParty: false,
+		exceptions: { minRingSeconds: 2 },
+		journalUnanswered: 'all',
+		journalForwardedOrAnswered: 'none',
+		options: {},
+		contactField: 'contact',
+	};
+	const node = { id: 'filter-1', name: 'Missed Call Filter', type: 'missedCallFilter', typeVersion: 1, position: [0, 0], parameters: {} };
+	const context = {
+		getInputData: () => items.map((json) => ({ json })),
+		getNodeParameter: (name: string, _itemIndex: number, fallback?: unknown) => parameters[name] ?? fallback,
+		getWorkflowStaticData: () => ({}),
+		getTimezone: () => 'UTC',
+		getMode: () => 'manual',
+		getWorkflow: () => ({ id: 'workflow-1', active: false }),
+		getNode: () => node,
+		continueOnFail: () => continueOnFail,
+	} as unknown as IExecuteFunctions;
+	return new MissedCallFilter().execute.call(context);
+}
+
+const call = (callId: string) => missedCall([leg('201', 0, 20)], { callId }) as unknown as IDataObject;
+
+describe('an empty directory', () => {
+	it.each([[[]], ['[]'], ['  [ ]  ']])('%p fails the first call item, naming the problem', async (directory) => {
+		const failure = await run([presence, call('c1'), call('c2')], directory).catch((error: unknown) => error);
+		expect(failure).toBeInstanceOf(NodeOperationError);
+		expect((failure as NodeOperationError).message).toBe(EMPTY);
+		expect((failure as NodeOperationError).context.itemIndex).toBe(1);
+	});
+
+	it('with Continue On Fail: each call item is an error on the Suppressed output; presence passes', async () => {
+		const [notify, journal, suppressed] = await run([presence, call('c1'), call('c2')], [], true);
+		expect(notify).toEqual([]);
+		expect(journal).toEqual([]);
+		expect(suppressed).toEqual([
+			{ json: { error: EMPTY }, pairedItem: { item: 1 } },
+			{ json: { error: EMPTY }, pairedItem: { item: 2 } },
+		]);
+	});
+
+	it('a directory with users decides as before', async () => {
+		const [notify] = await run([call('c1')], DIRECTORY);
+		expect(notify.map((item) => (item.json.recipient as IDataObject).id)).toEqual(['anna']);
+	});
+});
+
+describe('Suppressed items', () => {
+	it('lead with the sentence, then user and reason (n8n’s table view shows the first columns)', async () => {
+		const directory = DIRECTORY.map((user) => (user.id === 'anna' ? { ...user, notify: false } : user));
+		const [, , suppressed] = await run([call('c1')], directory);
+		expect(suppressed).toHaveLength(1);
+		expect(Object.keys(suppressed[0].json)).toEqual(['detail', 'user', 'reason', 'kind', 'callId', 'line', 'caller']);
+		expect(suppressed[0].json).toMatchObject({
+			detail: 'Anna Berg chose not to receive missed-call e-mails (notify: false).',
+			user: { id: 'anna', name: 'Anna Berg' },
+			reason: 'optedOut',
+			kind: 'suppressed',
+			callId: 'c1',
+			line: null,
+		});
+	});
+});
+
+describe('the panel', () => {
+	const { description } = new MissedCallFilter();
+	const exceptions = description.properties.find((property) => property.name === 'exceptions')?.options as INodeProperties[];
+
+	it('has no notice about the repeat rules; the two rules say it themselves', () => {
+		expect(description.properties.filter((property) => property.type === 'notice')).toEqual([]);
+		for (const name of ['skipRepeatedSameDay', 'skipRepeatedUntilLogin']) {
+			const rule = exceptions.find((option) => option.name === name);
+			expect(rule?.displayName).toMatch(/^Repeated Call/);
+			expect(rule?.description).toMatch(/Remembered only by production executions; manual test runs do not save it\.$/);
+		}
+	});
+
+	it.each([
+		['all', 'Mail: all who rang'],
+		['first', 'Mail: first who rang'],
+		['last', 'Mail: last who rang'],
+		['none', 'Mail: nobody'],
+	])('subtitle for Recipients %s: %s', (recipients, subtitle) => {
+		expect(evaluateSubtitle(description.subtitle, { recipients })).toBe(subtitle);
+	});
+
+	it('the subtitle covers every Recipients choice', () => {
+		const choices = (description.properties.find((property) => property.name === 'recipients')?.options ?? []) as Array<{
+			value: string;
+		}>;
+		for (const { value } of choices) {
+			expect(evaluateSubtitle(description.subtitle, { recipients: value })).not.toMatch(/undefined|: $/);
+		}
+	});
+});

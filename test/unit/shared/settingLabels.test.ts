@@ -1,0 +1,77 @@
+/**
+ * Error messages name a setting as the editor shows it ("Options → Time Zone"), not by its parameter
+ * name: every label a message uses must be a path of display names in the node's description.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { CallEventTrigger } from '../../../nodes/CallEventTrigger/CallEventTrigger.node';
+import { MAX_BODY_KB, REORDER_WINDOW_MS, webhookSettingsFrom } from '../../../nodes/CallEventTrigger/webhookOptions';
+import { MissedCallFilter } from '../../../nodes/MissedCallFilter/MissedCallFilter.node';
+import { FILTER_SETTING_LABELS } from '../../../nodes/MissedCallFilter/rules';
+import { compileFilter } from '../../../nodes/MissedCallFilter/filter';
+import { openFilterState } from '../../../nodes/MissedCallFilter/state';
+import { XslMailComposer } from '../../../nodes/XslMailComposer/XslMailComposer.node';
+import { ASSEMBLY_OPTION_LABELS } from '../../../nodes/shared/assemblyOptions';
+
+/** The editor's label of a parameter: its display name, after those of the collections it is in. */
+function labelOf(properties: INodeProperties[], ...names: string[]): string {
+	const [name, ...inner] = names;
+	const property = properties.find((candidate) => candidate.name === name);
+	if (!property) throw new Error(`no parameter "${name}"`);
+	if (inner.length === 0) return property.displayName;
+	return `${property.displayName} → ${labelOf(property.options as INodeProperties[], ...inner)}`;
+}
+
+const trigger = new CallEventTrigger().description.properties;
+const filter = new MissedCallFilter().description.properties;
+const composer = new XslMailComposer().description.properties;
+
+function messageOf(run: () => unknown): string {
+	try {
+		run();
+	} catch (error) {
+		return (error as Error).message;
+	}
+	throw new Error('expected an error');
+}
+
+describe('labels in error messages are the editor’s', () => {
+	it.each([
+		[ASSEMBLY_OPTION_LABELS.maxPendingCalls, trigger, ['options', 'maxPendingCalls']],
+		[ASSEMBLY_OPTION_LABELS.silenceMinutes, trigger, ['options', 'silenceMinutes']],
+		[MAX_BODY_KB.label, trigger, ['options', 'maxBodyKb']],
+		[REORDER_WINDOW_MS.label, trigger, ['options', 'reorderWindowMs']],
+		['Source', trigger, ['source']],
+		[FILTER_SETTING_LABELS.recipients, filter, ['recipients']],
+		[FILTER_SETTING_LABELS.journalUnanswered, filter, ['journalUnanswered']],
+		[FILTER_SETTING_LABELS.journalForwardedOrAnswered, filter, ['journalForwardedOrAnswered']],
+		[FILTER_SETTING_LABELS.minRingSeconds, filter, ['exceptions', 'minRingSeconds']],
+		[FILTER_SETTING_LABELS.excludedNumbers, filter, ['exceptions', 'excludedNumbers']],
+		[FILTER_SETTING_LABELS.defaultTimeZone, filter, ['options', 'timeZone']],
+		['Numbering Plan → Country', filter, ['numberingPlan', 'country']],
+		['Numbering Plan → PBX Base Number', filter, ['numberingPlan', 'baseNumber']],
+		['Numbering Plan → Internal Number Pattern', filter, ['numberingPlan', 'internalPattern']],
+		['Options → Retention (Days)', filter, ['options', 'retentionDays']],
+		['Options → Duplicate Window (Hours)', filter, ['options', 'duplicateWindowHours']],
+		['Options → Max Remembered Entries', filter, ['options', 'maxEntries']],
+		['Action', composer, ['action']],
+		['Template', composer, ['templateSource']],
+		['Sender Mode', composer, ['senderMode']],
+	])('%s', (label, properties, path) => {
+		expect(labelOf(properties, ...path)).toBe(label);
+	});
+
+	it('the trigger names its options by label', () => {
+		expect(messageOf(() => webhookSettingsFrom({ source: 'generic', options: { silenceMinutes: 0 } }, 'production'))).toMatch(
+			/^Options → Silence Timeout \(Minutes\) is 0;/,
+		);
+	});
+
+	it('the filter names its options by label', () => {
+		const config = { numberingPlan: { country: 'DE' }, directory: [], instanceTimeZone: 'UTC' };
+		expect(messageOf(() => compileFilter({ ...config, settings: { defaultTimeZone: 'Berlin' } }))).toBe(
+			'Options → Time Zone: "Berlin" is not an IANA time zone such as Europe/Berlin',
+		);
+		expect(messageOf(() => openFilterState('labels/1', {}, { maxEntries: 0 }))).toMatch(/^Options → Max Remembered Entries is 0;/);
+	});
+});

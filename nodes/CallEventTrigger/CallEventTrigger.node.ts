@@ -165,8 +165,14 @@ export class CallEventTrigger implements INodeType {
 			return refuse(503, 'n8n is shutting down; send the events again in a few seconds', { 'Retry-After': '5' });
 		}
 		const key = intakeKey(this.getWorkflow().id, this.getNode().id, mode);
-		const records = intake(key, settings.assembly, events, receivedAt);
-		const summary = { accepted: events.length, resolved: records.length };
+		const { records, duplicates, late } = intake(key, settings.assembly, events, receivedAt);
+		// Events that changed nothing are counted, so that a sender resending a call sees why nothing came of it.
+		const summary = {
+			accepted: events.length,
+			resolved: records.length,
+			...(duplicates > 0 ? { duplicates } : {}),
+			...(late > 0 ? { late } : {}),
+		};
 		if (mode === 'test' && records.length > 0) testRunRecords.set(key, records);
 		if (records.length === 0) {
 			// Nothing resolved yet (a call still ringing): acknowledge without starting an execution.

@@ -13,17 +13,21 @@ export function intakeKey(workflowId: string | undefined, nodeId: string, mode: 
 	return `${workflowId}:${nodeId}:${mode}`;
 }
 
+/** What a batch of events gave, and how many of its events changed nothing, so the sender can tell. */
+export interface IntakeResult {
+	records: TriggerRecord[];
+	/** Events whose `eventId` was seen before (a resend). */
+	duplicates: number;
+	/** Events of a call that was already resolved (and emitted) before. */
+	late: number;
+}
+
 /**
  * Feeds a batch of events, then resolves calls silent for too long; returns what is now final.
  * Changed settings (a re-published workflow) start a fresh assembler; the old one's pending calls
  * are resolved as incomplete right here, so none is lost.
  */
-export function intake(
-	key: string,
-	options: CallAssemblerOptions,
-	events: CallEvent[],
-	now: number,
-): TriggerRecord[] {
+export function intake(key: string, options: CallAssemblerOptions, events: CallEvent[], now: number): IntakeResult {
 	const records: TriggerRecord[] = [];
 	const signature = JSON.stringify(options);
 	let entry = assemblers.get(key);
@@ -32,9 +36,15 @@ export function intake(
 		entry = { signature, assembler: new CallAssembler(options) };
 		assemblers.set(key, entry);
 	}
+	const before = entry.assembler.stats();
 	records.push(...entry.assembler.pushBatch(events, now));
+	const after = entry.assembler.stats();
 	records.push(...entry.assembler.sweep(now));
-	return records;
+	return {
+		records,
+		duplicates: after.duplicateEvents - before.duplicateEvents,
+		late: after.lateEvents - before.lateEvents,
+	};
 }
 
 /**

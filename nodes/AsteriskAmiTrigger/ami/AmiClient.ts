@@ -146,10 +146,15 @@ export class AmiClient {
 		});
 		socket.on('close', () => this.onClose());
 		const timeout = this.options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs;
-		this.handshakeTimer = setTimeout(
-			() => this.drop(`no accepted login within ${timeout} ms`),
-			timeout,
-		);
+		this.handshakeTimer = setTimeout(() => this.drop(this.handshakeFailure(timeout, `${host}:${port}`)), timeout);
+	}
+
+	/** Why the handshake timed out, in words that point at the likely mistake (most often the port). */
+	private handshakeFailure(timeout: number, address: string): string {
+		// The parser keeps only a banner of Asterisk's form: anything else on the port is no greeting.
+		return this.parser.banner === undefined
+			? `no Asterisk Manager Interface greeting within ${timeout} ms: is ${address} the AMI port (5038, with TLS 5039)?`
+			: `no answer to the login within ${timeout} ms`;
 	}
 
 	private login(): void {

@@ -249,8 +249,12 @@ describe('AmiClient', () => {
 		expect(states(statuses)).toEqual(['connecting', 'connected']);
 	});
 
-	it('gives up on a server that never sends a banner, and retries', async () => {
-		const silent = net.createServer(() => undefined);
+	it.each([
+		['never sends a banner', () => undefined, 'greeting'],
+		['is not an AMI (an HTTP server on the port)', (socket: net.Socket) => socket.write('HTTP/1.1 400 Bad Request\r\n\r\n'), 'greeting'],
+		['greets as Asterisk but never answers the login', (socket: net.Socket) => socket.write('Asterisk Call Manager/5.0.1\r\n'), 'login'],
+	])('gives up on a server that %s, saying what is missing, and retries', async (_what, greet, missing) => {
+		const silent = net.createServer(greet);
 		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 		const sockets: net.Socket[] = [];
 		silent.on('connection', (socket) => sockets.push(socket));
@@ -265,9 +269,13 @@ describe('AmiClient', () => {
 			handshakeTimeoutMs: 100,
 		});
 		await waitFor(() => statuses.length >= 2, 'a disconnect');
+		const port = (silent.address() as net.AddressInfo).port;
 		expect(statuses[1]).toEqual({
 			state: 'disconnected',
-			reason: 'no accepted login within 100 ms',
+			reason:
+				missing === 'greeting'
+					? `no Asterisk Manager Interface greeting within 100 ms: is 127.0.0.1:${port} the AMI port (5038, with TLS 5039)?`
+					: 'no answer to the login within 100 ms',
 			retryInMs: expect.any(Number),
 		});
 	});

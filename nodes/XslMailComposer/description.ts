@@ -1,4 +1,7 @@
+import { readFileSync } from 'fs';
 import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_TEMPLATE_FILE } from './render/xslTemplate';
 
 export const xslMailComposerProperties: INodeProperties[] = [
 	{
@@ -147,10 +150,11 @@ export const xslMailComposerProperties: INodeProperties[] = [
 		name: 'templateXsl',
 		type: 'string',
 		typeOptions: { rows: 12 },
-		default: '',
+		// The shipped template, so that choosing "XSL Below" gives a working copy to change.
+		default: readFileSync(DEFAULT_TEMPLATE_FILE, 'utf8'),
 		required: true,
 		displayOptions: { show: { templateSource: ['parameter'] } },
-		description: "A complete XSL stylesheet; start from the default, dist/templates/missed-call.xsl in the package (see its README)",
+		description: "A complete XSL stylesheet, filled in with the default template to change. The package's README (XSL Mail Composer) describes the XML it gets.",
 	},
 	{
 		displayName: 'Input Binary Field',

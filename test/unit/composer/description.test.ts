@@ -1,8 +1,11 @@
 /** What the node's settings show, decided by n8n's own display logic. */
+import { readFileSync } from 'fs';
 import { NodeHelpers, type INodeParameters } from 'n8n-workflow';
 import { XslMailComposer } from '../../../nodes/XslMailComposer/XslMailComposer.node';
 import { SENDER_MODES } from '../../../nodes/XslMailComposer/render/composeMail';
 import { choicesOf } from '../../../nodes/shared/nodeDescription';
+import { compileTemplate, DEFAULT_TEMPLATE_FILE } from '../../../nodes/XslMailComposer/render/xslTemplate';
+import { compose, missedCall } from './helpers';
 
 const { description } = new XslMailComposer();
 const notice = description.properties.find((property) => property.name === 'callerAsFromNotice');
@@ -79,6 +82,13 @@ describe('texts of the panel', () => {
 	it('the Retry On Fail tip says what it costs while testing', () => {
 		expect(property('retryNotice').displayName).toMatch(/^Tip: turn on Retry On Fail \(node Settings/);
 		expect(property('retryNotice').displayName).toMatch(/a wrong setting then shows its error only after all tries\.$/);
+	});
+
+	it('"XSL Below" starts as a copy of the default template, which compiles and renders', async () => {
+		const xsl = property('templateXsl').default as string;
+		expect(xsl).toBe(readFileSync(DEFAULT_TEMPLATE_FILE, 'utf8'));
+		const mail = await compose(missedCall(), { template: compileTemplate(xsl) });
+		expect(mail.subject).toBe('Verpasster Anruf von Jürgen Müller-Lüdenscheidt');
 	});
 
 	it('descriptions point at the package README, not at repository paths', () => {

@@ -5,6 +5,7 @@ import { XslMailComposer } from '../../../nodes/XslMailComposer/XslMailComposer.
 import { SENDER_MODES } from '../../../nodes/XslMailComposer/render/composeMail';
 import { choicesOf } from '../../../nodes/shared/nodeDescription';
 import { compileTemplate, DEFAULT_TEMPLATE_FILE } from '../../../nodes/XslMailComposer/render/xslTemplate';
+import { linkPrefixFor, telephonyHref, type TelephonyLinkMode } from '../../../nodes/XslMailComposer/render/telephonyLink';
 import { compose, missedCall } from './helpers';
 
 const { description } = new XslMailComposer();
@@ -60,18 +61,18 @@ describe('fields n8n flags before running', () => {
 describe('texts of the panel', () => {
 	const property = (name: string) => description.properties.find((candidate) => candidate.name === name)!;
 
-	it('telephony links: schemes as written in links, each with an example, tel: the standard', () => {
-		expect(property('linkPrefix').options).toEqual([
-			{ name: 'callto:', value: 'callto', description: 'Links look like callto:+49301234' },
-			{ name: 'Custom Prefix', value: 'custom', description: 'Links with the prefix you enter below, e.g. sip:+49301234' },
-			{ name: 'Off (Plain Text Numbers)', value: 'off', description: 'Numbers are plain text, not links' },
-			{ name: 'phone:', value: 'phone', description: 'Links look like phone:+49301234' },
-			{
-				name: 'tel: (Standard)',
-				value: 'tel',
-				description: 'Links look like tel:+49301234; the standard, works on phones and in most desktop softphones',
-			},
-		]);
+	it('telephony links: each example in the list is the link the composer writes for that choice', () => {
+		const caller = { number: '+49 30 1234', e164: '+49301234', restricted: false };
+		const options = property('linkPrefix').options as Array<{ name: string; value: TelephonyLinkMode; description: string }>;
+		for (const option of options.filter((choice) => ['callto', 'phone', 'tel'].includes(choice.value))) {
+			const href = telephonyHref(linkPrefixFor(option.value), caller);
+			expect(option.description).toMatch(new RegExp(`^Links look like ${href.replace(/[+]/g, '\\+')}\\b`));
+			// the name is the scheme as a link writes it
+			expect(option.name.startsWith(linkPrefixFor(option.value)!)).toBe(true);
+		}
+		expect(telephonyHref(linkPrefixFor('custom', 'sip:'), caller)).toBe('sip:+49301234');
+		expect(options.find((choice) => choice.value === 'custom')?.description).toContain('sip:+49301234');
+		expect(linkPrefixFor('off')).toBeNull();
 		expect(property('linkPrefix').default).toBe('tel');
 	});
 

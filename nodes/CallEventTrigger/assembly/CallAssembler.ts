@@ -258,7 +258,7 @@ export class CallAssembler {
 			this.pending.set(call.callId, call);
 			this.creationOrder.push(call);
 		}
-		if (!(call.events.length >= FOLD_RINGING_AFTER_EVENTS && event.type === 'ringing' && continuesLeg(call, event.line!))) {
+		if (!(call.events.length >= FOLD_RINGING_AFTER_EVENTS && event.type === 'ringing' && continuesLeg(call, event))) {
 			call.events.push({ event, seq: this.seq++ });
 		}
 		call.lastTime = Math.max(call.lastTime, event.time);
@@ -360,18 +360,26 @@ export class CallAssembler {
 }
 
 /**
- * Whether a `ringing` of `line` can be folded into the line's last leg: the line's last event is its
- * own `stopped` (taken back, so the leg runs on) or a `ringing` (it is still ringing).
+ * Whether `ringing` can be folded into its line's last leg: the line's last event (as it arrived)
+ * is its own `stopped`, no later than this ringing, that closed an earlier `ringing` of the line.
+ * That stop is taken back, so the leg runs on. Anything else (a line busy at once, events out of
+ * order, a stop of every line) is kept as it is.
  */
-function continuesLeg(call: PendingCall, line: string): boolean {
+function continuesLeg(call: PendingCall, ringing: CallEvent): boolean {
+	const { line } = ringing;
+	let stopAt = -1;
 	for (let i = call.events.length - 1; i >= 0; i--) {
 		const { event } = call.events[i];
 		if (event.line === undefined && (event.type === 'stopped' || event.type === 'diverted')) return false;
 		if (event.line !== line) continue;
-		if (event.type === 'ringing') return true;
-		if (event.type !== 'stopped') return false;
-		call.events.splice(i, 1);
-		return true;
+		if (stopAt === -1) {
+			if (event.type !== 'stopped' || event.time > ringing.time) return false;
+			stopAt = i;
+		} else {
+			if (event.type !== 'ringing' || event.time > call.events[stopAt].event.time) return false;
+			call.events.splice(stopAt, 1);
+			return true;
+		}
 	}
 	return false;
 }

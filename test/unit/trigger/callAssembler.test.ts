@@ -637,6 +637,46 @@ describe('CallAssembler: silence, age, eviction', () => {
 		expect(assembler.stats().pendingCalls).toBe(0);
 	});
 
+	describe('past the folding point (128 events), what rang is not lost', () => {
+		/** 22 rounds of three members (132 events), as above; returns when the next round would start. */
+		const busyQueue = (assembler: CallAssembler) => {
+			assembler.push(ev(0, 'offered', { caller: { number: '+4930555' } }));
+			for (let round = 0; round < 22; round++) {
+				const start = 1 + round * 20;
+				for (const line of ['201', '202', '203']) assembler.push(ev(start, 'ringing', { line }));
+				for (const line of ['201', '202', '203']) assembler.push(ev(start + 15, 'stopped', { line, reason: 'noAnswer' }));
+			}
+			return 1 + 22 * 20;
+		};
+		const legsOf = (record: CallRecord, line: string) =>
+			record.legs.filter((leg) => leg.line === line).map((leg) => [leg.ringingFrom, leg.ringingUntil, leg.result]);
+
+		it('a line busy at once and ringing later keeps both', () => {
+			const assembler = new CallAssembler();
+			const t = busyQueue(assembler);
+			assembler.push(ev(t, 'stopped', { line: '204', reason: 'busy' }));
+			assembler.push(ev(t + 20, 'ringing', { line: '204' }));
+			const [record] = assembler.push(ev(t + 60, 'ended')) as CallRecord[];
+			expect(legsOf(record, '204')).toEqual([
+				[iso(t), iso(t), 'busy'],
+				[iso(t + 20), iso(t + 60), 'notAnswered'],
+			]);
+		});
+
+		it('a round whose ringing overtook the previous round\'s stop is kept', () => {
+			const assembler = new CallAssembler();
+			const t = busyQueue(assembler);
+			assembler.push(ev(t, 'ringing', { line: '205' }));
+			assembler.push(ev(t + 20, 'ringing', { line: '205' }));
+			assembler.push(ev(t + 15, 'stopped', { line: '205', reason: 'noAnswer' }));
+			const [record] = assembler.push(ev(t + 30, 'ended')) as CallRecord[];
+			expect(legsOf(record, '205')).toEqual([
+				[iso(t), iso(t + 15), 'notAnswered'],
+				[iso(t + 20), iso(t + 30), 'notAnswered'],
+			]);
+		});
+	});
+
 	it('resolves a call that floods events as it stands, so one call cannot grow without bound', () => {
 		const assembler = new CallAssembler();
 		const records: TriggerRecord[] = [];

@@ -232,8 +232,11 @@ export class AmiCallMapper {
 		if (!line) return events;
 		// Its DialBegin was lost while reconnecting: the phone rang from when its channel was made,
 		// not for 0 s (which the minimum ringing time would count against its user).
-		const rangFrom = dialled === undefined && !call.lines.has(line) ? creationTime(message.DestUniqueid, time) : undefined;
-		if (rangFrom !== undefined && outcome !== 'answered') events.push(...this.legStarted(call, key, line, rangFrom));
+		// Only for a DialEnd that ends the leg here: with a status left to the Hangup (CONTINUE, GOTO …)
+		// a ringing would stay open until the call ends.
+		const endsLeg = message.Forward || (outcome !== undefined && outcome !== 'answered');
+		const rangFrom = endsLeg && dialled === undefined && !call.lines.has(line) ? creationTime(message.DestUniqueid, time) : undefined;
+		if (rangFrom !== undefined) events.push(...this.legStarted(call, key, line, rangFrom));
 		if (message.Forward) {
 			events.push(...this.legDiverted(call, key, line, forwardTarget(message.Forward), time));
 		} else if (outcome) {

@@ -589,6 +589,10 @@ describe('AmiCallMapper: reconnects and bounds', () => {
 			['offered', at(3700)],
 			['stopped', at(3700)],
 		]);
+		// A status that leaves the leg to the Hangup (CONTINUE, GOTO) starts no ringing that nothing would end.
+		for (const status of ['CONTINUE', 'GOTO', '']) {
+			expect(new AmiCallMapper().map(dialEnd(epochCaller, epochPhone, status), at(21)).map((e) => e.type)).toEqual(['offered']);
+		}
 	});
 
 	it('a hangup of a call never seen, or of one that never dialled, is no call', () => {

@@ -433,7 +433,8 @@
 			<xsl:text>&#10;</xsl:text>
 			<xsl:value-of select="$s/headingLegs"/><xsl:text>&#10;</xsl:text>
 			<xsl:for-each select="$n/call/legs/leg">
-				<xsl:text>- </xsl:text>
+				<!-- The mark (LRM) keeps a line that starts with an Arabic or Hebrew name left to right. -->
+				<xsl:text>&#8206;- </xsl:text>
 				<xsl:if test="ownerName"><xsl:value-of select="ownerName"/><xsl:text>, </xsl:text></xsl:if>
 				<xsl:value-of select="$s/columnLine"/><xsl:text> </xsl:text><xsl:value-of select="line"/>
 				<xsl:text>, </xsl:text><xsl:value-of select="ringingFrom/timeWithSeconds"/>

@@ -68,14 +68,17 @@ const PLACEHOLDER = /\{(\w+)\}/g;
 
 /**
  * `{name}` placeholders filled from `values`; unknown ones stay as written. Own keys only: a
- * language string's `{constructor}` must not reach Object's prototype. A value is set in the
- * string's own direction: its first letter outside the placeholders, else the language's.
+ * language string's `{constructor}` must not reach Object's prototype. With `languageDirection`
+ * (the strings under /notification/strings), a value is set in the string's own direction: its
+ * first letter outside the placeholders, else the language's. Without (values of other elements,
+ * such as durations), nothing is added.
  */
-function fill(text: string, values: Record<string, string>, languageDirection: TextDirection = 'ltr'): string {
-	const direction = firstStrongDirection(text.replace(PLACEHOLDER, '')) ?? languageDirection;
-	return text.replace(PLACEHOLDER, (whole, key: string) =>
-		Object.hasOwn(values, key) ? inDirection(values[key], direction) : whole,
-	);
+function fill(text: string, values: Record<string, string>, languageDirection?: TextDirection): string {
+	const direction = languageDirection && (firstStrongDirection(text.replace(PLACEHOLDER, '')) ?? languageDirection);
+	return text.replace(PLACEHOLDER, (whole, key: string) => {
+		if (!Object.hasOwn(values, key)) return whole;
+		return direction ? inDirection(values[key], direction) : values[key];
+	});
 }
 
 function formatDuration(seconds: number, strings: Record<string, string>): string {

@@ -95,6 +95,14 @@ describe('right-to-left text in the mail', () => {
 		expect(onlyNameRunsRightToLeft(line, HEBREW_NAME)).toEqual([]);
 	});
 
+	it('the text part\'s list of where it rang stays left to right for an Arabic colleague', async () => {
+		const notification = missedCall();
+		notification.legs = notification.legs.map((leg) => (leg.line === '202' ? { ...leg, owner: { id: 'mo', name: ARABIC_NAME } } : leg));
+		const line = (await compose(notification, { languageTag: 'en' })).text.split('\n').find((text) => text.includes(ARABIC_NAME))!;
+		expect(line.replace(MARKS, '')).toBe(`- ${ARABIC_NAME}, Line 202, 14:03:23, 18 s: busy`);
+		expect(onlyNameRunsRightToLeft(line, ARABIC_NAME)).toEqual([]);
+	});
+
 	it('in a right-to-left language a phone number keeps its digit groups in order', () => {
 		const language = { ...loadLanguage(LANGUAGES_DIR, 'en'), strings: { custom: 'שיחה שלא נענתה מ-{caller} היום' } };
 		const notification = missedCall();
@@ -113,6 +121,20 @@ describe('right-to-left text in the mail', () => {
 		// read right to left: the owner first, then the box in brackets
 		expect(shownOrder(filled, 'rtl')).toBe('(201) Anna Berg');
 		expect(shownOrder('Anna Berg (201)', 'rtl')).not.toBe('(201) Anna Berg');
+	});
+
+	it('durations, which are elements of their own, carry no marks; a string that takes one marks it once', () => {
+		const hebrew = {
+			...loadLanguage(LANGUAGES_DIR, 'en'),
+			locale: 'he-IL',
+			strings: { durationSeconds: '{seconds} שניות', custom: 'צלצל {duration}' },
+		};
+		const doc = parseXml(buildNotificationXml(missedCall(), { language: hebrew, linkPrefix: 'tel:' }));
+		expect(textAt(doc, 'call/ringDuration/text')).toBe('38 שניות');
+		expect(textAt(doc, 'call/legs/leg/duration/text')).toBe('20 שניות');
+		const custom = textAt(doc, 'strings/custom')!;
+		expect(custom.replace(MARKS, '')).toBe('צלצל 38 שניות');
+		expect(custom.match(MARKS)?.length ?? 0).toBeLessThanOrEqual(4);
 	});
 
 	it('leaves values that read the same in both directions without marks', () => {

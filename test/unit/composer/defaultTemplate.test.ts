@@ -44,9 +44,9 @@ describe('default template', () => {
 		expect(mail.text).toContain('Datum: Dienstag, 4. März 2025\nUhrzeit: 14:03 Uhr\nKlingeldauer: 38 Sek.\n');
 		expect(mail.text).toContain(
 			'Geklingelt bei\n' +
-				'- Anna Berg, Leitung 201, 14:03:03, 20 Sek.: nicht angenommen\n' +
-				'- Anna Berg, Leitung w0, 14:03:03, 20 Sek.: nicht angenommen\n' +
-				'- Ben Kurz, Leitung 202, 14:03:23, 18 Sek.: besetzt\n',
+				'\u200E- Anna Berg, Leitung 201, 14:03:03, 20 Sek.: nicht angenommen\n' +
+				'\u200E- Anna Berg, Leitung w0, 14:03:03, 20 Sek.: nicht angenommen\n' +
+				'\u200E- Ben Kurz, Leitung 202, 14:03:23, 18 Sek.: besetzt\n',
 		);
 		expect(mail.text).not.toMatch(/<\w/);
 	});
@@ -56,8 +56,8 @@ describe('default template', () => {
 		notification.legs[0] = { ...notification.legs[0], result: 'diverted', divertedTo: '202' };
 		notification.legs[1] = { ...notification.legs[1], result: 'diverted', divertedTo: '+49 170 1234567' };
 		const mail = await compose(notification);
-		expect(mail.text).toContain('- Anna Berg, Leitung 201, 14:03:03, 20 Sek.: umgeleitet → Ben Kurz\n');
-		expect(mail.text).toContain('- Anna Berg, Leitung w0, 14:03:03, 20 Sek.: umgeleitet → +49 170 1234567\n');
+		expect(mail.text).toContain('\u200E- Anna Berg, Leitung 201, 14:03:03, 20 Sek.: umgeleitet → Ben Kurz\n');
+		expect(mail.text).toContain('\u200E- Anna Berg, Leitung w0, 14:03:03, 20 Sek.: umgeleitet → +49 170 1234567\n');
 		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('umgeleitet → Ben Kurz');
 	});
 
@@ -76,7 +76,7 @@ describe('default template', () => {
 		expect(mail.subject).toBe(`Anruf von ${NAME}, angenommen von Ben Kurz`);
 		expect(mail.text).toContain('Ben Kurz hat diesen Anruf für Sie angenommen.');
 		expect(mail.text).toContain('Angenommen von: Ben Kurz (per Heranholen)\n');
-		expect(mail.text).toContain('- Anna Berg, Leitung 201, 14:03:03, 12 Sek.: von Kollegen herangeholt\n');
+		expect(mail.text).toContain('\u200E- Anna Berg, Leitung 201, 14:03:03, 12 Sek.: von Kollegen herangeholt\n');
 		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('Angenommen vonBen Kurz (per Heranholen)');
 	});
 
@@ -137,7 +137,7 @@ describe('default template', () => {
 	it('writes label and value as the language does: French puts a no-break space before the colon', async () => {
 		const mail = await compose(missedCall(), { languageTag: 'fr' });
 		expect(mail.text).toContain('Appelant\u00a0: Jürgen Müller-Lüdenscheidt\nSociété\u00a0: Müller & Söhne GmbH\n');
-		expect(mail.text).toContain('- Anna Berg, Ligne 201, 14:03:03, 20 s\u00a0: sans réponse\n');
+		expect(mail.text).toContain('\u200E- Anna Berg, Ligne 201, 14:03:03, 20 s\u00a0: sans réponse\n');
 		expect((await compose(missedCall(), { languageTag: 'en' })).text).toContain('Caller: Jürgen Müller-Lüdenscheidt\n');
 	});
 

@@ -165,13 +165,13 @@ export class CallEventTrigger implements INodeType {
 			return refuse(503, 'n8n is shutting down; send the events again in a few seconds', { 'Retry-After': '5' });
 		}
 		const key = intakeKey(this.getWorkflow().id, this.getNode().id, mode);
-		const { records, duplicates, late } = intake(key, settings.assembly, events, receivedAt);
+		const { records, ignored } = intake(key, settings.assembly, events, receivedAt);
 		// Events that changed nothing are counted, so that a sender resending a call sees why nothing came of it.
+		const ignoredCounts = Object.fromEntries(Object.entries(ignored).filter(([, count]) => count > 0));
 		const summary = {
 			accepted: events.length,
 			resolved: records.length,
-			...(duplicates > 0 ? { duplicates } : {}),
-			...(late > 0 ? { late } : {}),
+			...(Object.keys(ignoredCounts).length > 0 ? { ignored: ignoredCounts } : {}),
 		};
 		if (mode === 'test' && records.length > 0) testRunRecords.set(key, records);
 		if (records.length === 0) {

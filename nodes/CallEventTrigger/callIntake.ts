@@ -13,13 +13,22 @@ export function intakeKey(workflowId: string | undefined, nodeId: string, mode: 
 	return `${workflowId}:${nodeId}:${mode}`;
 }
 
-/** What a batch of events gave, and how many of its events changed nothing, so the sender can tell. */
+/** Events of a batch that changed nothing, by why; so that the sender can tell. */
+export interface IgnoredEvents {
+	/** The `eventId` was seen before (a resend). */
+	duplicates: number;
+	/**
+	 * The event's call had resolved (and was emitted) already, in an earlier request or earlier in
+	 * this one: normal for the hang-up of an answered call and for phones that stop ringing after
+	 * the answer; a resend without event ids shows here too.
+	 */
+	afterResolution: number;
+}
+
+/** What a batch of events gave. */
 export interface IntakeResult {
 	records: TriggerRecord[];
-	/** Events whose `eventId` was seen before (a resend). */
-	duplicates: number;
-	/** Events of a call that was already resolved (and emitted) before. */
-	late: number;
+	ignored: IgnoredEvents;
 }
 
 /**
@@ -42,8 +51,10 @@ export function intake(key: string, options: CallAssemblerOptions, events: CallE
 	records.push(...entry.assembler.sweep(now));
 	return {
 		records,
-		duplicates: after.duplicateEvents - before.duplicateEvents,
-		late: after.lateEvents - before.lateEvents,
+		ignored: {
+			duplicates: after.duplicateEvents - before.duplicateEvents,
+			afterResolution: after.lateEvents - before.lateEvents,
+		},
 	};
 }
 

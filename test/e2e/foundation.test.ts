@@ -50,7 +50,7 @@ test('a missed call posted to the webhook arrives as one mail to the line owner'
 	const retry = await stack.post(workflow, events);
 	expect(retry.status).toBe(202);
 	// …and says why: every event id was seen before.
-	expect(await retry.json()).toEqual({ accepted: 4, resolved: 0, duplicates: 4 });
+	expect(await retry.json()).toEqual({ accepted: 4, resolved: 0, ignored: { duplicates: 4 } });
 	await sleep(1500);
 	expect(stack.smtp.mails).toHaveLength(1);
 });

@@ -516,7 +516,7 @@ describe('reorder window', () => {
 		const direct = events('no-reorder-1');
 		expect(await post(withoutReorderWindow, direct.early)).toEqual({ status: 202, body: { accepted: 2, resolved: 0 } });
 		expect(await post(withoutReorderWindow, direct.ended)).toEqual({ status: 200, body: { accepted: 1, resolved: 1 } });
-		expect(await post(withoutReorderWindow, direct.lateRinging)).toEqual({ status: 202, body: { accepted: 1, resolved: 0, late: 1 } });
+		expect(await post(withoutReorderWindow, direct.lateRinging)).toEqual({ status: 202, body: { accepted: 1, resolved: 0, ignored: { afterResolution: 1 } } });
 
 		// The held call is emitted by the trigger's 10-second check once its window has passed.
 		await waitFor(() => mailsTo('rolf@window.example.com').length > 0, 30_000);

@@ -29,18 +29,21 @@ describe('intake', () => {
 		]);
 	});
 
-	it('counts the events that changed nothing: a resent eventId, an event of a call already resolved', () => {
+	it('counts the events that changed nothing: a resent eventId, an event after its call resolved', () => {
 		const key = 'callIntake.test:counts';
 		const call = [
 			ev(0, 'offered', { eventId: 'e1', caller: { number: '+49301234567' } }),
 			ev(1, 'ringing', { eventId: 'e2', line: '201' }),
-			ev(9, 'ended', { eventId: 'e3' }),
+			ev(2, 'ringing', { eventId: 'e3', line: '202' }),
+			ev(5, 'answered', { eventId: 'e4', line: '201' }),
+			// after the answer, in the same request: the colleague's phone stops
+			ev(6, 'stopped', { eventId: 'e5', line: '202', reason: 'cancelled' }),
 		];
 		const first = intake(key, {}, call, at(10));
-		expect([first.records.length, first.duplicates, first.late]).toEqual([1, 0, 0]);
+		expect([first.records.length, first.ignored]).toEqual([1, { duplicates: 0, afterResolution: 1 }]);
 		const resent = intake(key, {}, call, at(11));
-		expect([resent.records.length, resent.duplicates, resent.late]).toEqual([0, 3, 0]);
-		const straggler = intake(key, {}, [ev(10, 'stopped', { line: '201' })], at(12));
-		expect([straggler.records.length, straggler.duplicates, straggler.late]).toEqual([0, 0, 1]);
+		expect([resent.records.length, resent.ignored]).toEqual([0, { duplicates: 5, afterResolution: 0 }]);
+		const hangUp = intake(key, {}, [ev(600, 'ended')], at(600));
+		expect([hangUp.records.length, hangUp.ignored]).toEqual([0, { duplicates: 0, afterResolution: 1 }]);
 	});
 });

@@ -66,7 +66,10 @@ export function smtpErrorMessage(error: unknown, settings: Pick<SmtpSettings, 'h
 			'for a self-signed certificate turn on Allow Unauthorized Certificates.';
 	} else if (reason === 'ETLS' || reason.startsWith('ERR_SSL_')) {
 		explained = `TLS with ${address} failed. ${CHECK_CONNECTION}`;
-	} else if (reason === 'EAUTH' || reason === 'ENOAUTH') {
+	} else if (reason === 'ENOAUTH' || (reason === 'EAUTH' && /^Missing credentials/.test(original))) {
+		// nodemailer's own refusals: it sent nothing, because User or Password is empty.
+		explained = `${address} needs a login, but User or Password is empty. Fill in both.`;
+	} else if (reason === 'EAUTH') {
 		explained = `${address} refused the user/password. Check User and Password.`;
 	}
 	return explained === null ? original : `${explained} Details: ${original}`;

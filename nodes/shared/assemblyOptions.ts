@@ -55,4 +55,4 @@ export function assemblyOptionsFrom(options: { maxPendingCalls?: unknown; silenc
  * such a value comes from an expression (or an edited workflow file).
  */
 export const TRIGGER_OPTIONS_HINT =
-	'An expression gave this option a value the editor would not accept: correct the expression, or enter a fixed value.';
+	'An expression gave this setting a value the editor would not accept: correct the expression, or enter a fixed value.';

@@ -142,7 +142,7 @@ export class AmiCallMapper {
 			try {
 				this.trunkPattern = new RegExp(options.trunkPattern, 'i');
 			} catch (error) {
-				throw new Error(`Invalid trunk pattern "${options.trunkPattern}": ${error.message}`);
+				throw new Error(`Options → Trunk Pattern: "${options.trunkPattern}" is not a valid regular expression: ${error.message}`);
 			}
 		}
 		this.presenceFromRegistrations = options.presenceFromRegistrations ?? false;

@@ -19,24 +19,24 @@ const FORBIDDEN_SCHEMES = ['javascript', 'data', 'vbscript', 'file'];
 export function validateCustomPrefix(prefix: string): string {
 	const scheme = prefix.endsWith(':') ? prefix.slice(0, -1) : undefined;
 	if (scheme === undefined) {
-		throw new ConfigurationError('customLinkPrefix', `Custom link prefix "${prefix}" must end with a colon, e.g. "sip:"`);
+		throw new ConfigurationError('customLinkPrefix', `Custom Prefix "${prefix}" must end with a colon, e.g. "sip:"`);
 	}
 	if (FORBIDDEN_SCHEMES.includes(scheme.toLowerCase())) {
 		throw new ConfigurationError(
 			'customLinkPrefix',
-			`Custom link prefix "${prefix}" is not allowed: "${scheme}:" links are not phone numbers and can be abused`,
+			`Custom Prefix "${prefix}" is not allowed: "${scheme}:" links are not phone numbers and can be abused`,
 		);
 	}
 	if (scheme.length < 1 || scheme.length > 9) {
 		throw new ConfigurationError(
 			'customLinkPrefix',
-			`Custom link prefix "${prefix}" must have 1 to 9 characters before the colon (it has ${scheme.length})`,
+			`Custom Prefix "${prefix}" must have 1 to 9 characters before the colon (it has ${scheme.length})`,
 		);
 	}
 	if (!/^[A-Za-z][A-Za-z0-9+.-]*$/.test(scheme)) {
 		throw new ConfigurationError(
 			'customLinkPrefix',
-			`Custom link prefix "${prefix}" may only contain letters, digits, "+", "-" and "." before the colon, ` +
+			`Custom Prefix "${prefix}" may only contain letters, digits, "+", "-" and "." before the colon, ` +
 				'and must start with a letter',
 		);
 	}

@@ -497,7 +497,7 @@ describe('AmiCallMapper: caller and direction', () => {
 	});
 
 	it('rejects a trunk pattern that is no regular expression', () => {
-		expect(() => new AmiCallMapper({ trunkPattern: '(' })).toThrow(/Invalid trunk pattern "\("/);
+		expect(() => new AmiCallMapper({ trunkPattern: '(' })).toThrow(/^Options → Trunk Pattern: "\(" is not a valid regular expression/);
 	});
 
 	it.each([

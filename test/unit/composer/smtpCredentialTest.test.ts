@@ -48,6 +48,19 @@ describe('the SMTP credential Test', () => {
 		}
 	});
 
+	it('a user without a password is not "refused": nodemailer sent nothing', async () => {
+		const sink = await SmtpSink.start({ auth: { user: 'pbx', pass: 'right' } });
+		try {
+			const result = await credentialTest({ host: '127.0.0.1', port: sink.port, secure: false, user: 'pbx', password: '' });
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(
+				new RegExp(`^127\\.0\\.0\\.1:${sink.port} needs a login, but User or Password is empty\\. Fill in both\\. Details: `),
+			);
+		} finally {
+			await sink.close();
+		}
+	});
+
 	it('SSL/TLS on against a plain server fails as TLS', async () => {
 		const sink = await SmtpSink.start();
 		try {

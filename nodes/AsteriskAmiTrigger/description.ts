@@ -1,20 +1,16 @@
-import type { INodeProperties, TriggerPanelDefinition } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { maxPendingCallsOption, silenceTimeoutOption } from '../shared/assemblyOptions';
-
-const testRunHelp =
-	"<b>While building your workflow</b>, click the 'listen' button, then make a test call to your PBX. " +
-	'The call shows here once it is answered or has ended unanswered.';
+import { triggerPanel } from '../shared/triggerPanel';
 
 /** What the editor's trigger panel says instead of n8n's generic "Go to … and create an event". */
-export const asteriskAmiTriggerPanel: TriggerPanelDefinition = {
+export const asteriskAmiTriggerPanel = triggerPanel({
 	header: 'Make a test call to your PBX',
-	executionsHelp: {
-		inactive: `${testRunHelp}<br /><br /><b>Once it works</b>, publish the workflow: it then runs for every call. Those executions show in the executions list, not in the editor.`,
-		active: `${testRunHelp}<br /><br /><b>The workflow is published:</b> it runs for every call. Those executions show in the <a data-key='executions'>executions list</a>, not in the editor.`,
-	},
+	howToTest: 'make a test call to your PBX. The call shows here once it is answered or has ended unanswered.',
+	toPublish: 'publish the workflow: it then runs for every call',
+	whenPublished: 'it runs for every call',
 	activationHint: 'Once the workflow is published, it runs for every call without this button.',
-};
+});
 
 export const asteriskAmiTriggerProperties: INodeProperties[] = [
 	{

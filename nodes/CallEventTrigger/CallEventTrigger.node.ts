@@ -17,7 +17,7 @@ import type { CallEvent, TriggerRecord } from '../shared/callModel';
 import { TRIGGER_OPTIONS_HINT } from '../shared/assemblyOptions';
 import { ConfigurationError } from '../shared/errors';
 import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
-import { intake, intakeKey, sweepIntake } from './callIntake';
+import { intake, intakeAnswer, intakeKey, sweepIntake } from './callIntake';
 import { callEventTriggerPanel, callEventTriggerProperties, callEventTriggerSubtitle } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest } from './sources';
@@ -165,14 +165,9 @@ export class CallEventTrigger implements INodeType {
 			return refuse(503, 'n8n is shutting down; send the events again in a few seconds', { 'Retry-After': '5' });
 		}
 		const key = intakeKey(this.getWorkflow().id, this.getNode().id, mode);
-		const { records, ignored } = intake(key, settings.assembly, events, receivedAt);
-		// Events that changed nothing are counted, so that a sender resending a call sees why nothing came of it.
-		const ignoredCounts = Object.fromEntries(Object.entries(ignored).filter(([, count]) => count > 0));
-		const summary = {
-			accepted: events.length,
-			resolved: records.length,
-			...(Object.keys(ignoredCounts).length > 0 ? { ignored: ignoredCounts } : {}),
-		};
+		const result = intake(key, settings.assembly, events, receivedAt);
+		const { records } = result;
+		const summary = intakeAnswer(events.length, result);
 		if (mode === 'test' && records.length > 0) testRunRecords.set(key, records);
 		if (records.length === 0) {
 			// Nothing resolved yet (a call still ringing): acknowledge without starting an execution.

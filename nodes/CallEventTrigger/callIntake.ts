@@ -59,6 +59,19 @@ export function intake(key: string, options: CallAssemblerOptions, events: CallE
 }
 
 /**
+ * The webhook's JSON answer: the request's events, the records it resolved, and, only when there
+ * are any, the events that changed nothing, so that a sender resending a call sees why.
+ */
+export function intakeAnswer(accepted: number, { records, ignored }: IntakeResult): Record<string, unknown> {
+	const ignoredCounts = Object.fromEntries(Object.entries(ignored).filter(([, count]) => count > 0));
+	return {
+		accepted,
+		resolved: records.length,
+		...(Object.keys(ignoredCounts).length > 0 ? { ignored: ignoredCounts } : {}),
+	};
+}
+
+/**
  * Resolves the calls nothing was heard of for the silence timeout, between requests: without it a
  * call whose end was lost would wait for the workflow's next request, on a quiet line for days.
  */

@@ -1,26 +1,24 @@
-import type { INodeProperties, TriggerPanelDefinition } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
 import { maxPendingCallsOption, silenceTimeoutOption } from '../shared/assemblyOptions';
+import { triggerPanel } from '../shared/triggerPanel';
 import { MAX_BODY_KB, REORDER_WINDOW_MS } from './webhookOptions';
 
 /** The node's subtitle: the Source's label. */
 const sourceLabels: Record<string, string> = { generic: 'Generic JSON', sipgate: 'sipgate.io / Zammad' };
 export const callEventTriggerSubtitle = `={{${JSON.stringify(sourceLabels)}[$parameter["source"]] || $parameter["source"]}}`;
 
-const testRunHelp =
-	"<b>While building your workflow</b>, click the 'listen' button, then POST your PBX's events (or the package's sample dist/templates/events/missed-call.json) to the Test URL. " +
-	'A call shows here once it is answered or has ended unanswered; events of a call still ringing are answered 202 and show nothing yet.';
-
 /** What the editor's trigger panel says instead of n8n's generic "Go to … and create an event". */
-export const callEventTriggerPanel: TriggerPanelDefinition = {
+export const callEventTriggerPanel = triggerPanel({
 	header: 'Send call events to the Test URL',
-	executionsHelp: {
-		inactive: `${testRunHelp}<br /><br /><b>Once it works</b>, publish the workflow and point your PBX at the Production URL. Those executions show in the executions list, not in the editor.`,
-		active: `${testRunHelp}<br /><br /><b>The workflow is published:</b> your PBX's events at the Production URL run it. Those executions show in the <a data-key='executions'>executions list</a>, not in the editor.`,
-	},
+	howToTest:
+		"POST your PBX's events (or the package's sample dist/templates/events/missed-call.json) to the Test URL. " +
+		'A call shows here once it is answered or has ended unanswered; events of a call still ringing are answered 202 and show nothing yet.',
+	toPublish: 'publish the workflow and point your PBX at the Production URL',
+	whenPublished: "your PBX's events at the Production URL run it",
 	activationHint: "Once the workflow is published, your PBX's events at the Production URL run it without this button.",
-};
+});
 
 export const callEventTriggerProperties: INodeProperties[] = [
 	{

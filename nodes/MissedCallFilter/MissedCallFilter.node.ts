@@ -11,9 +11,8 @@ import type { TriggerRecord } from '../shared/callModel';
 import type { Contact } from '../shared/notification';
 import type { NumberingPlan } from '../shared/phoneNumbers';
 import { DEFAULT_COUNTRY, missedCallFilterProperties, missedCallFilterSubtitle } from './description';
-import { checkDirectoryFor, EmptyDirectoryError } from './directory';
-import { compileFilter, filterCall, filterPresence, type CompiledFilter } from './filter';
-import { readContact, readTriggerRecord } from './input';
+import { EmptyDirectoryError } from './directory';
+import { compileFilter, filterCall, filterPresence, readFilterItem, type CompiledFilter } from './filter';
 import type { FilterSettings } from './rules';
 import { openFilterState, type FilterStateSession } from './state';
 
@@ -78,12 +77,7 @@ export class MissedCallFilter implements INodeType {
 		const inputs: Array<{ itemIndex: number; record: TriggerRecord; contact: Contact | null }> = [];
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				const json = items[itemIndex].json;
-				const record = readTriggerRecord(json);
-				checkDirectoryFor(record, filter.directory);
-				const contact =
-					record.kind === 'call' ? readContact(pathValue(json, contactField), contactField) : null;
-				inputs.push({ itemIndex, record, contact });
+				inputs.push({ itemIndex, ...readFilterItem(items[itemIndex].json, contactField, filter) });
 			} catch (error) {
 				if (!this.continueOnFail()) {
 					throw new NodeOperationError(this.getNode(), error as Error, {
@@ -143,15 +137,4 @@ function readSettings(context: IExecuteFunctions): Partial<FilterSettings> {
 		) as FilterSettings['recipients'],
 		defaultTimeZone: (options.timeZone as string | undefined) ?? '',
 	};
-}
-
-/** The value at a dot path (`contact`, `crm.contact`), as n8n's own nodes read field paths. */
-function pathValue(json: IDataObject, path: string): unknown {
-	return path
-		.split('.')
-		.filter(Boolean)
-		.reduce<unknown>(
-			(value, key) => (value && typeof value === 'object' ? (value as IDataObject)[key] : undefined),
-			json,
-		);
 }

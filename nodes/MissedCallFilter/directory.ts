@@ -2,7 +2,6 @@
  * The user directory (SPEC §3): who owns which line. Validated and indexed once per execution, so
  * every leg and caller is one map lookup, and a bad entry is reported before any call is decided.
  */
-import type { TriggerRecord } from '../shared/callModel';
 import type { DirectoryUser } from '../shared/notification';
 import { ConfigurationError, type CompiledNumberingPlan } from '../shared/phoneNumbers';
 import { isEmailAddress } from '../shared/emailAddress';
@@ -19,10 +18,7 @@ export interface Directory {
 
 const SETTING = 'directory';
 
-/**
- * A call met an empty directory: every line would be "unowned" and nobody mailed, an execution that
- * looks successful. Usually an expression whose node before returned no users.
- */
+/** A call met an empty directory (see readFilterItem). */
 export class EmptyDirectoryError extends Error {
 	constructor() {
 		super(
@@ -124,11 +120,6 @@ function validateUser(raw: unknown, index: number): DirectoryUser {
 	const notify = notifyFlag(entry.notify, where);
 	if (notify !== undefined) user.notify = notify;
 	return user;
-}
-
-/** Throws EmptyDirectoryError for a call record when the directory has nobody in it. */
-export function checkDirectoryFor(record: TriggerRecord, directory: Directory): void {
-	if (record.kind === 'call' && directory.users.length === 0) throw new EmptyDirectoryError();
 }
 
 /** `input`: the directory parameter, as a JSON string or already parsed. */

@@ -2,10 +2,11 @@
  * One execution of the Missed Call Filter without n8n: compile the configuration once, then decide
  * record by record against the shared state. The node glue maps parameters and items onto this.
  */
-import type { CallRecord, PresenceRecord } from '../shared/callModel';
+import type { CallRecord, PresenceRecord, TriggerRecord } from '../shared/callModel';
 import type { Contact } from '../shared/notification';
 import { compileNumberingPlan, type NumberingPlan } from '../shared/phoneNumbers';
-import { compileDirectory } from './directory';
+import { compileDirectory, EmptyDirectoryError } from './directory';
+import { readContact, readTriggerRecord } from './input';
 import {
 	compileFilterSettings,
 	decideCall,
@@ -37,6 +38,31 @@ export function compileFilter(config: FilterConfig): CompiledFilter {
 		settings: compileFilterSettings(config.settings, plan),
 		instanceTimeZone: config.instanceTimeZone,
 	};
+}
+
+/**
+ * One input item as the rules take it: the record, and for a call the caller's contact at
+ * `contactField` (a dotted path). Throws InvalidRecordError naming the bad field, or
+ * EmptyDirectoryError for a call when the directory has nobody in it (every line would be
+ * "unowned" and the execution look successful: usually an expression's node before returned no users).
+ */
+export function readFilterItem(
+	json: Record<string, unknown>,
+	contactField: string,
+	filter: CompiledFilter,
+): { record: TriggerRecord; contact: Contact | null } {
+	const record = readTriggerRecord(json);
+	if (record.kind !== 'call') return { record, contact: null };
+	if (filter.directory.users.length === 0) throw new EmptyDirectoryError();
+	return { record, contact: readContact(pathValue(json, contactField), contactField) };
+}
+
+/** The value at a dot path (`contact`, `crm.contact`), as n8n's own nodes read field paths. */
+function pathValue(json: Record<string, unknown>, path: string): unknown {
+	return path
+		.split('.')
+		.filter(Boolean)
+		.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), json);
 }
 
 /**

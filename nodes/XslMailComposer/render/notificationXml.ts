@@ -200,8 +200,10 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const endUnknown = (leg: OwnedLeg) => givenUpAt !== undefined && instant(leg.ringingUntil)?.toMillis() === givenUpAt;
 	const ringDurationText = legs.some(endUnknown) ? (strings.ringDurationUnknown ?? '') : formatDuration(ringDuration, strings);
 
+	// A line that rang in the call is named by its owner: a voicemail box, a forward's target.
+	const ownerOfLine = new Map(legs.map((leg) => [cleanLine(leg.line), cleanLine(leg.owner?.name)]));
 	const voicemailLine = cleanLine(call?.voicemail);
-	const voicemailOwner = cleanLine(legs.find((leg) => cleanLine(leg.line) === voicemailLine)?.owner?.name);
+	const voicemailOwner = ownerOfLine.get(voicemailLine) ?? '';
 
 	const placeholders: Record<string, string> = {
 		caller: callerLabel,
@@ -216,8 +218,6 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 		voicemailOwner,
 	};
 
-	// A forward to a line that rang in the call is named by its owner.
-	const ownerOfLine = new Map(legs.map((leg) => [cleanLine(leg.line), cleanLine(leg.owner?.name)]));
 	const legElements = legs.map((leg) => {
 		const result = cleanLine(leg.result);
 		// Picked up by its own owner on another device: answered elsewhere, not by a colleague.

@@ -115,8 +115,7 @@ export class CallEventTrigger implements INodeType {
 		};
 
 		const mode = this.getMode() === 'manual' ? 'test' : 'production';
-		const { authentication, credentials } = await webhookCredentials(this);
-		const problem = credentialProblem(authentication, credentials);
+		const { authentication, credentials, problem } = await webhookCredentials(this);
 		if (problem) {
 			// The details (a secret's length) go to the log and the publication status; to the caller
 			// only on the test URL, which only the administrator uses.
@@ -200,8 +199,7 @@ export class CallEventTrigger implements INodeType {
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, { description: TRIGGER_OPTIONS_HINT });
 		}
-		const { authentication, credentials } = await webhookCredentials(this);
-		const problem = credentialProblem(authentication, credentials);
+		const { problem } = await webhookCredentials(this);
 		if (problem) {
 			throw new NodeOperationError(this.getNode(), `The webhook's credential cannot protect it: ${problem}`, {
 				description: 'Edit the credential chosen under Authentication.',
@@ -246,12 +244,17 @@ function webhookParameters(context: IWebhookFunctions | ITriggerFunctions): Webh
 	};
 }
 
-/** The chosen authentication and its credential's data (none: no data). */
-async function webhookCredentials(
-	context: IWebhookFunctions | ITriggerFunctions,
-): Promise<{ authentication: WebhookAuthentication; credentials: WebhookCredentials }> {
+/**
+ * The chosen authentication, its credential's data (none: no data) and why that credential cannot
+ * protect the webhook, if it cannot (the webhook refuses requests then, publishing fails).
+ */
+async function webhookCredentials(context: IWebhookFunctions | ITriggerFunctions): Promise<{
+	authentication: WebhookAuthentication;
+	credentials: WebhookCredentials;
+	problem: string | null;
+}> {
 	const authentication = context.getNodeParameter('authentication', 'none') as WebhookAuthentication;
 	const credentialType = CREDENTIAL_TYPES.get(authentication);
 	const credentials = credentialType ? await context.getCredentials(credentialType) : {};
-	return { authentication, credentials };
+	return { authentication, credentials, problem: credentialProblem(authentication, credentials) };
 }

@@ -1,5 +1,6 @@
 /**
- * Starts a real n8n (pinned 2.41.1 on Node 24, from the cache that scripts/ensure-n8n.sh fills) on
+ * Starts a real n8n (pinned 2.41.1 on Node 24, from the cache that scripts/ensure-n8n.sh fills;
+ * with MISSED_CALLS_N8N_LINE=1 the n8n 1.x of the compatibility test) on
  * loopback with SQLite in a fresh user folder and our built package installed the way a community
  * install puts it, so node types are `n8n-nodes-missed-calls.<node>` exactly as in a user's n8n.
  * Used by the end-to-end tests and by `npm run demo`. Facts behind the choices: ../shared/N8N-HOST.md.
@@ -38,11 +39,16 @@ export const PACKAGE_NAME: string = require(path.join(PROJECT_ROOT, 'package.jso
 export interface N8nRuntime {
 	nodeBin: string;
 	n8nBin: string;
+	/** n8n's major version: 1.x names its disabled modules and publishes workflows differently. */
+	n8nMajor: number;
 }
 
 let runtime: Promise<N8nRuntime> | undefined;
 
-/** Installs Node 24 and n8n into the cache on first use (minutes), then answers at once. */
+/**
+ * Installs Node 24 and n8n into the cache on first use (minutes), then answers at once. The n8n is
+ * 2.41.1, or 1.x with MISSED_CALLS_N8N_LINE=1 (scripts/n8n-runtime-v1).
+ */
 export function ensureN8n(): Promise<N8nRuntime> {
 	runtime ??= run('bash', [path.join(PROJECT_ROOT, 'scripts/ensure-n8n.sh')], {
 		maxBuffer: 1 << 20,
@@ -52,7 +58,7 @@ export function ensureN8n(): Promise<N8nRuntime> {
 			if (!match) throw new Error(`ensure-n8n.sh printed no ${key}`);
 			return match[1].trim();
 		};
-		return { nodeBin: value('NODE24_BIN'), n8nBin: value('N8N_BIN') };
+		return { nodeBin: value('NODE24_BIN'), n8nBin: value('N8N_BIN'), n8nMajor: parseInt(value('N8N_VERSION'), 10) };
 	});
 	return runtime;
 }
@@ -143,9 +149,16 @@ const QUIET_ENV = {
 	N8N_LOG_LEVEL: 'warn',
 	EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
 	EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'false',
-	// Stops n8n from calling its cloud API at start.
-	N8N_DISABLED_MODULES: 'insights,mcp-registry,instance-ai,chat-hub,workflow-builder,agents',
 	N8N_RUNNERS_TASK_TIMEOUT: '300',
+};
+
+/**
+ * Stops n8n from calling its cloud API at start. n8n 1.x refuses to start on a module it does not
+ * know ("Unknown module mcp-registry").
+ */
+const DISABLED_MODULES: Record<number, string> = {
+	1: 'insights,chat-hub',
+	2: 'insights,mcp-registry,instance-ai,chat-hub,workflow-builder,agents',
 };
 
 const running = new Set<N8nHost>();
@@ -174,6 +187,7 @@ export class N8nHost {
 		const env: NodeJS.ProcessEnv = {
 			...inheritedEnv(),
 			...QUIET_ENV,
+			N8N_DISABLED_MODULES: DISABLED_MODULES[rt.n8nMajor] ?? DISABLED_MODULES[2],
 			PATH: `${rt.nodeBin}:${process.env.PATH}`,
 			N8N_USER_FOLDER: userFolder,
 			N8N_PORT: String(port),
@@ -220,6 +234,11 @@ export class N8nHost {
 		return this.child.pid!;
 	}
 
+	/** n8n's major version (1 in the compatibility test, else 2). */
+	get n8nMajor(): number {
+		return this.runtime.n8nMajor;
+	}
+
 	webhookUrl(webhookPath: string): string {
 		return `${this.baseUrl}/webhook/${webhookPath}`;
 	}
@@ -258,11 +277,18 @@ export class N8nHost {
 	}
 
 	private async createOwner(owner: NonNullable<N8nHostOptions['owner']>): Promise<void> {
-		const response = await fetch(`${this.baseUrl}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(owner),
-		});
+		const setup = () =>
+			fetch(`${this.baseUrl}/rest/owner/setup`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(owner),
+			});
+		// n8n 1.x reports ready a moment before it mounts its REST API (404 until then).
+		let response = await setup();
+		for (const deadline = Date.now() + 15_000; response.status === 404 && Date.now() < deadline; ) {
+			await sleep(250);
+			response = await setup();
+		}
 		if (!response.ok) {
 			throw new Error(`owner setup failed: ${response.status} ${await response.text()}`);
 		}
@@ -389,8 +415,10 @@ async function importAndPublish(
 		{ env },
 	);
 	// Publishing writes to the database; a running server would ignore it, so it happens before start.
+	// n8n 1.x has no publish:workflow; activating is its publishing.
 	for (const workflow of options.workflows) {
-		await run(rt.n8nBin, ['publish:workflow', `--id=${workflow.id}`], { env });
+		const publish = rt.n8nMajor === 1 ? ['update:workflow', `--id=${workflow.id}`, '--active=true'] : ['publish:workflow', `--id=${workflow.id}`];
+		await run(rt.n8nBin, publish, { env });
 	}
 }
 

@@ -1,6 +1,7 @@
 /**
  * Issue "Foundation": the package loads in a real n8n 2.41.1 as a community package, and one missed
- * call posted to the production webhook ends as exactly one mail at a real SMTP server.
+ * call posted to the production webhook ends as exactly one mail at a real SMTP server. `npm test`
+ * runs this file again in n8n 1.123.50 (`npm run test:n8n1`): the package's n8n 1.x compatibility.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,11 @@ afterAll(async () => {
 
 test('n8n lists our nodes under the community package name', async () => {
 	const cookie = await stack.n8n.login(owner.email, owner.password);
+	// The n8n that answers is the one this run asked for (2.x, or 1.x under MISSED_CALLS_N8N_LINE=1).
+	const settings = await fetch(`${stack.n8n.baseUrl}/rest/settings`, { headers: { cookie } });
+	const { versionCli } = ((await settings.json()) as { data: { versionCli: string } }).data;
+	expect(versionCli).toMatch(new RegExp(`^${stack.n8n.n8nMajor}\\.`));
+	expect(stack.n8n.n8nMajor).toBe(Number(process.env.MISSED_CALLS_N8N_LINE ?? 2));
 	const response = await fetch(`${stack.n8n.baseUrl}/types/nodes.json`, { headers: { cookie } });
 	expect(response.status).toBe(200);
 	const names = ((await response.json()) as Array<{ name: string }>).map((type) => type.name);

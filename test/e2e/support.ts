@@ -65,7 +65,11 @@ export async function startStack(
 			const run = await fetch(`${n8n.baseUrl}/rest/workflows/${workflow.id}/run`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json', cookie },
-				body: JSON.stringify({ triggerToStartFrom: { name: 'Call Event Trigger' } }),
+				body: JSON.stringify({
+					triggerToStartFrom: { name: 'Call Event Trigger' },
+					// n8n 1.x runs the workflow the editor sends; 2.x reads it from its database.
+					...(n8n.n8nMajor === 1 ? { workflowData: workflow } : {}),
+				}),
 			});
 			const answer = await run.text();
 			if (!answer.includes('"waitingForWebhook":true')) throw new Error(`test run not waiting: ${answer}`);

@@ -12,6 +12,7 @@ import type {
 	PresenceRecord,
 	TriggerRecord,
 } from '../shared/callModel';
+import { readIsoInstant } from '../shared/instant';
 import type { Contact } from '../shared/notification';
 
 /** An input item that is not a call or presence record; `field` is the path of the bad field. */
@@ -73,10 +74,15 @@ class Reader {
 		return this.has(field) ? this.fail(field, 'true or false') : fallback;
 	}
 
+	/**
+	 * Read as the trigger reads its events' times (a time without offset would be n8n's zone here and
+	 * UTC in the mail), and passed on in the trigger's form, UTC, so that every later step reads it alike.
+	 */
 	time(field: string): string {
 		const value = this.value[field];
-		if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return value;
-		return this.fail(field, 'an ISO 8601 time');
+		const reading = typeof value === 'string' ? readIsoInstant(value) : undefined;
+		if (reading && 'millis' in reading) return new Date(reading.millis).toISOString();
+		return this.fail(field, 'an ISO 8601 time with a UTC offset (Z or +02:00)');
 	}
 
 	oneOf<T extends string>(field: string, allowed: readonly T[]): T {

@@ -2,7 +2,6 @@
  * The project's own JSON event format (SPEC §2.1, docs/events.md). Validation is strict and
  * all-or-nothing: the first bad event rejects the whole request, so a batch is never half applied.
  */
-import { DateTime } from 'luxon';
 import {
 	CALL_EVENT_TYPES,
 	STOP_REASONS,
@@ -11,6 +10,7 @@ import {
 	type CallEvent,
 	type CallEventType,
 } from '../../shared/callModel';
+import { readIsoInstant } from '../../shared/instant';
 import { EventInputError } from './errors';
 import {
 	MAX_ID_LENGTH,
@@ -39,11 +39,15 @@ const NEEDS_LINE: ReadonlySet<CallEventType> = new Set<CallEventType>([
 	'logout',
 ]);
 
-/** Earliest accepted epoch milliseconds (1973-03-03); smaller numbers are almost surely seconds. */
-const MIN_EPOCH_MS = 1e11;
-const MAX_EPOCH_MS = 8.64e15;
-/** A time of day followed by `Z` or a numeric offset; anything else is local time: ambiguous. */
-const HAS_OFFSET = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+/** Numbers below this (1973-03-03 in milliseconds) are almost surely epoch seconds. */
+const SECONDS_BELOW = 1e11;
+/** No PBX reports a call from before 2000: such a time is a zero, a unit or a clock gone wrong. */
+const EARLIEST_MS = Date.UTC(2000, 0, 1);
+/**
+ * How far a time may lie after its receipt. A PBX clock set to the wrong zone is hours ahead; a time
+ * a year ahead would keep its call "newer" than every login until then (the repeat rules).
+ */
+const MAX_AHEAD_MS = 24 * 3_600_000;
 
 export function parseGenericEvents(
 	body: unknown,
@@ -116,21 +120,31 @@ function readBoolean(value: unknown, name: string, fail: Fail): boolean | undefi
 	return value as boolean | undefined;
 }
 
-/** Epoch milliseconds, or ISO 8601 with `Z`/offset; a missing time is the time of receipt. */
+/**
+ * Epoch milliseconds, or ISO 8601 with `Z`/offset, from 2000 to a day after its receipt; a missing
+ * time is the time of receipt.
+ */
 function parseTime(value: unknown, receivedAt: number, fail: Fail): number {
 	if (value === undefined) return receivedAt;
-	if (typeof value === 'number') {
-		if (Number.isInteger(value) && value >= MIN_EPOCH_MS && value <= MAX_EPOCH_MS) return value;
-		if (Number.isInteger(value) && value > 0 && value < MIN_EPOCH_MS) {
+	let time: number | undefined;
+	if (typeof value === 'number' && Number.isInteger(value)) {
+		if (value > 0 && value < SECONDS_BELOW) {
 			fail(`time ${value} looks like epoch seconds; epoch milliseconds are expected`);
 		}
+		time = value;
 	} else if (typeof value === 'string') {
 		const text = value.trim();
-		const parsed = DateTime.fromISO(text, { setZone: true });
-		if (parsed.isValid && HAS_OFFSET.test(text)) return parsed.toMillis();
-		if (parsed.isValid) {
-			fail(`time ${quote(text)} has no UTC offset; add Z or an offset such as +02:00`);
-		}
+		if (/^\d+$/.test(text)) fail(`time ${quote(text)} is a string; send epoch milliseconds as a JSON number`);
+		const reading = readIsoInstant(text);
+		if (reading && 'problem' in reading) fail(`time ${quote(text)} ${reading.problem}`);
+		time = reading?.millis;
 	}
-	return fail(`time ${quote(value)} is not ISO 8601 with offset or epoch milliseconds`);
+	if (time === undefined) return fail(`time ${quote(value)} is not ISO 8601 with offset or epoch milliseconds`);
+	if (time < EARLIEST_MS) fail(`time ${quote(value)} is before 2000; is it a zero or in another unit?`);
+	if (time > receivedAt + MAX_AHEAD_MS) {
+		const hours = (time - receivedAt) / 3_600_000;
+		const ahead = hours < 48 ? `${Math.round(hours)} hours` : `${Math.round(hours / 24)} days`;
+		fail(`time ${quote(value)} is ${ahead} after its receipt; are the PBX's clock and time zone right?`);
+	}
+	return time;
 }

@@ -27,8 +27,8 @@ describe('readTriggerRecord', () => {
 			direction: 'inbound',
 			caller: { number: '', name: '', restricted: false },
 			called: '',
-			startedAt: '2024-03-05T09:00:00Z',
-			resolvedAt: '2024-03-05T09:00:20Z',
+			startedAt: '2024-03-05T09:00:00.000Z',
+			resolvedAt: '2024-03-05T09:00:20.000Z',
 			outcome: 'missed',
 			answeredBy: null,
 			voicemail: null,
@@ -38,8 +38,20 @@ describe('readTriggerRecord', () => {
 	});
 
 	it('reads presence records', () => {
-		const presence = { kind: 'presence', type: 'login', line: '201', at: '2024-03-05T07:00:00Z' };
+		const presence = { kind: 'presence', type: 'login', line: '201', at: '2024-03-05T07:00:00.000Z' };
 		expect(readTriggerRecord({ ...presence })).toEqual(presence);
+	});
+
+	// The composer reads times with luxon, the rules with Date.parse: both must get the same instant.
+	it.each([
+		['an offset', '2024-03-05T08:00:00+01:00'],
+		["RFC 3339's space", '2024-03-05 07:00:00Z'],
+		['fractions', '2024-03-05T07:00:00.000000Z'],
+		['a week date', '2024-W10-2T07:00:00Z'],
+	])('passes on a time with %s as the trigger writes times (UTC)', (_, at) => {
+		expect(readTriggerRecord({ kind: 'presence', type: 'login', line: '201', at })).toMatchObject({
+			at: '2024-03-05T07:00:00.000Z',
+		});
 	});
 
 	const valid = () => missedCall([leg('201', 0, 20)]) as unknown as Record<string, unknown>;
@@ -50,7 +62,10 @@ describe('readTriggerRecord', () => {
 		['a bad direction', (record) => ({ ...record, direction: 'in' }), 'direction', '"direction" must be one of inbound, internal, outbound, got "in"'],
 		['no caller', (record) => ({ ...record, caller: null }), 'caller', 'caller must be an object'],
 		['a numeric caller number', (record) => ({ ...record, caller: { number: 301234567 } }), 'caller.number', '"caller.number" must be a string, got 301234567'],
-		['a bad time', (record) => ({ ...record, resolvedAt: 'soon' }), 'resolvedAt', '"resolvedAt" must be an ISO 8601 time, got "soon"'],
+		['a bad time', (record) => ({ ...record, resolvedAt: 'soon' }), 'resolvedAt', '"resolvedAt" must be an ISO 8601 time with a UTC offset (Z or +02:00), got "soon"'],
+		// Read as n8n's zone by Date.parse and as UTC by the mail, it would be two different times.
+		['a time without offset', (record) => ({ ...record, startedAt: '2024-03-05T09:00:00' }), 'startedAt', '"startedAt" must be an ISO 8601 time with a UTC offset (Z or +02:00), got "2024-03-05T09:00:00"'],
+		['a time in words', (record) => ({ ...record, startedAt: 'March 5, 2024 09:00' }), 'startedAt', '"startedAt" must be an ISO 8601 time with a UTC offset (Z or +02:00), got "March 5, 2024 09:00"'],
 		['legs not an array', (record) => ({ ...record, legs: {} }), 'legs', '"legs" must be an array, got {}'],
 		[
 			'a leg with a bad result',

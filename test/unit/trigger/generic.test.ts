@@ -8,6 +8,18 @@ function rejection(body: unknown, limits?: { maxEvents?: number }) {
 }
 
 describe('parseGenericEvents: valid input', () => {
+	it.each([
+		// A PBX clock set to another zone is hours off; within a day its events are still taken.
+		['23 hours after its receipt', '2024-05-07T07:00:00Z', Date.UTC(2024, 4, 7, 7)],
+		["RFC 3339's space between date and time", '2024-05-06 10:00:00+02:00', RECEIVED],
+		['the largest offset a clock uses', '2024-05-06T22:00:00+14:00', RECEIVED],
+		['a week date', '2024-W19-1T08:00:00Z', RECEIVED],
+	])('takes a time %s', (_case, time, expected) => {
+		expect(parseGenericEvents({ type: 'ended', callId: 'c1', time }, RECEIVED)).toEqual([
+			{ type: 'ended', callId: 'c1', time: expected },
+		]);
+	});
+
 	it('maps every field of a full event, trimming strings', () => {
 		expect(
 			parseGenericEvents(
@@ -181,6 +193,44 @@ describe('parseGenericEvents: bad input is refused with a 4xx naming the problem
 			'a boolean time',
 			{ type: 'ended', callId: 'c1', time: true },
 			'event[0]: time true is not ISO 8601 with offset or epoch milliseconds',
+		],
+		[
+			'epoch milliseconds as a string',
+			{ type: 'ended', callId: 'c1', time: '1714982400000' },
+			'event[0]: time "1714982400000" is a string; send epoch milliseconds as a JSON number',
+		],
+		[
+			'an offset no clock uses',
+			{ type: 'ended', callId: 'c1', time: '2024-05-06T10:00:00+25:00' },
+			'event[0]: time "2024-05-06T10:00:00+25:00" has an offset beyond ±14:00, which no clock uses',
+		],
+		// A zero or a wrong unit: read as 1970 it would date the mail "1 January 1970".
+		[
+			'an ISO time before 2000',
+			{ type: 'ended', callId: 'c1', time: '1970-01-01T00:00:00Z' },
+			'event[0]: time "1970-01-01T00:00:00Z" is before 2000; is it a zero or in another unit?',
+		],
+		[
+			'epoch milliseconds before 2000',
+			{ type: 'ended', callId: 'c1', time: 900000000000 },
+			'event[0]: time 900000000000 is before 2000; is it a zero or in another unit?',
+		],
+		// A call "in 2036" would stay newer than every login until then: the repeat rule "while not
+		// logged in" would hold back this caller's calls to the user for ten years.
+		[
+			'a time more than a day after its receipt',
+			{ type: 'ended', callId: 'c1', time: '2036-11-27T10:00:00Z' },
+			'event[0]: time "2036-11-27T10:00:00Z" is 4588 days after its receipt; are the PBX\'s clock and time zone right?',
+		],
+		[
+			'a time 30 hours after its receipt',
+			{ type: 'ended', callId: 'c1', time: '2024-05-07T14:00:00Z' },
+			'event[0]: time "2024-05-07T14:00:00Z" is 30 hours after its receipt; are the PBX\'s clock and time zone right?',
+		],
+		[
+			'epoch milliseconds of a far future',
+			{ type: 'ended', callId: 'c1', time: 8.64e15 },
+			'event[0]: time 8640000000000000 is 99980151 days after its receipt; are the PBX\'s clock and time zone right?',
 		],
 		[
 			'a line over 256 characters',

@@ -1,0 +1,27 @@
+import { DateTime } from 'luxon';
+
+/**
+ * A date and time of day followed by `Z` or a numeric offset; anything else is local time of an
+ * unknown zone: ambiguous.
+ */
+const HAS_OFFSET = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+/** RFC 3339 allows a space between date and time (`2026-03-29 10:00:00+02:00`); luxon wants a `T`. */
+const SPACE_SEPARATOR = /^(\d{4}-\d{2}-\d{2}) (?=\d)/;
+/** The offsets clocks use run from −12:00 to +14:00; `+25:00` is a typing error, not a place. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * Reads an ISO 8601 / RFC 3339 time with a UTC offset: the one reading of a time string for the
+ * trigger's events and the filter's records, so both read a time alike. Undefined for text that is
+ * no ISO 8601 time at all; `problem` completes "time "…" …" in a message for one that is ambiguous.
+ */
+export function readIsoInstant(value: string): { millis: number } | { problem: string } | undefined {
+	const text = value.trim().replace(SPACE_SEPARATOR, '$1T');
+	const parsed = DateTime.fromISO(text, { setZone: true });
+	if (!parsed.isValid) return undefined;
+	if (!HAS_OFFSET.test(text)) return { problem: 'has no UTC offset; add Z or an offset such as +02:00' };
+	if (Math.abs(parsed.offset) > MAX_OFFSET_MINUTES) {
+		return { problem: 'has an offset beyond ±14:00, which no clock uses' };
+	}
+	return { millis: parsed.toMillis() };
+}

@@ -226,6 +226,11 @@ interface Participant {
 	ref: UserRef;
 	timeZone: string;
 	ringMs: number;
+	/**
+	 * Whether a phone of theirs was still ringing when the trigger gave up on the call (incomplete):
+	 * how long it rang is not known, so it is not "too short".
+	 */
+	ringEndUnknown: boolean;
 }
 
 function userRef(user: DirectoryUser): UserRef {
@@ -288,17 +293,21 @@ function ownLegs(call: CallRecord, ctx: RuleContext): { legs: OwnedLeg[]; partic
 			return { leg, user: owner, owned: { ...leg, owner: owner && userRef(owner) } };
 		});
 	const intervals = new Map<DirectoryUser, [number, number][]>();
+	const ringEndUnknown = new Set<DirectoryUser>();
 	for (const { leg, user } of legs) {
 		if (user === null) continue;
 		const list = intervals.get(user) ?? [];
 		list.push([Date.parse(leg.ringingFrom), Date.parse(leg.ringingUntil)]);
 		intervals.set(user, list);
+		// The trigger closes legs still ringing at the moment it gives up (resolvedAt).
+		if (call.incomplete && Date.parse(leg.ringingUntil) === Date.parse(call.resolvedAt)) ringEndUnknown.add(user);
 	}
 	const participants = [...intervals].map(([user, list]) => ({
 		user,
 		ref: userRef(user),
 		timeZone: user.timeZone ?? (ctx.settings.defaultTimeZone || ctx.instanceTimeZone),
 		ringMs: unionMs(list),
+		ringEndUnknown: ringEndUnknown.has(user),
 	}));
 	return { legs: legs.map(({ owned }) => owned), participants };
 }
@@ -481,7 +490,7 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 	}
 	const minRingMs = settings.minRingSeconds * 1000;
 	candidates = candidates.filter((participant) => {
-		if (minRingMs === 0 || participant.ringMs >= minRingMs) return true;
+		if (minRingMs === 0 || participant.ringMs >= minRingMs || participant.ringEndUnknown) return true;
 		suppress(
 			'shortRing',
 			participant.ref,

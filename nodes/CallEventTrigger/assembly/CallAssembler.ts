@@ -468,7 +468,9 @@ function deriveRecord(call: PendingCall, incompleteAt: number): CallRecord {
 		}
 	}
 
-	const resolvedAt = resolving ? resolving.time : incompleteAt;
+	// Given up on the receiver's clock; a PBX clock ahead of it has events after that moment, and a
+	// call cannot resolve before its own events (nor a leg stop before it rang).
+	const resolvedAt = resolving ? resolving.time : Math.max(incompleteAt, events[events.length - 1].time);
 	for (const leg of [...ringing.values()]) close(leg, resolvedAt, 'notAnswered');
 
 	return {

@@ -177,6 +177,20 @@ describe('§4.1 recipients', () => {
 		it('defaults to 2 s', () => {
 			expect(reasons(decide(missedCall([leg('201', 0, 1.9)])))).toEqual([['anna', 'shortRing']]);
 		});
+
+		// The trigger gave up on the call while 201 rang (its end never came, or the PBX clock is
+		// ahead of n8n's): the leg ends at resolvedAt and says nothing about how long it rang.
+		it('a phone still ringing when the trigger gave up is not too short; one that stopped is', () => {
+			const call = missedCall([leg('202', 0, 1), leg('201', 1.5, 2)], { incomplete: true });
+			expect(recipients(decide(call, { recipients: 'all', minRingSeconds: 2 }))).toEqual(['anna']);
+			expect(reasons(decide(call, { recipients: 'all', minRingSeconds: 2 }))).toEqual([['ben', 'shortRing']]);
+			// The same legs in a call that ended: both too short.
+			const ended = missedCall([leg('202', 0, 1), leg('201', 1.5, 2)]);
+			expect(reasons(decide(ended, { recipients: 'all', minRingSeconds: 2 }))).toEqual([
+				['ben', 'shortRing'],
+				['anna', 'shortRing'],
+			]);
+		});
 	});
 
 	it('builds the notification the composer expects, and remembers it for a repeat rule', () => {

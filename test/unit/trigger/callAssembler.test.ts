@@ -552,6 +552,31 @@ describe('CallAssembler: silence, age, eviction', () => {
 		expect(record.startedAt).toBe('2024-05-06T08:00:00.000Z');
 	});
 
+	// A PBX that sends its local time as UTC is hours ahead. Given up on our clock, the call would
+	// resolve before it started and its leg stop before it rang, which the filter refuses (and with
+	// it every other call in that execution).
+	it('gives up on a call timed ahead of the receiving clock no earlier than its last event', () => {
+		const assembler = new CallAssembler({ silenceMs: 30 * 60_000 });
+		const received = at(0) - 3_600_000; // the PBX clock is an hour ahead of ours
+		assembler.push(offered, received);
+		assembler.push(ev(1, 'ringing', { line: '201' }), received + 1000);
+		const [record] = assembler.sweep(received + 1000 + 30 * 60_000);
+		expect(record).toEqual(
+			callRecord({
+				resolvedAt: '2024-05-06T08:00:01.000Z',
+				incomplete: true,
+				legs: [
+					{
+						line: '201',
+						ringingFrom: '2024-05-06T08:00:01.000Z',
+						ringingUntil: '2024-05-06T08:00:01.000Z',
+						result: 'notAnswered',
+					},
+				],
+			}),
+		);
+	});
+
 	it('resolves a call older than maxCallAgeMs even while events keep coming', () => {
 		const assembler = new CallAssembler({ maxCallAgeMs: 60_000 });
 		assembler.push(ev(0, 'ringing', { line: '201' }));

@@ -95,7 +95,7 @@ export const callEventTriggerProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: REORDER_WINDOW_MS.min, maxValue: REORDER_WINDOW_MS.max },
 				default: 0,
-				description: `For a PBX whose events of one call come in separate requests that can overtake each other: a call is held this long (in event time) after its answer or end, so that events which arrive late still count. A held call is emitted by the trigger's check every ${SWEEP_INTERVAL_MS / 1000} seconds, not by the request. 0 = emit at once. Test runs do not wait.`,
+				description: `For a PBX whose events of one call come in separate requests that can overtake each other: a call is held this long after its answer or end arrived, so that events which arrive late still count. A held call is emitted by the trigger's check every ${SWEEP_INTERVAL_MS / 1000} seconds, not by the request. 0 = emit at once. Test runs do not wait.`,
 			},
 			silenceTimeoutOption,
 		],

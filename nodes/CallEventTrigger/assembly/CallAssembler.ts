@@ -6,8 +6,10 @@
  * Each pending call keeps its raw events; the record is derived from them, sorted by event time,
  * only when the call resolves. So events that arrive out of order or twice before that moment land
  * in the right place, and the result does not depend on arrival order. `reorderWindowMs` stretches
- * "before that moment": a call whose resolving event arrived is held until a pushed event's time
- * (or a sweep's `now`) reaches resolving time + window, so late events of the call still count.
+ * "before that moment": a call whose resolving event arrived is held until a later push's
+ * `receivedAt` (or a sweep's `now`) reaches that event's receipt + window, so late events of the
+ * call still count. Measured on the receiving clock, as overtaking happens on the way: a PBX clock
+ * off by an hour would otherwise hold calls an hour or not at all.
  * With the default window 0 a call resolves the moment its resolving event arrives; `pushBatch`
  * orders the events of one request first, so their order inside the request does not matter.
  *
@@ -216,7 +218,7 @@ export class CallAssembler {
 
 	/**
 	 * Feed one event; returns the records (calls resolved, presence passed through) now final.
-	 * `receivedAt` is the receiver's clock (epoch ms) for the silence timeout; default the event time.
+	 * `receivedAt` is the receiver's clock (epoch ms) for the silence timeout and the reorder window; default the event time.
 	 */
 	push(event: CallEvent, receivedAt: number = event.time): TriggerRecord[] {
 		if (!hasUsableTime(event)) return this.ignore();
@@ -264,14 +266,12 @@ export class CallAssembler {
 		call.lastTime = Math.max(call.lastTime, event.time);
 		call.lastHeard = Math.max(call.lastHeard, receivedAt);
 		if (event.type === 'answered' || event.type === 'ended') {
-			const at = event.time + this.reorderWindowMs;
+			const at = receivedAt + this.reorderWindowMs;
 			call.resolveAt = call.resolveAt === undefined ? at : Math.min(call.resolveAt, at);
 			this.waiting.add(call);
 		}
 		if (call.events.length >= MAX_EVENTS_PER_CALL) records.push(this.resolve(call, call.lastTime));
-		// The pushed event's time is the clock here: push() has no wall clock, and event time is what
-		// the reorder window is measured in.
-		records.push(...this.resolveWaiting(event.time));
+		records.push(...this.resolveWaiting(receivedAt));
 		return records;
 	}
 

@@ -859,6 +859,25 @@ describe('CallAssembler: out-of-order arrival', () => {
 		expect(assembler.stats().waitingCalls).toBe(0);
 	});
 
+	// Overtaking happens on the way to n8n, so the window runs from receipt; event times come from the
+	// PBX's clock, which may be an hour off.
+	it.each([
+		['an hour behind', -3_600_000],
+		['an hour ahead', 3_600_000],
+	])('with the PBX clock %s, the window holds a call from its end\'s receipt', (_, offset) => {
+		const assembler = new CallAssembler({ reorderWindowMs: 500, silenceMs: 30 * 60_000 });
+		const received = at(10) - offset; // our clock when the `ended` (PBX time at(10)) arrives
+		assembler.pushBatch([ev(1, 'ringing', { line: '201' }), ev(10, 'ended')], received);
+		expect(assembler.sweep(received + 499)).toEqual([]);
+		// The `stopped` it overtook arrives 300 ms later and still counts.
+		expect(assembler.pushBatch([ev(9.9, 'stopped', { line: '201', reason: 'busy' })], received + 300)).toEqual([]);
+		const [record] = assembler.sweep(received + 500);
+		expect(record.legs).toEqual([
+			{ line: '201', ringingFrom: '2024-05-06T08:00:01.000Z', ringingUntil: '2024-05-06T08:00:09.900Z', result: 'busy' },
+		]);
+		expect(record.incomplete).toBe(false);
+	});
+
 	it('without a reorder window (default) an `answered` resolves at once', () => {
 		const assembler = new CallAssembler();
 		assembler.push(ev(1, 'ringing', { line: '201' }));

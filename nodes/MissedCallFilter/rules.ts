@@ -446,7 +446,8 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 			'noRingingLine',
 			null,
 			`No line was seen ringing in call ${call.callId}, so nobody can be notified; the trigger ` +
-				'received only the end of the call (was n8n restarted while it rang?).',
+				'received only the end of the call (was n8n restarted while it rang, or is the end timed ' +
+				'before the ringing: event times from two clocks?).',
 		);
 	}
 

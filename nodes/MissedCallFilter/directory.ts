@@ -5,7 +5,7 @@
 import type { DirectoryUser } from '../shared/notification';
 import { ConfigurationError, type CompiledNumberingPlan } from '../shared/phoneNumbers';
 import { isEmailAddress } from '../shared/emailAddress';
-import { isTimeZone } from '../shared/timeZone';
+import { timeZoneProblem } from '../shared/timeZone';
 
 export interface Directory {
 	readonly users: readonly DirectoryUser[];
@@ -111,9 +111,8 @@ function validateUser(raw: unknown, index: number): DirectoryUser {
 	if (language !== undefined) user.language = language;
 	const timeZone = optionalString(entry, 'timeZone', where);
 	if (timeZone !== undefined) {
-		if (!isTimeZone(timeZone)) {
-			fail(`${where}: "timeZone" ${JSON.stringify(timeZone)} is not an IANA time zone such as Europe/Berlin`);
-		}
+		const problem = timeZoneProblem(timeZone);
+		if (problem) fail(`${where}: "timeZone" ${JSON.stringify(timeZone)} ${problem}`);
 		user.timeZone = timeZone;
 	}
 	if (entry.lines !== undefined && entry.lines !== null) user.lines = lineList(entry.lines, where);

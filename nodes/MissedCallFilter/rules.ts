@@ -17,7 +17,7 @@ import type {
 import { ConfigurationError, isWithheld, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
 import type { Directory } from './directory';
 import { choiceSetting, numberSetting } from '../shared/settings';
-import { isTimeZone } from '../shared/timeZone';
+import { timeZoneProblem } from '../shared/timeZone';
 
 // ---------------------------------------------------------------------------------------------
 // Settings (the node's parameter names)
@@ -99,10 +99,11 @@ export function compileFilterSettings(
 		label: FILTER_SETTING_LABELS.minRingSeconds,
 	});
 	const defaultTimeZone = settings.defaultTimeZone.trim();
-	if (defaultTimeZone !== '' && !isTimeZone(defaultTimeZone)) {
+	const timeZoneIssue = defaultTimeZone === '' ? undefined : timeZoneProblem(defaultTimeZone);
+	if (timeZoneIssue) {
 		throw new ConfigurationError(
 			'defaultTimeZone',
-			`${FILTER_SETTING_LABELS.defaultTimeZone}: "${defaultTimeZone}" is not an IANA time zone such as Europe/Berlin`,
+			`${FILTER_SETTING_LABELS.defaultTimeZone}: "${defaultTimeZone}" ${timeZoneIssue}`,
 		);
 	}
 	return {

@@ -17,3 +17,24 @@ export function isTimeZone(name: string): boolean {
 	}
 	return valid;
 }
+
+/** `UTC+2`, `GMT-5`, `+02:00`: an offset where a zone was asked for. */
+const FIXED_OFFSET = /^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i;
+
+/**
+ * Why `name` is no time zone, completing `"…" …` in a message; undefined when it is one. An offset
+ * gets a hint: it is wrong half the year where clocks change, and the IANA name of a fixed offset
+ * turns its sign around (`Etc/GMT-2` is UTC+2), which nobody guesses.
+ */
+export function timeZoneProblem(name: string): string | undefined {
+	if (isTimeZone(name)) return undefined;
+	const problem = 'is not an IANA time zone such as Europe/Berlin';
+	const offset = FIXED_OFFSET.exec(name.trim());
+	if (!offset) return problem;
+	const [, sign, hours, minutes] = offset;
+	const fixed = `Etc/GMT${sign === '+' ? '-' : '+'}${Number(hours)}`;
+	const exact = (minutes === undefined || Number(minutes) === 0) && isTimeZone(fixed);
+	return `${problem}: an offset is wrong half the year where clocks change; give the place's zone${
+		exact ? `, or ${fixed} for this fixed offset (its sign is reversed)` : ''
+	}`;
+}

@@ -88,6 +88,23 @@ describe('directory errors', () => {
 		['lines that are no list', [{ id: 'anna', lines: { work: '201' } }], /entry 1 \(id "anna"\): "lines" must be a list of lines/],
 		['a line that is an object', [{ id: 'anna', lines: ['201', { n: 202 }] }], /entry 1 \(id "anna"\): "lines" must be a list of lines/],
 		['a bad time zone', [{ id: 'anna', timeZone: 'Europe/Munich' }], /entry 1 \(id "anna"\): "timeZone" "Europe\/Munich" is not an IANA time zone/],
+		// Etc/GMT-2 is UTC+2: nobody guesses the reversed sign, so the message gives it.
+		[
+			'a fixed offset for a time zone',
+			[{ id: 'anna', timeZone: 'UTC+2' }],
+			'Directory: entry 1 (id "anna"): "timeZone" "UTC+2" is not an IANA time zone such as Europe/Berlin: an offset is wrong half the year where clocks change; give the place\'s zone, or Etc/GMT-2 for this fixed offset (its sign is reversed)',
+		],
+		[
+			'a negative offset',
+			[{ id: 'dan', timeZone: 'GMT-5' }],
+			'Directory: entry 1 (id "dan"): "timeZone" "GMT-5" is not an IANA time zone such as Europe/Berlin: an offset is wrong half the year where clocks change; give the place\'s zone, or Etc/GMT+5 for this fixed offset (its sign is reversed)',
+		],
+		// No Etc/ zone has half hours.
+		[
+			'an offset of hours and minutes',
+			[{ id: 'ravi', timeZone: '+05:30' }],
+			'Directory: entry 1 (id "ravi"): "timeZone" "+05:30" is not an IANA time zone such as Europe/Berlin: an offset is wrong half the year where clocks change; give the place\'s zone',
+		],
 		['notify that is not a flag', [{ id: 'anna', notify: 'maybe' }], /entry 1 \(id "anna"\): "notify" must be true or false, got "maybe"/],
 		['notify that is a list', [{ id: 'anna', notify: [1] }], /entry 1 \(id "anna"\): "notify" must be true or false, got \[1\]/],
 		['notify that names an object property', [{ id: 'anna', notify: 'constructor' }], /entry 1 \(id "anna"\): "notify" must be true or false, got "constructor"/],

@@ -21,7 +21,7 @@ import { choiceSetting } from '../shared/settings';
 import { xslMailComposerProperties } from './description';
 import { composeMail, type ComposedMail, type SenderMode } from './render/composeMail';
 import { formatAddress } from './render/address';
-import { listLanguages, loadLanguage, LANGUAGES_DIR, resolveLanguage } from './render/languages';
+import { languageFor, listLanguages, loadLanguage, LANGUAGES_DIR } from './render/languages';
 import { onRenderThreads } from './render/renderThreads';
 import { linkPrefixFor, type TelephonyLinkMode } from './render/telephonyLink';
 import { compileTemplate, DEFAULT_TEMPLATE_FILE, type CompiledTemplate } from './render/xslTemplate';
@@ -168,21 +168,22 @@ export class XslMailComposer implements INodeType {
 				let mail: ComposedMail;
 				try {
 					const notification = items[itemIndex].json as unknown as Notification;
-					const language = this.getNodeParameter('language', itemIndex) as string;
-					const tag =
-						language === 'recipient'
-							? resolveLanguage(
-									availableLanguages,
+					const choice = this.getNodeParameter('language', itemIndex) as string;
+					const language =
+						choice === 'recipient'
+							? languageFor(
+									LANGUAGES_DIR,
 									notification.recipient?.language,
 									this.getNodeParameter('defaultLanguage', itemIndex, 'en') as string,
+									availableLanguages,
 								)
-							: language;
+							: loadLanguage(LANGUAGES_DIR, choice);
 					mail = await composeMail(notification, {
 						from: this.getNodeParameter('fromEmail', itemIndex) as string,
 						senderMode: this.getNodeParameter('senderMode', itemIndex) as SenderMode,
 						linkPrefix,
 						attachVCard: this.getNodeParameter('attachVCard', itemIndex) as boolean,
-						language: loadLanguage(LANGUAGES_DIR, tag),
+						language,
 						defaultTimeZone: this.getTimezone(),
 						template: sharedTemplate ?? (await templateFromBinary(this, itemIndex)),
 					});

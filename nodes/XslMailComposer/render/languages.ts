@@ -138,14 +138,18 @@ export function listLanguages(dir: string = LANGUAGES_DIR): LanguageInfo[] {
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Loads and validates `dir/<tag>.json`, completed from `dir/en.json`. */
+/**
+ * Loads and validates `dir/<tag>.json`, completed from the files of its parent tags (a regional
+ * `de-AT.json` need only hold what differs from `de.json`), then from `dir/en.json`.
+ */
 export function loadLanguage(dir: string, tag: string): Language {
 	const own = readLanguageFile(languagePath(dir, tag));
-	const base =
-		tag === FALLBACK_LANGUAGE || !fs.existsSync(languagePath(dir, FALLBACK_LANGUAGE))
-			? own
-			: readLanguageFile(languagePath(dir, FALLBACK_LANGUAGE));
-	const formats = { ...base.formats, ...own.formats };
+	const completing = [FALLBACK_LANGUAGE, ...tagAndParents(tag).slice(1).reverse()]
+		.filter((parent, index, list) => parent !== tag && list.indexOf(parent) === index)
+		.filter((parent) => fs.existsSync(languagePath(dir, parent)))
+		.map((parent) => readLanguageFile(languagePath(dir, parent)));
+	const files = [...completing, own];
+	const formats = Object.assign({}, ...files.map((file) => file.formats)) as Partial<LanguageFormats>;
 	for (const key of FORMAT_KEYS) {
 		if (!formats[key]) throw new ConfigurationError('language', `Language file "${tag}.json" has no format "${key}"`);
 	}
@@ -154,7 +158,7 @@ export function loadLanguage(dir: string, tag: string): Language {
 		name: own.name,
 		locale: own.locale ?? tag,
 		formats: formats as LanguageFormats,
-		strings: { ...base.strings, ...own.strings },
+		strings: Object.assign({}, ...files.map((file) => file.strings)) as Record<string, string>,
 	};
 }
 
@@ -185,8 +189,19 @@ export function resolveLanguage(
 	);
 }
 
-/** The language a recipient gets: the best file in `dir` for `requested` (see `resolveLanguage`), loaded. */
-export function languageFor(dir: string, requested: string | undefined, fallback: string): Language {
-	const available = listLanguages(dir).map((language) => language.tag);
-	return loadLanguage(dir, resolveLanguage(available, requested, fallback));
+/**
+ * The language a recipient gets: the best of the `available` files in `dir` (default: all) for
+ * `requested` (see `resolveLanguage`), loaded. A recipient whose tag is more specific than the file's (`de-AT` served by `de.json`) gets
+ * their region's month and day names (`Jänner`); the file's formats stay.
+ */
+export function languageFor(
+	dir: string,
+	requested: string | undefined,
+	fallback: string,
+	available: readonly string[] = listLanguages(dir).map((language) => language.tag),
+): Language {
+	const language = loadLanguage(dir, resolveLanguage(available, requested, fallback));
+	const regional = tagAndParents(requested)[0];
+	const refines = regional !== undefined && tagAndParents(regional).slice(1).some((parent) => parent.toLowerCase() === language.tag.toLowerCase());
+	return refines && isLocale(regional) ? { ...language, locale: regional } : language;
 }

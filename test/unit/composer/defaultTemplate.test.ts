@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import type { Element } from 'domhandler';
 import type { Notification } from '../../../nodes/shared/notification';
+import { LANGUAGES_DIR, languageFor } from '../../../nodes/XslMailComposer/render/languages';
 import { answeredByBen, compose, missedCall } from './helpers';
 
 const NAME = 'Jürgen Müller-Lüdenscheidt';
@@ -22,6 +23,8 @@ describe('default template', () => {
 		['it', `Chiamata persa da ${NAME}`, 'Chiamata persa', 'martedì 4 marzo 2025', '14:03'],
 		['es', `Llamada perdida de ${NAME}`, 'Llamada perdida', 'martes, 4 de marzo de 2025', '14:03'],
 		['nl', `Gemiste oproep van ${NAME}`, 'Gemiste oproep', 'dinsdag 4 maart 2025', '14:03'],
+		// An American reads month first and a 12-hour clock.
+		['en-US', `Missed call from ${NAME}`, 'Missed call', 'Tuesday, March 4, 2025', '2:03 PM'],
 	])('renders in %s, subject and texts from the language file', async (languageTag, subject, heading, date, time) => {
 		const mail = await compose(missedCall(), { languageTag });
 		expect(mail.subject).toBe(subject);
@@ -32,6 +35,15 @@ describe('default template', () => {
 			expect(part).toContain(time);
 		}
 		expect(mail.html).toContain(`<html lang="${languageTag}">`);
+	});
+
+	it("gives an Austrian recipient of the German mail Austria's month names", async () => {
+		const notification = missedCall();
+		notification.call.startedAt = '2025-01-07T13:03:02.000Z';
+		const mail = await compose(notification, { language: languageFor(LANGUAGES_DIR, 'de-AT', 'en') });
+		expect(mail.text).toContain('Datum: Dienstag, 7. Jänner 2025\n');
+		const german = await compose(notification, { language: languageFor(LANGUAGES_DIR, 'de-DE', 'en') });
+		expect(german.text).toContain('Datum: Dienstag, 7. Januar 2025\n');
 	});
 
 	it('shows who called, when, how long, and where it rang — in HTML and text', async () => {

@@ -35,10 +35,11 @@ const english = {
 };
 
 describe('language files', () => {
-	it('ships the six languages with their own names, listed by name', () => {
+	it('ships the six languages and American English with their own names, listed by name', () => {
 		expect(listLanguages()).toEqual([
 			{ tag: 'de', name: 'Deutsch' },
 			{ tag: 'en', name: 'English' },
+			{ tag: 'en-US', name: 'English (US)' },
 			{ tag: 'es', name: 'Español' },
 			{ tag: 'fr', name: 'Français' },
 			{ tag: 'it', name: 'Italiano' },
@@ -84,6 +85,18 @@ describe('language files', () => {
 		expect(german.formats.date).toBe('d LLL yyyy');
 		expect(german.locale).toBe('de');
 		expect(german.name).toBe('Deutsch');
+	});
+
+	it('completes a regional file from its language, then from English', () => {
+		const dir = tempDir({
+			'en.json': english,
+			'de.json': { name: 'Deutsch', formats: { time: 'HH:mm' }, strings: { subjectMissed: 'Verpasster Anruf von {caller}' } },
+			'de-AT.json': { name: 'Deutsch (Österreich)', strings: { footer: 'Gesendet von Ihrer Telefonanlage' } },
+		});
+		const austrian = loadLanguage(dir, 'de-AT');
+		expect(austrian.strings).toEqual({ subjectMissed: 'Verpasster Anruf von {caller}', footer: 'Gesendet von Ihrer Telefonanlage' });
+		expect(austrian.formats).toEqual({ date: 'd LLL yyyy', time: 'HH:mm', timeWithSeconds: 'HH:mm:ss' });
+		expect(austrian.locale).toBe('de-AT');
 	});
 
 	it('rereads a file after it changed', () => {
@@ -142,6 +155,16 @@ describe('resolveLanguage', () => {
 	it('loads the resolved file for a recipient', () => {
 		expect(languageFor(LANGUAGES_DIR, 'de-AT', 'en')).toMatchObject({ tag: 'de', name: 'Deutsch' });
 		expect(languageFor(LANGUAGES_DIR, 'sv-SE', 'nl')).toMatchObject({ tag: 'nl', name: 'Nederlands' });
+		expect(languageFor(LANGUAGES_DIR, 'en-US', 'de')).toMatchObject({ tag: 'en-US', name: 'English (US)', locale: 'en-US' });
+	});
+
+	// Month and day names are regional ("Jänner" in Austria); the language file's patterns stay.
+	it("gives a recipient more specific than the file their region's names", () => {
+		expect(languageFor(LANGUAGES_DIR, 'de-AT', 'en').locale).toBe('de-AT');
+		expect(languageFor(LANGUAGES_DIR, 'de_CH', 'en').locale).toBe('de-CH');
+		// Served by another language, the region says nothing: the file's own locale.
+		expect(languageFor(LANGUAGES_DIR, 'pt-BR', 'fr').locale).toBe(loadLanguage(LANGUAGES_DIR, 'fr').locale);
+		expect(languageFor(LANGUAGES_DIR, 'de', 'en').locale).toBe(loadLanguage(LANGUAGES_DIR, 'de').locale);
 	});
 
 	it('says so when nothing fits', () => {

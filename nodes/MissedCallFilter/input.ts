@@ -115,6 +115,7 @@ function readLeg(value: unknown, index: number): CallLeg {
 		ringingUntil,
 		result: leg.oneOf('result', LEG_RESULTS),
 		...(leg.has('divertedTo') ? { divertedTo: leg.string('divertedTo') } : {}),
+		...(leg.boolean('stillRinging', false) ? { stillRinging: true as const } : {}),
 	};
 }
 

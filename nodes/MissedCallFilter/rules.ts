@@ -300,8 +300,7 @@ function ownLegs(call: CallRecord, ctx: RuleContext): { legs: OwnedLeg[]; partic
 		const list = intervals.get(user) ?? [];
 		list.push([Date.parse(leg.ringingFrom), Date.parse(leg.ringingUntil)]);
 		intervals.set(user, list);
-		// The trigger closes legs still ringing at the moment it gives up (resolvedAt).
-		if (call.incomplete && Date.parse(leg.ringingUntil) === Date.parse(call.resolvedAt)) ringEndUnknown.add(user);
+		if (leg.stillRinging) ringEndUnknown.add(user);
 	}
 	const participants = [...intervals].map(([user, list]) => ({
 		user,

@@ -81,6 +81,11 @@ export interface CallLeg {
 	result: LegResult;
 	/** `diverted`: where the call went. */
 	divertedTo?: string;
+	/**
+	 * True on a leg still ringing when the trigger gave up on the call (`incomplete`): when it stopped
+	 * is not known, `ringingUntil` is only the moment it was given up.
+	 */
+	stillRinging?: true;
 }
 
 export interface AnsweredBy {

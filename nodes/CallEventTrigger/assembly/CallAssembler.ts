@@ -151,6 +151,7 @@ interface OpenLeg {
 	until?: number;
 	result?: LegResult;
 	divertedTo?: string;
+	stillRinging?: true;
 }
 
 /**
@@ -471,7 +472,10 @@ function deriveRecord(call: PendingCall, incompleteAt: number): CallRecord {
 	// Given up on the receiver's clock; a PBX clock ahead of it has events after that moment, and a
 	// call cannot resolve before its own events (nor a leg stop before it rang).
 	const resolvedAt = resolving ? resolving.time : Math.max(incompleteAt, events[events.length - 1].time);
-	for (const leg of [...ringing.values()]) close(leg, resolvedAt, 'notAnswered');
+	for (const leg of [...ringing.values()]) {
+		close(leg, resolvedAt, 'notAnswered');
+		if (!resolving) leg.stillRinging = true;
+	}
 
 	return {
 		kind: 'call',
@@ -491,6 +495,7 @@ function deriveRecord(call: PendingCall, incompleteAt: number): CallRecord {
 			ringingUntil: iso(leg.until!),
 			result: leg.result!,
 			...(leg.divertedTo !== undefined ? { divertedTo: leg.divertedTo } : {}),
+			...(leg.stillRinging ? { stillRinging: leg.stillRinging } : {}),
 		})),
 	};
 }

@@ -196,8 +196,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const ringDuration = ringSeconds(legs);
 	// A call resolved by silence had its still-ringing legs closed when it was given up: how long they
 	// rang is not known, and the estimate (up to the silence timeout) must not read as a fact.
-	const givenUpAt = call?.incomplete === true ? instant(call.resolvedAt)?.toMillis() : undefined;
-	const endUnknown = (leg: OwnedLeg) => givenUpAt !== undefined && instant(leg.ringingUntil)?.toMillis() === givenUpAt;
+	const endUnknown = (leg: OwnedLeg) => leg.stillRinging === true;
 	const ringDurationText = legs.some(endUnknown) ? (strings.ringDurationUnknown ?? '') : formatDuration(ringDuration, strings);
 
 	// A line that rang in the call is named by its owner: a voicemail box, a forward's target.

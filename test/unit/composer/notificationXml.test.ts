@@ -39,7 +39,7 @@ describe('notification XML', () => {
 		// Resolved by silence: Ben's leg was still ringing when the call was given up at resolvedAt.
 		const notification = missedCall();
 		notification.call.incomplete = true;
-		notification.call.resolvedAt = '2025-03-04T14:03:41+01:00'; // the same time as the leg's end, written otherwise
+		notification.legs[2] = { ...notification.legs[2], stillRinging: true };
 		const doc = documentFor(notification);
 		expect(textAt(doc, 'call/incomplete')).toBe('true');
 		expect(textAt(doc, 'call/ringDuration/text')).toBe('unbekannt (die Telefonanlage hat das Ende des Anrufs nicht gemeldet)');

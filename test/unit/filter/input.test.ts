@@ -7,6 +7,8 @@ describe('readTriggerRecord', () => {
 		expect(readTriggerRecord(structuredClone(missed))).toEqual(missed);
 		const answered = answeredCall([leg('201', 0, 8, 'pickedUp')], '202', 8, true);
 		expect(readTriggerRecord(structuredClone(answered))).toEqual(answered);
+		const givenUp = missedCall([leg('201', 0, 20), { ...leg('202', 5, 20), stillRinging: true }], { incomplete: true });
+		expect(readTriggerRecord(structuredClone(givenUp))).toEqual(givenUp);
 	});
 
 	it('fills the optional fields of a hand-made record', () => {
@@ -62,6 +64,7 @@ describe('readTriggerRecord', () => {
 		['a bad direction', (record) => ({ ...record, direction: 'in' }), 'direction', '"direction" must be one of inbound, internal, outbound, got "in"'],
 		['no caller', (record) => ({ ...record, caller: null }), 'caller', 'caller must be an object'],
 		['a numeric caller number', (record) => ({ ...record, caller: { number: 301234567 } }), 'caller.number', '"caller.number" must be a string, got 301234567'],
+		['a stillRinging that is not a flag', (record) => ({ ...record, legs: [{ ...leg('201', 0, 20), stillRinging: 'yes' }] }), 'legs[0].stillRinging', '"legs[0].stillRinging" must be true or false, got "yes"'],
 		['a bad time', (record) => ({ ...record, resolvedAt: 'soon' }), 'resolvedAt', '"resolvedAt" must be an ISO 8601 time with a UTC offset (Z or +02:00), got "soon"'],
 		// Read as n8n's zone by Date.parse and as UTC by the mail, it would be two different times.
 		['a time without offset', (record) => ({ ...record, startedAt: '2024-03-05T09:00:00' }), 'startedAt', '"startedAt" must be an ISO 8601 time with a UTC offset (Z or +02:00), got "2024-03-05T09:00:00"'],

@@ -181,9 +181,12 @@ describe('§4.1 recipients', () => {
 		// The trigger gave up on the call while 201 rang (its end never came, or the PBX clock is
 		// ahead of n8n's): the leg ends at resolvedAt and says nothing about how long it rang.
 		it('a phone still ringing when the trigger gave up is not too short; one that stopped is', () => {
-			const call = missedCall([leg('202', 0, 1), leg('201', 1.5, 2)], { incomplete: true });
+			const call = missedCall([leg('202', 0, 1), { ...leg('201', 1.5, 2), stillRinging: true }], { incomplete: true });
 			expect(recipients(decide(call, { recipients: 'all', minRingSeconds: 2 }))).toEqual(['anna']);
 			expect(reasons(decide(call, { recipients: 'all', minRingSeconds: 2 }))).toEqual([['ben', 'shortRing']]);
+			// Ben's leg ended when the call was given up (the last thing heard), but it had stopped: too short.
+			const stoppedLast = missedCall([leg('202', 0, 2.5), leg('201', 1.5, 2.5, 'busy')], { incomplete: true });
+			expect(reasons(decide(stoppedLast, { recipients: 'all', minRingSeconds: 2 }))).toEqual([['anna', 'shortRing']]);
 			// The same legs in a call that ended: both too short.
 			const ended = missedCall([leg('202', 0, 1), leg('201', 1.5, 2)]);
 			expect(reasons(decide(ended, { recipients: 'all', minRingSeconds: 2 }))).toEqual([

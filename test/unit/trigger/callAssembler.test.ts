@@ -531,6 +531,7 @@ describe('CallAssembler: silence, age, eviction', () => {
 						ringingFrom: '2024-05-06T08:00:01.000Z',
 						ringingUntil: '2024-05-06T08:30:01.000Z',
 						result: 'notAnswered',
+						stillRinging: true,
 					},
 				],
 			}),
@@ -571,10 +572,25 @@ describe('CallAssembler: silence, age, eviction', () => {
 						ringingFrom: '2024-05-06T08:00:01.000Z',
 						ringingUntil: '2024-05-06T08:00:01.000Z',
 						result: 'notAnswered',
+						stillRinging: true,
 					},
 				],
 			}),
 		);
+	});
+
+	// Only what was still ringing is of unknown length: a line that was busy, as the last event heard
+	// before the call went silent, keeps its 0 s (and the minimum ringing time still applies to it).
+	it('marks only the legs still ringing when the call was given up', () => {
+		const assembler = new CallAssembler({ silenceMs: 30 * 60_000 });
+		const received = at(0) - 3_600_000; // the PBX clock is an hour ahead of ours
+		assembler.pushBatch([offered, ev(1, 'ringing', { line: '202' }), ev(2, 'stopped', { line: '201', reason: 'busy' })], received);
+		const [record] = assembler.sweep(received + 30 * 60_000);
+		expect(record.resolvedAt).toBe('2024-05-06T08:00:02.000Z');
+		expect(record.legs).toEqual([
+			{ line: '202', ringingFrom: '2024-05-06T08:00:01.000Z', ringingUntil: '2024-05-06T08:00:02.000Z', result: 'notAnswered', stillRinging: true },
+			{ line: '201', ringingFrom: '2024-05-06T08:00:02.000Z', ringingUntil: '2024-05-06T08:00:02.000Z', result: 'busy' },
+		]);
 	});
 
 	it('resolves a call older than maxCallAgeMs even while events keep coming', () => {
@@ -611,6 +627,7 @@ describe('CallAssembler: silence, age, eviction', () => {
 						ringingFrom: '2024-05-06T08:00:01.000Z',
 						ringingUntil: '2024-05-06T08:00:03.000Z',
 						result: 'notAnswered',
+						stillRinging: true,
 					},
 				],
 			},

@@ -12,7 +12,7 @@ import type {
 	PresenceRecord,
 	TriggerRecord,
 } from '../shared/callModel';
-import { readIsoInstant } from '../shared/instant';
+import { implausibleTime, readIsoInstant } from '../shared/instant';
 import type { Contact } from '../shared/notification';
 
 /** An input item that is not a call or presence record; `field` is the path of the bad field. */
@@ -81,8 +81,14 @@ class Reader {
 	time(field: string): string {
 		const value = this.value[field];
 		const reading = typeof value === 'string' ? readIsoInstant(value) : undefined;
-		if (reading && 'millis' in reading) return new Date(reading.millis).toISOString();
-		return this.fail(field, 'an ISO 8601 time with a UTC offset (Z or +02:00)');
+		if (!reading || !('millis' in reading)) return this.fail(field, 'an ISO 8601 time with a UTC offset (Z or +02:00)');
+		// As the trigger bounds its events' times: a call dated years ahead would hold back the repeat rules.
+		const problem = implausibleTime(reading.millis, Date.now(), "ahead of n8n's clock");
+		if (problem) {
+			const at = this.path ? `${this.path}.${field}` : field;
+			throw new InvalidRecordError(at, `"${at}" ${JSON.stringify(value)} ${problem}`);
+		}
+		return new Date(reading.millis).toISOString();
 	}
 
 	oneOf<T extends string>(field: string, allowed: readonly T[]): T {

@@ -25,3 +25,24 @@ export function readIsoInstant(value: string): { millis: number } | { problem: s
 	}
 	return { millis: parsed.toMillis() };
 }
+
+/** No PBX reports a call from before 2000: such a time is a zero, a unit or a clock gone wrong. */
+const EARLIEST_MS = Date.UTC(2000, 0, 1);
+/**
+ * How far a time may lie after `reference` (its receipt, or n8n's clock). A PBX clock set to the
+ * wrong zone is hours ahead; a call dated a year ahead would stay "newer" than every login until
+ * then and hold back the repeat rule "while not logged in".
+ */
+const MAX_AHEAD_MS = 24 * 3_600_000;
+
+/**
+ * Why an event time cannot be right, completing "time "…" …" in a message; undefined when it can.
+ * `relation` says what `reference` is to the time ("after its receipt").
+ */
+export function implausibleTime(time: number, reference: number, relation: string): string | undefined {
+	if (time < EARLIEST_MS) return 'is before 2000; is it a zero or in another unit?';
+	if (time <= reference + MAX_AHEAD_MS) return undefined;
+	const hours = (time - reference) / 3_600_000;
+	const ahead = hours < 48 ? `${Math.floor(hours)} hours` : `${Math.floor(hours / 24)} days`;
+	return `is more than ${ahead} ${relation}; are the PBX's clock and time zone right?`;
+}

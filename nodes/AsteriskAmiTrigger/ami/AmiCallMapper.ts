@@ -10,6 +10,7 @@ import type {
 	PresenceEventType,
 	StopReason,
 } from '../../shared/callModel';
+import { implausibleTime } from '../../shared/instant';
 import type { AmiMessage } from './AmiParser';
 
 export interface AmiCallMapperOptions {
@@ -489,9 +490,11 @@ export class AmiCallMapper {
 	}
 }
 
+/** The event's `Timestamp`; the time of receipt without one, or for one no PBX clock can be right with. */
 function eventTime(message: AmiMessage, receivedAt: number): number {
 	const stamp = message.Timestamp;
-	return stamp && /^\d+(?:\.\d+)?$/.test(stamp) ? Math.round(Number(stamp) * 1000) : receivedAt;
+	const time = stamp && /^\d+(?:\.\d+)?$/.test(stamp) ? Math.round(Number(stamp) * 1000) : receivedAt;
+	return implausibleTime(time, receivedAt, 'after its receipt') ? receivedAt : time;
 }
 
 /**

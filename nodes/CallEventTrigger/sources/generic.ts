@@ -10,7 +10,7 @@ import {
 	type CallEvent,
 	type CallEventType,
 } from '../../shared/callModel';
-import { readIsoInstant } from '../../shared/instant';
+import { implausibleTime, readIsoInstant } from '../../shared/instant';
 import { EventInputError } from './errors';
 import {
 	MAX_ID_LENGTH,
@@ -41,13 +41,6 @@ const NEEDS_LINE: ReadonlySet<CallEventType> = new Set<CallEventType>([
 
 /** Numbers below this (1973-03-03 in milliseconds) are almost surely epoch seconds. */
 const SECONDS_BELOW = 1e11;
-/** No PBX reports a call from before 2000: such a time is a zero, a unit or a clock gone wrong. */
-const EARLIEST_MS = Date.UTC(2000, 0, 1);
-/**
- * How far a time may lie after its receipt. A PBX clock set to the wrong zone is hours ahead; a time
- * a year ahead would keep its call "newer" than every login until then (the repeat rules).
- */
-const MAX_AHEAD_MS = 24 * 3_600_000;
 
 export function parseGenericEvents(
 	body: unknown,
@@ -140,11 +133,7 @@ function parseTime(value: unknown, receivedAt: number, fail: Fail): number {
 		time = reading?.millis;
 	}
 	if (time === undefined) return fail(`time ${quote(value)} is not ISO 8601 with offset or epoch milliseconds`);
-	if (time < EARLIEST_MS) fail(`time ${quote(value)} is before 2000; is it a zero or in another unit?`);
-	if (time > receivedAt + MAX_AHEAD_MS) {
-		const hours = (time - receivedAt) / 3_600_000;
-		const ahead = hours < 48 ? `${Math.round(hours)} hours` : `${Math.round(hours / 24)} days`;
-		fail(`time ${quote(value)} is ${ahead} after its receipt; are the PBX's clock and time zone right?`);
-	}
+	const problem = implausibleTime(time, receivedAt, 'after its receipt');
+	if (problem) fail(`time ${quote(value)} ${problem}`);
 	return time;
 }

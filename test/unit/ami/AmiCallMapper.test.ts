@@ -122,6 +122,21 @@ describe('AmiCallMapper on the captures', () => {
 	});
 });
 
+describe('AmiCallMapper: a Timestamp no clock can be right with', () => {
+	// As the webhook refuses such times: a call dated 2036 would hold back the repeat rule "while not
+	// logged in" until then. The time of receipt is the better guess.
+	it.each([
+		['ten years ahead', (index: number) => `${2111000000 + index}.000000`],
+		['a zero', () => '0.000000'],
+	])('%s: the time of receipt', (_, stamp) => {
+		const messages = new AmiParser().push(readCapture('unanswered-cancel')).map((message, index) => ({ ...message, Timestamp: stamp(index) }));
+		const events = mapAll(messages);
+		expect(events.length).toBeGreaterThan(0);
+		for (const event of events) expect(event.time).toBeGreaterThanOrEqual(T0);
+		for (const event of events) expect(event.time).toBeLessThan(T0 + 3_600_000);
+	});
+});
+
 describe('AmiCallMapper: ring groups through Local channels', () => {
 	const trunk = {
 		channel: 'PJSIP/sipgate-00000001',

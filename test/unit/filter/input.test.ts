@@ -2,6 +2,16 @@ import { InvalidRecordError, readContact, readTriggerRecord } from '../../../nod
 import { answeredCall, caught, leg, missedCall } from './fixtures';
 
 describe('readTriggerRecord', () => {
+	it("refuses a time more than a day ahead of n8n's clock, naming the field", () => {
+		const ahead = new Date(Date.now() + 3 * 86_400_000 + 60_000).toISOString();
+		const error = caught(() => readTriggerRecord({ kind: 'presence', type: 'login', line: '201', at: ahead }));
+		expect(error).toBeInstanceOf(InvalidRecordError);
+		expect(error).toMatchObject({
+			field: 'at',
+			message: `"at" "${ahead}" is more than 3 days ahead of n8n's clock; are the PBX's clock and time zone right?`,
+		});
+	});
+
 	it('passes call records of the trigger through unchanged', () => {
 		const missed = missedCall([leg('201', 0, 20), { ...leg('202', 20, 30, 'diverted'), divertedTo: '+491711234567' }]);
 		expect(readTriggerRecord(structuredClone(missed))).toEqual(missed);
@@ -69,6 +79,8 @@ describe('readTriggerRecord', () => {
 		// Read as n8n's zone by Date.parse and as UTC by the mail, it would be two different times.
 		['a time without offset', (record) => ({ ...record, startedAt: '2024-03-05T09:00:00' }), 'startedAt', '"startedAt" must be an ISO 8601 time with a UTC offset (Z or +02:00), got "2024-03-05T09:00:00"'],
 		['a time in words', (record) => ({ ...record, startedAt: 'March 5, 2024 09:00' }), 'startedAt', '"startedAt" must be an ISO 8601 time with a UTC offset (Z or +02:00), got "March 5, 2024 09:00"'],
+		// As the trigger bounds its events' times (a call dated 1970 or years ahead).
+		['a time before 2000', (record) => ({ ...record, resolvedAt: '1970-01-01T00:00:00Z' }), 'resolvedAt', '"resolvedAt" "1970-01-01T00:00:00Z" is before 2000; is it a zero or in another unit?'],
 		['legs not an array', (record) => ({ ...record, legs: {} }), 'legs', '"legs" must be an array, got {}'],
 		[
 			'a leg with a bad result',

@@ -11,6 +11,7 @@ describe('parseGenericEvents: valid input', () => {
 	it.each([
 		// A PBX clock set to another zone is hours off; within a day its events are still taken.
 		['23 hours after its receipt', '2024-05-07T07:00:00Z', Date.UTC(2024, 4, 7, 7)],
+		['exactly a day after its receipt', '2024-05-07T08:00:00Z', Date.UTC(2024, 4, 7, 8)],
 		["RFC 3339's space between date and time", '2024-05-06 10:00:00+02:00', RECEIVED],
 		['the largest offset a clock uses', '2024-05-06T22:00:00+14:00', RECEIVED],
 		['a week date', '2024-W19-1T08:00:00Z', RECEIVED],
@@ -220,17 +221,22 @@ describe('parseGenericEvents: bad input is refused with a 4xx naming the problem
 		[
 			'a time more than a day after its receipt',
 			{ type: 'ended', callId: 'c1', time: '2036-11-27T10:00:00Z' },
-			'event[0]: time "2036-11-27T10:00:00Z" is 4588 days after its receipt; are the PBX\'s clock and time zone right?',
+			'event[0]: time "2036-11-27T10:00:00Z" is more than 4588 days after its receipt; are the PBX\'s clock and time zone right?',
 		],
 		[
 			'a time 30 hours after its receipt',
 			{ type: 'ended', callId: 'c1', time: '2024-05-07T14:00:00Z' },
-			'event[0]: time "2024-05-07T14:00:00Z" is 30 hours after its receipt; are the PBX\'s clock and time zone right?',
+			'event[0]: time "2024-05-07T14:00:00Z" is more than 30 hours after its receipt; are the PBX\'s clock and time zone right?',
+		],
+		[
+			'a time a millisecond more than a day after its receipt',
+			{ type: 'ended', callId: 'c1', time: '2024-05-07T08:00:00.001Z' },
+			'event[0]: time "2024-05-07T08:00:00.001Z" is more than 24 hours after its receipt; are the PBX\'s clock and time zone right?',
 		],
 		[
 			'epoch milliseconds of a far future',
 			{ type: 'ended', callId: 'c1', time: 8.64e15 },
-			'event[0]: time 8640000000000000 is 99980151 days after its receipt; are the PBX\'s clock and time zone right?',
+			'event[0]: time 8640000000000000 is more than 99980150 days after its receipt; are the PBX\'s clock and time zone right?',
 		],
 		[
 			'a line over 256 characters',

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
  * unknown zone: ambiguous.
  */
 const HAS_OFFSET = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+const ZONE_SUFFIX = /\[[^\]]*\]$/;
 /** RFC 3339 allows a space between date and time (`2026-03-29 10:00:00+02:00`); luxon wants a `T`. */
 const SPACE_SEPARATOR = /^(\d{4}-\d{2}-\d{2}) (?=\d)/;
 /** The offsets clocks use run from −12:00 to +14:00; `+25:00` is a typing error, not a place. */
@@ -19,7 +20,8 @@ export function readIsoInstant(value: string): { millis: number } | { problem: s
 	const text = value.trim().replace(SPACE_SEPARATOR, '$1T');
 	const parsed = DateTime.fromISO(text, { setZone: true });
 	if (!parsed.isValid) return undefined;
-	if (!HAS_OFFSET.test(text)) return { problem: 'has no UTC offset; add Z or an offset such as +02:00' };
+	// RFC 9557 (Java's ZonedDateTime) names the zone after the offset: `…+01:00[Europe/Berlin]`.
+	if (!HAS_OFFSET.test(text.replace(ZONE_SUFFIX, ''))) return { problem: 'has no UTC offset; add Z or an offset such as +02:00' };
 	if (Math.abs(parsed.offset) > MAX_OFFSET_MINUTES) {
 		return { problem: 'has an offset beyond ±14:00, which no clock uses' };
 	}

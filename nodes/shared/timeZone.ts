@@ -32,9 +32,10 @@ export function timeZoneProblem(name: string): string | undefined {
 	const offset = FIXED_OFFSET.exec(name.trim());
 	if (!offset) return problem;
 	const [, sign, hours, minutes] = offset;
+	const wholeHours = minutes === undefined || Number(minutes) === 0;
 	const fixed = `Etc/GMT${sign === '+' ? '-' : '+'}${Number(hours)}`;
-	const exact = (minutes === undefined || Number(minutes) === 0) && isTimeZone(fixed);
-	return `${problem}: an offset is wrong half the year where clocks change; give the place's zone${
-		exact ? `, or ${fixed} for this fixed offset (its sign is reversed)` : ''
-	}`;
+	let alternative = '';
+	if (wholeHours && Number(hours) === 0) alternative = ', or UTC';
+	else if (wholeHours && isTimeZone(fixed)) alternative = `, or ${fixed} for this fixed offset (its sign is reversed)`;
+	return `${problem}: an offset is wrong half the year where clocks change; give the place's zone${alternative}`;
 }

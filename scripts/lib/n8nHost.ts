@@ -39,7 +39,9 @@ export const PACKAGE_NAME: string = require(path.join(PROJECT_ROOT, 'package.jso
 export interface N8nRuntime {
 	nodeBin: string;
 	n8nBin: string;
-	/** n8n's major version: 1.x names its disabled modules and publishes workflows differently. */
+	/** The installed n8n's version (`2.41.1`). */
+	n8nVersion: string;
+	/** Its major version: 1.x names its disabled modules and publishes workflows differently. */
 	n8nMajor: number;
 }
 
@@ -58,7 +60,8 @@ export function ensureN8n(): Promise<N8nRuntime> {
 			if (!match) throw new Error(`ensure-n8n.sh printed no ${key}`);
 			return match[1].trim();
 		};
-		return { nodeBin: value('NODE24_BIN'), n8nBin: value('N8N_BIN'), n8nMajor: parseInt(value('N8N_VERSION'), 10) };
+		const n8nVersion = value('N8N_VERSION');
+		return { nodeBin: value('NODE24_BIN'), n8nBin: value('N8N_BIN'), n8nVersion, n8nMajor: parseInt(n8nVersion, 10) };
 	});
 	return runtime;
 }
@@ -234,7 +237,11 @@ export class N8nHost {
 		return this.child.pid!;
 	}
 
-	/** n8n's major version (1 in the compatibility test, else 2). */
+	/** The n8n this host runs: 1.123.50 in the compatibility test, else 2.41.1. */
+	get n8nVersion(): string {
+		return this.runtime.n8nVersion;
+	}
+
 	get n8nMajor(): number {
 		return this.runtime.n8nMajor;
 	}

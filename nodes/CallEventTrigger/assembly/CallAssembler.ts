@@ -141,7 +141,7 @@ interface PendingCall {
 	 */
 	firstHeard: number;
 	lastHeard: number;
-	/** Event time from which the call may resolve; undefined until an answered/ended arrives. */
+	/** When (receiving clock) the call may resolve: its answer's or end's receipt + the reorder window. */
 	resolveAt?: number;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Language files (SPEC §5 "Languages"): `languages/<tag>.json`, one per language. The choice lists
- * exactly the files present; a string or format missing from a file is taken from `en.json`.
+ * exactly the files present; a string or format missing from a file is taken from its language's
+ * file (`de.json` for `de-AT.json`), then from `en.json`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -30,7 +31,7 @@ export interface Language {
 	/** Locale for luxon's month and day names; the tag unless the file says otherwise. */
 	locale: string;
 	formats: LanguageFormats;
-	/** Every string of `en.json`, overridden by this file's own. */
+	/** Every string of `en.json`, overridden by its language's file's, then by this file's own. */
 	strings: Record<string, string>;
 }
 
@@ -201,7 +202,9 @@ export function languageFor(
 	available: readonly string[] = listLanguages(dir).map((language) => language.tag),
 ): Language {
 	const language = loadLanguage(dir, resolveLanguage(available, requested, fallback));
-	const regional = tagAndParents(requested)[0];
+	// Language, script and region only: a recipient's `-u-ca-buddhist` would date the mail 2568.
+	const [requestedTag] = tagAndParents(requested);
+	const regional = isLocale(requestedTag) ? new Intl.Locale(requestedTag).baseName : undefined;
 	const refines = regional !== undefined && tagAndParents(regional).slice(1).some((parent) => parent.toLowerCase() === language.tag.toLowerCase());
-	return refines && isLocale(regional) ? { ...language, locale: regional } : language;
+	return refines ? { ...language, locale: regional } : language;
 }

@@ -162,6 +162,10 @@ describe('resolveLanguage', () => {
 	it("gives a recipient more specific than the file their region's names", () => {
 		expect(languageFor(LANGUAGES_DIR, 'de-AT', 'en').locale).toBe('de-AT');
 		expect(languageFor(LANGUAGES_DIR, 'de_CH', 'en').locale).toBe('de-CH');
+		// Only language, script and region: a calendar or numbering system of the recipient's tag
+		// would date the mail 2568 or write its digits in another script.
+		expect(languageFor(LANGUAGES_DIR, 'en-GB-u-ca-buddhist', 'de').locale).toBe('en-GB');
+		expect(languageFor(LANGUAGES_DIR, 'de-AT-u-nu-arab', 'en').locale).toBe('de-AT');
 		// Served by another language, the region says nothing: the file's own locale.
 		expect(languageFor(LANGUAGES_DIR, 'pt-BR', 'fr').locale).toBe(loadLanguage(LANGUAGES_DIR, 'fr').locale);
 		expect(languageFor(LANGUAGES_DIR, 'de', 'en').locale).toBe(loadLanguage(LANGUAGES_DIR, 'de').locale);

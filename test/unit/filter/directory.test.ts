@@ -99,6 +99,11 @@ describe('directory errors', () => {
 			[{ id: 'dan', timeZone: 'GMT-5' }],
 			'Directory: entry 1 (id "dan"): "timeZone" "GMT-5" is not an IANA time zone such as Europe/Berlin: an offset is wrong half the year where clocks change; give the place\'s zone, or Etc/GMT+5 for this fixed offset (its sign is reversed)',
 		],
+		[
+			'a zero offset',
+			[{ id: 'lars', timeZone: '+00:00' }],
+			'Directory: entry 1 (id "lars"): "timeZone" "+00:00" is not an IANA time zone such as Europe/Berlin: an offset is wrong half the year where clocks change; give the place\'s zone, or UTC',
+		],
 		// No Etc/ zone has half hours.
 		[
 			'an offset of hours and minutes',

@@ -15,6 +15,8 @@ describe('parseGenericEvents: valid input', () => {
 		["RFC 3339's space between date and time", '2024-05-06 10:00:00+02:00', RECEIVED],
 		['the largest offset a clock uses', '2024-05-06T22:00:00+14:00', RECEIVED],
 		['a week date', '2024-W19-1T08:00:00Z', RECEIVED],
+		// Java's ZonedDateTime writes the zone's name after the offset (RFC 9557).
+		['an RFC 9557 zone name after the offset', '2024-05-06T10:00:00+02:00[Europe/Berlin]', RECEIVED],
 	])('takes a time %s', (_case, time, expected) => {
 		expect(parseGenericEvents({ type: 'ended', callId: 'c1', time }, RECEIVED)).toEqual([
 			{ type: 'ended', callId: 'c1', time: expected },

@@ -6,6 +6,8 @@ import { DateTime } from 'luxon';
  */
 const HAS_OFFSET = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
 const ZONE_SUFFIX = /\[[^\]]*\]$/;
+/** `2024-05-06T08:00:01.000Z`: UTC with whole or milli-seconds, which Date.parse reads exactly. */
+const PLAIN_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 /** RFC 3339 allows a space between date and time (`2026-03-29 10:00:00+02:00`); luxon wants a `T`. */
 const SPACE_SEPARATOR = /^(\d{4}-\d{2}-\d{2}) (?=\d)/;
 /** The offsets clocks use run from −12:00 to +14:00; `+25:00` is a typing error, not a place. */
@@ -17,6 +19,12 @@ const MAX_OFFSET_MINUTES = 14 * 60;
  * no ISO 8601 time at all; `problem` completes "time "…" …" in a message for one that is ambiguous.
  */
 export function readIsoInstant(value: string): { millis: number } | { problem: string } | undefined {
+	// The form the trigger writes (and most senders): read by V8 at a twentieth of luxon's cost. V8
+	// rolls 29 February 2023 over into March, so only a date that reads back the same is taken here.
+	if (PLAIN_UTC.test(value)) {
+		const millis = Date.parse(value);
+		if (!Number.isNaN(millis) && new Date(millis).toISOString().slice(0, 19) === value.slice(0, 19)) return { millis };
+	}
 	const text = value.trim().replace(SPACE_SEPARATOR, '$1T');
 	const parsed = DateTime.fromISO(text, { setZone: true });
 	if (!parsed.isValid) return undefined;

@@ -398,12 +398,17 @@ function repeatException(
 		};
 	}
 	const login = memory.lastLogin(participant.user.id);
-	if (settings.skipRepeatedUntilLogin && (login === null || login <= last)) {
+	// A call timed before the login came while the user was not logged in. This also keeps a login
+	// stamped ahead (a sender writing local time with "Z") from re-enabling every call until then.
+	const loginAfterCall = login !== null && login > at;
+	if (settings.skipRepeatedUntilLogin && (login === null || login <= last || loginAfterCall)) {
+		const notified = `${name} was already notified about this caller (${localTime(last, zone)}) and has not logged in since`;
 		return {
 			reason: 'repeatedNotLoggedIn',
-			detail:
-				`${name} was already notified about this caller (${localTime(last, zone)}) ` +
-				'and has not logged in since.',
+			detail: loginAfterCall
+				? `${notified}; the last login (${localTime(login, zone)}) is timed after this call, so it does not ` +
+					'count for it (if it came first, the clock of the sender of logins is ahead).'
+				: `${notified}.`,
 		};
 	}
 	return null;

@@ -460,6 +460,28 @@ describe('§4.2 exceptions', () => {
 			]);
 		});
 
+		// The call came before the login, so while Anna was not logged in. A sender that writes local
+		// time with "Z" stamps logins hours ahead (accepted up to 24 h); read as "logged in since",
+		// such a login mailed every repeated call until its stamp.
+		it('a login timed after this call does not count for it, and the detail says so', () => {
+			const memory = freshMemory();
+			memory.recordNotification('anna', CALLER_E164, notifiedAt);
+			memory.recordLogin('anna', Date.parse('2024-03-05T10:00:00Z'));
+			const decision = decide(toAnna(), { skipRepeatedUntilLogin: true }, { memory });
+			expect(decision.suppressed).toEqual([
+				expect.objectContaining({
+					reason: 'repeatedNotLoggedIn',
+					detail:
+						'Anna Berg was already notified about this caller (2024-03-04 11:00 Europe/Berlin) and has not ' +
+						'logged in since; the last login (2024-03-05 11:00 Europe/Berlin) is timed after this call, so ' +
+						'it does not count for it (if it came first, the clock of the sender of logins is ahead).',
+				}),
+			]);
+			// A call timed after that login is the first one it counts for.
+			const later = toAnna({ resolvedAt: '2024-03-05T10:00:20.000Z' });
+			expect(recipients(decide(later, { skipRepeatedUntilLogin: true }, { memory }))).toEqual(['anna']);
+		});
+
 		it('with both repeat rules on, a same-day repeat is reported as such even after a login', () => {
 			const memory = freshMemory();
 			memory.recordNotification('anna', CALLER_E164, Date.parse('2024-03-05T08:00:00Z'));

@@ -188,8 +188,11 @@ export interface JournalParticipant extends UserRef {
 	email: string | null;
 	language?: string;
 	timeZone: string;
-	/** How long this user's phones rang, legs merged (parallel ringing counts once). */
-	ringSeconds: number;
+	/**
+	 * How long this user's phones rang, legs merged (parallel ringing counts once); null when one
+	 * still rang when the trigger gave up on the call, so its end is unknown.
+	 */
+	ringSeconds: number | null;
 }
 
 /** A call to record as not answered in this user's journal (SPEC §4.3). */
@@ -566,7 +569,7 @@ function journalEntries(
 	participants: readonly Participant[],
 	aboutTheCall: Pick<JournalEntry, 'caller' | 'contact' | 'call' | 'legs' | 'answeredByUser'>,
 ): JournalEntry[] {
-	return participants.map(({ user, ref, timeZone, ringMs }) => ({
+	return participants.map(({ user, ref, timeZone, ringMs, ringEndUnknown }) => ({
 		kind: 'journal',
 		rule,
 		user: {
@@ -574,7 +577,7 @@ function journalEntries(
 			email: user.email ?? null,
 			...(user.language === undefined ? {} : { language: user.language }),
 			timeZone,
-			ringSeconds: ringMs / 1000,
+			ringSeconds: ringEndUnknown ? null : ringMs / 1000,
 		},
 		...aboutTheCall,
 	}));

@@ -629,6 +629,17 @@ describe('§4.3 journal', () => {
 			},
 		]);
 	});
+
+	// Its end is where the trigger gave up, not where the phone stopped: a journal that sums ring
+	// times must not take that guess for a measurement (the mail says "unknown" for the same leg).
+	it('a user whose phone still rang when the trigger gave up has no ring time', () => {
+		const call = missedCall([leg('202', 0, 8), { ...leg('201', 0, 1800), stillRinging: true }], { incomplete: true });
+		const decision = decide(call, { journalUnanswered: 'all' }, { contact: null });
+		expect(decision.journal.map(({ user }) => [user.id, user.ringSeconds])).toEqual([
+			['ben', 8],
+			['anna', null],
+		]);
+	});
 });
 
 describe('§4.4 every user who rang is accounted for', () => {

@@ -96,11 +96,6 @@ export class MissedCallFilter implements INodeType {
 		}
 
 		for (const { itemIndex, record, contact } of inputs) {
-			if (record.kind === 'presence') {
-				filterPresence(record, filter, session);
-				continue;
-			}
-			const decision = filterCall(record, contact, filter, session);
 			const emit = (output: number, values: object[]) =>
 				values.forEach((value) =>
 					outputs[output].push({
@@ -108,6 +103,11 @@ export class MissedCallFilter implements INodeType {
 						pairedItem: { item: itemIndex },
 					}),
 				);
+			if (record.kind === 'presence') {
+				emit(SUPPRESSED, filterPresence(record, filter, session).suppressed);
+				continue;
+			}
+			const decision = filterCall(record, contact, filter, session);
 			emit(NOTIFY, decision.notifications);
 			emit(JOURNAL, decision.journal);
 			emit(SUPPRESSED, decision.suppressed);

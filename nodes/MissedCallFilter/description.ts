@@ -156,7 +156,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether a user is notified only once about the same caller until they log in again (e.g. on holiday). Remembered only by production executions; manual test runs do not save it.',
+					'Whether a user is notified only once about the same caller until they log in again (e.g. on holiday). Needs login events from the PBX; a login of a line nobody owns is reported on Suppressed. Remembered only by production executions; manual test runs do not save it.',
 			},
 			{
 				displayName: 'Withheld Numbers',

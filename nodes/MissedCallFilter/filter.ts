@@ -90,7 +90,7 @@ export function filterPresence(
 	filter: CompiledFilter,
 	session: FilterStateSession,
 ): PresenceDecision {
-	const decision = decidePresence(record, filter.directory);
+	const decision = decidePresence(record, filter);
 	session.apply(decision.remember);
 	return decision;
 }

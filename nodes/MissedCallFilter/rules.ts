@@ -79,6 +79,7 @@ export const FILTER_SETTING_LABELS = {
 	minRingSeconds: 'Exceptions → Min Ringing Time (Seconds)',
 	excludedNumbers: 'Exceptions → Excluded Caller Numbers',
 	defaultTimeZone: 'Options → Time Zone',
+	skipRepeatedUntilLogin: 'Exceptions → Repeated Call While Not Logged In',
 } as const;
 
 /** Validates once per execution; missing settings take DEFAULT_FILTER_SETTINGS. */
@@ -176,10 +177,12 @@ export interface Suppression {
 	user: UserRef | null;
 	reason: SuppressionReason;
 	kind: 'suppressed';
-	callId: string;
+	/** null: a login (of a line nobody owns), not a call. */
+	callId: string | null;
 	/** `unownedLine`: the line nobody in the directory owns; else null. */
 	line: string | null;
-	caller: NotifiedCaller;
+	/** null for a login. */
+	caller: NotifiedCaller | null;
 }
 
 export type JournalRule = 'unanswered' | 'forwardedOrAnswered';
@@ -216,8 +219,8 @@ export interface CallDecision {
 }
 
 export interface PresenceDecision {
-	/** The directory user the presence line belongs to, or null. */
-	user: UserRef | null;
+	/** A login nobody in the directory owns, while the until-login rule would read it. */
+	suppressed: Suppression[];
 	remember: StateUpdate | null;
 }
 
@@ -583,12 +586,30 @@ function journalEntries(
 	}));
 }
 
-/** Presence (SPEC §4.4): a login re-enables the "repeated call while not logged in" rule. */
-export function decidePresence(record: PresenceRecord, directory: Directory): PresenceDecision {
+/**
+ * Presence (SPEC §4.4): a login re-enables the "repeated call while not logged in" rule. Only that
+ * rule reads logins, so without it none is kept (n8n loads and saves the state with every call).
+ */
+export function decidePresence(
+	record: PresenceRecord,
+	{ directory, settings }: Pick<RuleContext, 'directory' | 'settings'>,
+): PresenceDecision {
+	if (record.type !== 'login' || !settings.skipRepeatedUntilLogin) return { suppressed: [], remember: null };
 	const owner = directory.ownerOfLine(record.line);
-	if (owner === null) return { user: null, remember: null };
-	return {
-		user: userRef(owner),
-		remember: record.type === 'login' ? { login: { userId: owner.id, at: Date.parse(record.at) } } : null,
-	};
+	if (owner === null) {
+		const detail =
+			`A login of line ${record.line} was not remembered: nobody in the directory has that line or id, ` +
+			`so ${FILTER_SETTING_LABELS.skipRepeatedUntilLogin} cannot count it for anyone.`;
+		const suppression: Suppression = {
+			detail,
+			user: null,
+			reason: 'unownedLine',
+			kind: 'suppressed',
+			callId: null,
+			line: record.line,
+			caller: null,
+		};
+		return { suppressed: [suppression], remember: null };
+	}
+	return { suppressed: [], remember: { login: { userId: owner.id, at: Date.parse(record.at) } } };
 }

@@ -14,13 +14,13 @@ const EMPTY =
 
 const presence = { kind: 'presence', type: 'login', line: '201', at: '2024-03-05T08:00:00.000Z' };
 
-function run(items: IDataObject[], directory: unknown, continueOnFail = false) {
+function run(items: IDataObject[], directory: unknown, continueOnFail = false, exceptions: IDataObject = { minRingSeconds: 2 }) {
 	const parameters: Record<string, unknown> = {
 		directory,
 		numberingPlan: { country: 'DE', baseNumber: '+49891234' },
 		recipients: 'all',
 		alsoWhenAnsweredByThirdParty: false,
-		exceptions: { minRingSeconds: 2 },
+		exceptions,
 		journalUnanswered: 'all',
 		journalForwardedOrAnswered: 'none',
 		options: {},
@@ -80,6 +80,14 @@ describe('Suppressed items', () => {
 			callId: 'c1',
 			line: null,
 		});
+	});
+	it('also come from a login nobody in the directory owns, paired with the login', async () => {
+		const unowned = { ...presence, line: '299' };
+		const [notify, journal, suppressed] = await run([presence, unowned], DIRECTORY, false, { skipRepeatedUntilLogin: true });
+		expect(notify).toEqual([]);
+		expect(journal).toEqual([]);
+		expect(suppressed).toHaveLength(1);
+		expect(suppressed[0]).toMatchObject({ json: { reason: 'unownedLine', line: '299', callId: null }, pairedItem: { item: 1 } });
 	});
 });
 

@@ -48,6 +48,7 @@ describe('labels in error messages are the editor’s', () => {
 		[FILTER_SETTING_LABELS.minRingSeconds, filter, ['exceptions', 'minRingSeconds']],
 		[FILTER_SETTING_LABELS.excludedNumbers, filter, ['exceptions', 'excludedNumbers']],
 		[FILTER_SETTING_LABELS.defaultTimeZone, filter, ['options', 'timeZone']],
+		[FILTER_SETTING_LABELS.skipRepeatedUntilLogin, filter, ['exceptions', 'skipRepeatedUntilLogin']],
 		['Numbering Plan → Country', filter, ['numberingPlan', 'country']],
 		['Numbering Plan → PBX Base Number', filter, ['numberingPlan', 'baseNumber']],
 		['Numbering Plan → Internal Number Pattern', filter, ['numberingPlan', 'internalPattern']],

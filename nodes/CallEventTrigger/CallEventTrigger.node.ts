@@ -21,6 +21,7 @@ import { intake, intakeAnswer, intakeKey, sweepIntake } from './callIntake';
 import { callEventTriggerPanel, callEventTriggerProperties, callEventTriggerSubtitle } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest } from './sources';
+import { isSipgateNewCall, sipgateNewCallAnswer } from './sources/sipgate';
 import { isStopping } from './shutdown';
 import {
 	checkRequest,
@@ -28,6 +29,7 @@ import {
 	credentialProblem,
 	testCredential,
 	unusableCredentialAnswer,
+	urlWithCredentials,
 	type WebhookAuthentication,
 	type WebhookCredentials,
 } from './webhookAuth';
@@ -168,12 +170,19 @@ export class CallEventTrigger implements INodeType {
 		const { records } = result;
 		const summary = intakeAnswer(events.length, result);
 		if (mode === 'test' && records.length > 0) testRunRecords.set(key, records);
-		if (records.length === 0) {
+		const workflowData = records.length > 0 ? [asItems(records)] : undefined;
+		if (settings.subscribeAnswerHangup && isSipgateNewCall(this.getBodyData())) {
+			// sipgate.io sends the call's answer and hangup only to the URLs this answer names.
+			const callbackUrl = urlWithCredentials(this.getNodeWebhookUrl('default')!, authentication, credentials);
+			response.status(200).type('application/xml').send(sipgateNewCallAnswer(callbackUrl));
+			return { noWebhookResponse: true, workflowData };
+		}
+		if (!workflowData) {
 			// Nothing resolved yet (a call still ringing): acknowledge without starting an execution.
 			response.status(202).json(summary);
 			return { noWebhookResponse: true };
 		}
-		return { webhookResponse: summary, workflowData: [asItems(records)] };
+		return { webhookResponse: summary, workflowData };
 	}
 
 	/**

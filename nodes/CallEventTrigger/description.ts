@@ -98,6 +98,15 @@ export const callEventTriggerProperties: INodeProperties[] = [
 				description: `For a PBX whose events of one call come in separate requests that can overtake each other: a call is held this long after its answer or end arrived, so that events which arrive late still count. A held call is emitted by the trigger's check every ${SWEEP_INTERVAL_MS / 1000} seconds, not by the request. 0 = emit at once. Test runs do not wait.`,
 			},
 			silenceTimeoutOption,
+			{
+				displayName: 'Subscribe to Answer and Hangup',
+				name: 'subscribeAnswerHangup',
+				type: 'boolean',
+				default: true,
+				displayOptions: { show: { '/source': ['sipgate'] } },
+				description:
+					"Whether a newCall is answered with sipgate.io's XML that asks for the call's answer and hangup events at this webhook's Production URL. sipgate.io sends only newCall without it, and every call would end by the silence timeout as missed. Turn off for a sender that sends all three events itself and expects JSON (Zammad-style).",
+			},
 		],
 	},
 ];

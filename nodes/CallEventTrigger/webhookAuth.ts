@@ -133,3 +133,20 @@ export function checkRequest(
 	}
 	return { ok: true };
 }
+
+/**
+ * The webhook URL for a sender that can authenticate only by a user and password in the URL, as
+ * sipgate.io does (`https://user:password@host/…`); unchanged for other authentications.
+ */
+export function urlWithCredentials(
+	url: string,
+	authentication: WebhookAuthentication,
+	credentials: WebhookCredentials,
+): string {
+	if (authentication !== 'basicAuth') return url;
+	// The setters percent-encode what a URL's user info cannot hold ("@", ":", "/").
+	const withUser = new URL(url);
+	withUser.username = String(credentials.user);
+	withUser.password = String(credentials.password);
+	return withUser.href;
+}

@@ -28,6 +28,7 @@ export interface TriggerOptions {
 	maxPendingCalls?: number;
 	reorderWindowMs?: number;
 	silenceMinutes?: number;
+	subscribeAnswerHangup?: boolean;
 }
 
 /** The trigger's parameters that shape how a request is taken in, as n8n gives them. */
@@ -40,15 +41,19 @@ export interface WebhookSettings {
 	source: CallEventSource;
 	emitPresence: boolean;
 	maxBodyBytes: number;
+	/** sipgate.io: answer a newCall with the XML that asks for the call's answer and hangup. */
+	subscribeAnswerHangup: boolean;
 	assembly: CallAssemblerOptions;
 }
 
 /** Throws ConfigurationError naming the parameter and its value. */
 export function webhookSettingsFrom({ source, options }: WebhookParameters, mode: 'production' | 'test'): WebhookSettings {
 	const reorderWindowMs = numberSetting('reorderWindowMs', options.reorderWindowMs, REORDER_WINDOW_MS);
+	const callEventSource = callEventSourceOf(source);
 	return {
-		source: callEventSourceOf(source),
+		source: callEventSource,
 		emitPresence: options.emitPresence !== false,
+		subscribeAnswerHangup: callEventSource === 'sipgate' && options.subscribeAnswerHangup !== false,
 		maxBodyBytes: numberSetting('maxBodyKb', options.maxBodyKb, MAX_BODY_KB) * 1024,
 		assembly: {
 			...assemblyOptionsFrom(options),

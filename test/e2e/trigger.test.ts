@@ -8,6 +8,8 @@
  * ../shared/fixtures/ami.
  */
 import { readFileSync } from 'node:fs';
+import type { Element } from 'domhandler';
+import { parseDocument } from 'htmlparser2';
 import path from 'node:path';
 import { PACKAGE_NAME, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
 import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
@@ -54,6 +56,11 @@ const sipgate = withTrigger('TriggerSipgate01', { path: 'sipgate', source: 'sipg
 	{ id: 'sina', email: 'sina@example.com', lines: ['w0'] },
 	{ id: 'sven', email: 'sven@example.com', lines: ['w1'] },
 ]);
+// sipgate.io authenticates only by user and password in the URL it posts to.
+const sipgateBasic = withTrigger('TriggerSipgateB1', { path: 'sipgate-basic', source: 'sipgate', authentication: 'basicAuth' }, [
+	{ id: 'sabine', email: 'sabine@example.com', lines: ['w5'] },
+]);
+sipgateBasic.nodes[0].credentials = { callEventBasicAuth: { id: 'BasicAuthPbx0001', name: 'PBX basic' } };
 
 const silence = withTrigger('TriggerSilence01', { path: 'silence', options: { silenceMinutes: 1 } }, [
 	{ id: 'stella', email: 'stella@example.com', lines: ['304'] },
@@ -165,7 +172,7 @@ beforeAll(async () => {
 		data: { host: '127.0.0.1', port, username: ami.username, secret: ami.secret, tls: false },
 	});
 	stack = await startStack(
-		[generic, headerAuth, basicAuth, sipgate, amiHuntGroup, amiAnswered, amiQueue, silence, withReorderWindow, withoutReorderWindow],
+		[generic, headerAuth, basicAuth, sipgate, sipgateBasic, amiHuntGroup, amiAnswered, amiQueue, silence, withReorderWindow, withoutReorderWindow],
 		{
 			drafts: [badOptions, shortSecret],
 			env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all' },
@@ -299,12 +306,36 @@ describe('webhook authentication', () => {
 });
 
 describe('sipgate.io form POSTs', () => {
-	const postForm = (fields: Array<[string, string]>) =>
-		fetch(stack.n8n.webhookUrl('sipgate'), {
+	/**
+	 * Posts as sipgate.io does: a form, with the user and password of the URL as Basic
+	 * authentication (fetch takes no credentials in a URL).
+	 */
+	const push = (url: string, fields: Array<[string, string]>) => {
+		const target = new URL(url);
+		const credentials = target.username ? `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}` : null;
+		target.username = '';
+		target.password = '';
+		return fetch(target, {
 			method: 'POST',
-			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			headers: {
+				'content-type': 'application/x-www-form-urlencoded',
+				...(credentials ? { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } : {}),
+			},
 			body: new URLSearchParams(fields).toString(),
 		});
+	};
+	const postForm = (fields: Array<[string, string]>) => push(stack.n8n.webhookUrl('sipgate'), fields);
+
+	/** The URLs the answer to a newCall names for the call's answer and hangup (sipgate's XML response). */
+	async function subscribedUrls(newCall: Response): Promise<{ onAnswer: string; onHangup: string }> {
+		expect(newCall.status).toBe(200);
+		expect(newCall.headers.get('content-type')).toMatch(/^application\/xml/);
+		const [response] = parseDocument(await newCall.text(), { xmlMode: true }).children.filter(
+			(node): node is Element => node.type === 'tag',
+		);
+		expect(response.name).toBe('Response');
+		return { onAnswer: response.attribs.onAnswer, onHangup: response.attribs.onHangup };
+	}
 
 	test('a group call that the caller cancels is mailed to each user it rang', async () => {
 		const call: Array<[string, string]> = [
@@ -321,12 +352,31 @@ describe('sipgate.io form POSTs', () => {
 			['userId[]', 'w0'],
 			['userId[]', 'w1'],
 		]);
-		expect(newCall.status).toBe(202);
+		// sipgate.io pushes the hangup only to the URL this answer names.
+		const { onAnswer, onHangup } = await subscribedUrls(newCall);
+		expect([onAnswer, onHangup]).toEqual([stack.n8n.webhookUrl('sipgate'), stack.n8n.webhookUrl('sipgate')]);
 		await sleep(2200); // sipgate sends no times: ringing must last past the 2 s minimum
-		const hangup = await postForm([['event', 'hangup'], ['cause', 'cancel'], ...call]);
+		const hangup = await push(onHangup, [['event', 'hangup'], ['cause', 'cancel'], ...call]);
 		expect(hangup.status).toBe(200);
 		await waitFor(() => mailsTo('sina@example.com').length === 1 && mailsTo('sven@example.com').length === 1);
 		expect(mailsTo('sina@example.com')[0].parsed.text).toContain('30 987654');
+	});
+
+	test('with Basic Auth the answer names URLs that carry it, and the answer posted there resolves the call', async () => {
+		const production = new URL(stack.n8n.webhookUrl('sipgate-basic'));
+		const call: Array<[string, string]> = [['callId', 'SIPGATE-E2E-2'], ['direction', 'in'], ['from', '4930987655'], ['to', '4989123405']];
+		expect((await push(production.href, [['event', 'newCall'], ...call, ['userId[]', 'w5']])).status).toBe(401);
+		production.username = 'pbx';
+		production.password = 'pbx-password-42';
+		const { onAnswer, onHangup } = await subscribedUrls(await push(production.href, [['event', 'newCall'], ...call, ['userId[]', 'w5']]));
+		expect([onAnswer, onHangup]).toEqual([production.href, production.href]);
+		expect((await push(onAnswer, [['event', 'answer'], ...call, ['userId', 'w5'], ['user', 'Sabine']])).status).toBe(200);
+		expect((await push(onHangup, [['event', 'hangup'], ['cause', 'normalClearing'], ...call])).status).toBe(202);
+		const execution = await executions.only(sipgateBasic, 30_000);
+		expect(outputOf(execution, 'Call Event Trigger').map((record) => record.json)).toEqual([
+			expect.objectContaining({ callId: 'SIPGATE-E2E-2', outcome: 'answered', answeredBy: expect.objectContaining({ line: 'w5' }) }),
+		]);
+		expect(mailsTo('sabine@example.com')).toHaveLength(0);
 	});
 
 	test('a form POST with an unknown hang-up cause is refused naming it', async () => {

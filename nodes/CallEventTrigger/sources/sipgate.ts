@@ -12,6 +12,9 @@
  * CallAssembler applies both line-less events to every line still ringing.
  *
  * Numbers come as E.164 without "+" (`492111234567`) and get it back (see `international`).
+ *
+ * sipgate.io pushes only `newCall` unless the answer to it (its "XML response") names the URLs for
+ * the call's `answer` and `hangup`: see `sipgateNewCallAnswer`.
  */
 import type { CallEvent, StopReason } from '../../shared/callModel';
 import { EventInputError } from './errors';
@@ -126,4 +129,20 @@ function users(body: Record<string, unknown>, fail: Fail): string[] {
 		if (values.length > 0) return values;
 	}
 	return [];
+}
+
+/** Whether the request is a `newCall`, which sipgate.io expects its XML response to. */
+export function isSipgateNewCall(body: unknown): boolean {
+	return isRecord(body) && ownValue(body, 'event') === 'newCall';
+}
+
+/**
+ * The answer to a `newCall` that subscribes to the call's `answer` and `hangup` at `callbackUrl`
+ * (sipgate.io's `<Response onAnswer onHangup>`); without it each call would end by silence, as
+ * missed. Nothing else in it, so sipgate routes the call as configured. `callbackUrl` is a WHATWG
+ * URL's `href`: it has `"`, `<` and `>` percent-encoded, and only `&` needs escaping here.
+ */
+export function sipgateNewCallAnswer(callbackUrl: string): string {
+	const url = callbackUrl.replace(/&/g, '&amp;');
+	return `<?xml version="1.0" encoding="UTF-8"?>\n<Response onAnswer="${url}" onHangup="${url}" />\n`;
 }

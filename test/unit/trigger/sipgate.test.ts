@@ -5,7 +5,9 @@
  * "How is forwarding signaled?") and Zammad's generic CTI docs (docs.zammad.org, api/generic-cti).
  */
 import { CallAssembler } from '../../../nodes/CallEventTrigger/assembly/CallAssembler';
-import { parseSipgateEvent } from '../../../nodes/CallEventTrigger/sources/sipgate';
+import { parseDocument } from 'htmlparser2';
+
+import { isSipgateNewCall, parseSipgateEvent, sipgateNewCallAnswer } from '../../../nodes/CallEventTrigger/sources/sipgate';
 import type { CallEvent, TriggerRecord } from '../../../nodes/shared/callModel';
 import { at, inputError } from './events';
 
@@ -360,5 +362,27 @@ describe('sipgate sequences through call assembly', () => {
 				},
 			],
 		});
+	});
+});
+
+// sipgate.io pushes only newCall unless the answer to it names URLs for answer and hangup ("Per
+// default, sipgate.io only sends webhooks for newCall events", sipgate-io/sipgateio-callevents-php
+// README; developer.sipgate.io/push-api/api-reference/#the-xml-response).
+describe('the answer to a newCall', () => {
+	it('is only for newCall requests', () => {
+		expect(isSipgateNewCall(form('event=newCall&callId=1&from=492111234567'))).toBe(true);
+		expect(isSipgateNewCall(form('event=answer&callId=1'))).toBe(false);
+		expect(isSipgateNewCall(form('event=hangup&callId=1&cause=normalClearing'))).toBe(false);
+		expect(isSipgateNewCall(form('event=newCall&event=newCall'))).toBe(false);
+		expect(isSipgateNewCall(['newCall'])).toBe(false);
+	});
+
+	it("subscribes to the call's answer and hangup at the given URL, read back by an XML parser", () => {
+		const url = "https://pbx:p%40ss@n8n.example.com/webhook/sipgate?a=1&b='2'";
+		const xml = sipgateNewCallAnswer(url);
+		expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+		const elements = parseDocument(xml, { xmlMode: true }).children.filter((node) => node.type === 'tag');
+		expect(elements).toEqual([expect.objectContaining({ name: 'Response', children: [] })]);
+		expect((elements[0] as unknown as { attribs: Record<string, string> }).attribs).toEqual({ onAnswer: url, onHangup: url });
 	});
 });

@@ -10,6 +10,7 @@ import {
 	credentialProblem,
 	MIN_SECRET_LENGTH,
 	unusableCredentialAnswer,
+	urlWithCredentials,
 } from '../../../nodes/CallEventTrigger/webhookAuth';
 
 const SECRET = 'pbx-shared-secret-0123456789';
@@ -107,5 +108,23 @@ describe('the answer while the credential cannot protect the webhook', () => {
 		expect(unusableCredentialAnswer(problem, 'production')).toBe(
 			"The trigger's credential cannot protect this webhook; n8n's log says why",
 		);
+	});
+});
+
+// sipgate.io authenticates only by user and password in the URL it posts to.
+describe('the webhook URL with credentials in it', () => {
+	const url = 'https://n8n.example.com/webhook/sipgate';
+
+	it('carries Basic Auth user and password, percent-encoded where a URL needs it', () => {
+		const credentials = { user: 'pbx office', password: 'p@ss:w/rd#1' };
+		const withCredentials = new URL(urlWithCredentials(url, 'basicAuth', credentials));
+		expect(decodeURIComponent(withCredentials.username)).toBe(credentials.user);
+		expect(decodeURIComponent(withCredentials.password)).toBe(credentials.password);
+		expect(`${withCredentials.origin}${withCredentials.pathname}`).toBe(url);
+	});
+
+	it('is the plain URL for the other authentications', () => {
+		expect(urlWithCredentials(url, 'headerAuth', header)).toBe(url);
+		expect(urlWithCredentials(url, 'none', {})).toBe(url);
 	});
 });

@@ -23,6 +23,8 @@ describe('webhookSettingsFrom', () => {
 			source: 'generic',
 			emitPresence: option('emitPresence').default,
 			maxBodyBytes: (option('maxBodyKb').default as number) * 1024,
+			// Only the sipgate source answers a newCall with XML.
+			subscribeAnswerHangup: false,
 			assembly: {
 				silenceMs: (option('silenceMinutes').default as number) * 60_000,
 				maxPendingCalls: option('maxPendingCalls').default,
@@ -48,9 +50,12 @@ describe('webhookSettingsFrom', () => {
 			source: 'sipgate',
 			emitPresence: false,
 			maxBodyBytes: 2048,
+			subscribeAnswerHangup: option('subscribeAnswerHangup').default,
 			assembly: { silenceMs: 60_000, maxPendingCalls: 50, reorderWindowMs: 2000 },
 		});
 		expect(webhookSettingsFrom({ source: 'sipgate', options }, 'test').assembly.reorderWindowMs).toBe(0);
+		const zammadStyle = { ...options, subscribeAnswerHangup: false };
+		expect(webhookSettingsFrom({ source: 'sipgate', options: zammadStyle }, 'production').subscribeAnswerHangup).toBe(false);
 	});
 
 	it.each([

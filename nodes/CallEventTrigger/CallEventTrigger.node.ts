@@ -17,7 +17,7 @@ import type { CallEvent, TriggerRecord } from '../shared/callModel';
 import { TRIGGER_OPTIONS_HINT } from '../shared/assemblyOptions';
 import { ConfigurationError } from '../shared/errors';
 import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
-import { intake, intakeAnswer, intakeKey, sweepIntake } from './callIntake';
+import { intake, intakeAnswer, intakeKey, sipgateCallIdsOf, sweepIntake } from './callIntake';
 import { callEventTriggerPanel, callEventTriggerProperties, callEventTriggerSubtitle } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest } from './sources';
@@ -146,6 +146,7 @@ export class CallEventTrigger implements INodeType {
 		}
 
 		const receivedAt = Date.now();
+		const key = intakeKey(this.getWorkflow().id, this.getNode().id, mode);
 		let events: CallEvent[];
 		try {
 			events = parseWebhookRequest(
@@ -153,6 +154,7 @@ export class CallEventTrigger implements INodeType {
 				String(request.headers['content-type'] ?? ''),
 				this.getBodyData(),
 				receivedAt,
+				settings.source === 'sipgate' ? sipgateCallIdsOf(key) : undefined,
 			);
 		} catch (error) {
 			if (error instanceof EventInputError) return refuse(error.statusCode, error.message);
@@ -165,7 +167,6 @@ export class CallEventTrigger implements INodeType {
 		if (isStopping()) {
 			return refuse(503, 'n8n is shutting down; send the events again in a few seconds', { 'Retry-After': '5' });
 		}
-		const key = intakeKey(this.getWorkflow().id, this.getNode().id, mode);
 		const result = intake(key, settings.assembly, events, receivedAt);
 		const { records } = result;
 		const summary = intakeAnswer(events.length, result);

@@ -6,11 +6,23 @@
  */
 import type { CallEvent, TriggerRecord } from '../shared/callModel';
 import { CallAssembler, type CallAssemblerOptions } from './assembly/CallAssembler';
+import { SipgateCallIds } from './sources/sipgate';
 
 const assemblers = new Map<string, { signature: string; assembler: CallAssembler }>();
+const sipgateCallIds = new Map<string, SipgateCallIds>();
 
 export function intakeKey(workflowId: string | undefined, nodeId: string, mode: 'production' | 'test'): string {
 	return `${workflowId}:${nodeId}:${mode}`;
+}
+
+/** Which first call each forwarded sipgate call belongs to, kept per trigger like its calls. */
+export function sipgateCallIdsOf(key: string): SipgateCallIds {
+	let callIds = sipgateCallIds.get(key);
+	if (!callIds) {
+		callIds = new SipgateCallIds();
+		sipgateCallIds.set(key, callIds);
+	}
+	return callIds;
 }
 
 /** Events of a batch that changed nothing, by why; so that the sender can tell. */

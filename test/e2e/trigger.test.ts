@@ -55,6 +55,7 @@ basicAuth.nodes[0].credentials = { callEventBasicAuth: { id: 'BasicAuthPbx0001',
 const sipgate = withTrigger('TriggerSipgate01', { path: 'sipgate', source: 'sipgate' }, [
 	{ id: 'sina', email: 'sina@example.com', lines: ['w0'] },
 	{ id: 'sven', email: 'sven@example.com', lines: ['w1'] },
+	{ id: 'vera', email: 'vera@example.com', lines: ['w7'] },
 ]);
 // sipgate.io authenticates only by user and password in the URL it posts to.
 const sipgateBasic = withTrigger('TriggerSipgateB1', { path: 'sipgate-basic', source: 'sipgate', authentication: 'basicAuth' }, [
@@ -360,6 +361,25 @@ describe('sipgate.io form POSTs', () => {
 		expect(hangup.status).toBe(200);
 		await waitFor(() => mailsTo('sina@example.com').length === 1 && mailsTo('sven@example.com').length === 1);
 		expect(mailsTo('sina@example.com')[0].parsed.text).toContain('30 987654');
+	});
+
+	// The trace in sipgate/sipgate.io issue #134: the phone rings, then sipgate forwards the call to
+	// the voicemail box as a new call (user "voicemail") and reports the box's answer; the forwarded
+	// call's answer and hangup carry no origCallId here (documented for newCall only).
+	test('a call that rings, then goes to the voicemail box, is mailed as missed', async () => {
+		const call = [['direction', 'in'], ['from', '4930987656'], ['to', '4989123407']] as Array<[string, string]>;
+		const first = await subscribedUrls(
+			await postForm([['event', 'newCall'], ['callId', 'VM-A'], ['origCallId', 'VM-A'], ...call, ['user[]', 'Vera'], ['userId[]', 'w7']]),
+		);
+		await sleep(2200);
+		expect((await push(first.onHangup, [['event', 'hangup'], ['cause', 'forwarded'], ['callId', 'VM-A'], ['origCallId', 'VM-A'], ...call])).status).toBe(202);
+		const box = await subscribedUrls(
+			await postForm([['event', 'newCall'], ['callId', 'VM-B'], ['origCallId', 'VM-A'], ...call, ['user[]', 'voicemail']]),
+		);
+		expect((await push(box.onAnswer, [['event', 'answer'], ['callId', 'VM-B'], ...call, ['user', 'voicemail']])).status).toBe(202);
+		expect((await push(box.onHangup, [['event', 'hangup'], ['cause', 'normalClearing'], ['callId', 'VM-B'], ...call])).status).toBe(200);
+		await waitFor(() => mailsTo('vera@example.com').length === 1);
+		expect(mailsTo('vera@example.com')[0].parsed.subject).toContain('30 987656');
 	});
 
 	test('with Basic Auth the answer names URLs that carry it, and the answer posted there resolves the call', async () => {

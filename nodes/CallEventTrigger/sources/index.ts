@@ -3,7 +3,7 @@ import type { CallEvent } from '../../shared/callModel';
 import { choiceSetting } from '../../shared/settings';
 import { EventInputError } from './errors';
 import { parseGenericEvents } from './generic';
-import { parseSipgateEvent } from './sipgate';
+import { parseSipgateEvent, type SipgateCallIds } from './sipgate';
 
 export type CallEventSource = 'generic' | 'sipgate';
 
@@ -23,12 +23,16 @@ export function callEventSourceOf(value: unknown): CallEventSource {
 	return choiceSetting('source', value, [...CONTENT_TYPES.keys()], 'Source');
 }
 
-/** Throws EventInputError (4xx) for a content type or body the source does not accept. */
+/**
+ * Throws EventInputError (4xx) for a content type or body the source does not accept.
+ * `sipgateCallIds`: the trigger's memory of forwarded sipgate calls.
+ */
 export function parseWebhookRequest(
 	source: CallEventSource,
 	contentType: string,
 	body: unknown,
 	receivedAt: number,
+	sipgateCallIds?: SipgateCallIds,
 ): CallEvent[] {
 	const mediaType = contentType.split(';')[0].trim().toLowerCase();
 	const { accepted, hint } = CONTENT_TYPES.get(source)!;
@@ -39,6 +43,6 @@ export function parseWebhookRequest(
 		);
 	}
 	return source === 'sipgate'
-		? parseSipgateEvent(body as Record<string, unknown>, receivedAt)
+		? parseSipgateEvent(body as Record<string, unknown>, receivedAt, sipgateCallIds)
 		: parseGenericEvents(body, receivedAt);
 }

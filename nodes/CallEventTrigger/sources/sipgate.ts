@@ -7,7 +7,11 @@
  * - A forward starts a new sipgate call id; its events carry `origCallId` (`originalCallId` in
  *   sipgate's own client library) naming the first call, and are filed under that id, so the whole
  *   forwarded call is one call. The `hangup` with cause `forwarded` must not end it: it becomes a
- *   `diverted` without `line`.
+ *   `diverted` without `line`. sipgate documents `origCallId` for `newCall` only, so the one memory
+ *   kept is which first call each forwarded call id belongs to (`SipgateCallIds`).
+ * - A voicemail box that takes the call is reported as an `answer` by the user "voicemail" (or a
+ *   forward to a new call whose only user is "voicemail"): a `voicemail` event, so the call stays
+ *   missed (SPEC §2.3).
  * - A hangup names no line, so `busy`/`noAnswer` become a `stopped` without `line`.
  * CallAssembler applies both line-less events to every line still ringing.
  *
@@ -36,7 +40,37 @@ type HangupCause = (typeof CAUSES)[number];
 /** What each hangup cause says about the lines still ringing; `ended` follows unless forwarded. */
 const CAUSE_STOP: Partial<Record<HangupCause, StopReason>> = { busy: 'busy', noAnswer: 'noAnswer' };
 
-export function parseSipgateEvent(body: Record<string, unknown>, receivedAt: number): CallEvent[] {
+/** The user name sipgate.io gives a voicemail box (Zammad's sipgate tests send it so too). */
+function isVoicemail(user: string | undefined): boolean {
+	return user?.toLowerCase() === 'voicemail';
+}
+
+/**
+ * Which first call each forwarded call id belongs to, learned from the forwarded call's `newCall`
+ * (the oldest forgotten beyond `max`), for its `answer` and `hangup` that may lack `origCallId`.
+ */
+export class SipgateCallIds {
+	private readonly firstCalls = new Map<string, string>();
+
+	constructor(private readonly max = 10_000) {}
+
+	learn(callId: string, firstCallId: string): void {
+		if (callId === firstCallId) return;
+		this.firstCalls.delete(callId);
+		this.firstCalls.set(callId, firstCallId);
+		if (this.firstCalls.size > this.max) this.firstCalls.delete(this.firstCalls.keys().next().value!);
+	}
+
+	firstCallOf(callId: string): string | undefined {
+		return this.firstCalls.get(callId);
+	}
+}
+
+export function parseSipgateEvent(
+	body: Record<string, unknown>,
+	receivedAt: number,
+	callIds: SipgateCallIds = new SipgateCallIds(),
+): CallEvent[] {
 	const reject: Fail = (problem) => {
 		throw new EventInputError(problem);
 	};
@@ -56,9 +90,11 @@ export function parseSipgateEvent(body: Record<string, unknown>, receivedAt: num
 	const from = international(field('from'));
 	const to = international(field('to'));
 
+	const firstCallId = field('origCallId') ?? field('originalCallId');
+	if (kind === 'newCall' && firstCallId !== undefined) callIds.learn(callId, firstCallId);
 	const base: CallEvent = {
 		type: 'offered',
-		callId: field('origCallId') ?? field('originalCallId') ?? callId,
+		callId: firstCallId ?? callIds.firstCallOf(callId) ?? callId,
 		time: receivedAt,
 		direction: outbound ? 'outbound' : 'inbound',
 	};
@@ -70,10 +106,14 @@ export function parseSipgateEvent(body: Record<string, unknown>, receivedAt: num
 
 	if (kind === 'newCall') {
 		// user[] names the called users inbound, but the calling user outbound: only inbound rings.
-		const lines = outbound ? [] : users(body, fail);
+		const called = outbound ? [] : users(body, fail);
+		const lines = called.filter((line) => !isVoicemail(line));
+		// A call forwarded to the voicemail box alone: the box has it, no phone rings.
+		if (called.length > 0 && lines.length === 0) return [base, { ...base, type: 'voicemail' }];
 		return [base, ...lines.map((line): CallEvent => ({ ...base, type: 'ringing', line }))];
 	}
 	if (kind === 'answer') {
+		if (!outbound && isVoicemail(field('user'))) return [{ ...base, type: 'voicemail' }];
 		const answering = users(body, fail);
 		if (answering.length > 1) fail(`user names ${answering.length} users; an answer has one`);
 		// Outbound, the user is the caller; the far end that answered is the answering number.

@@ -7,7 +7,12 @@
 import { CallAssembler } from '../../../nodes/CallEventTrigger/assembly/CallAssembler';
 import { parseDocument } from 'htmlparser2';
 
-import { isSipgateNewCall, parseSipgateEvent, sipgateNewCallAnswer } from '../../../nodes/CallEventTrigger/sources/sipgate';
+import {
+	isSipgateNewCall,
+	parseSipgateEvent,
+	SipgateCallIds,
+	sipgateNewCallAnswer,
+} from '../../../nodes/CallEventTrigger/sources/sipgate';
 import type { CallEvent, TriggerRecord } from '../../../nodes/shared/callModel';
 import { at, inputError } from './events';
 
@@ -209,8 +214,9 @@ describe('sipgate sequences through call assembly', () => {
 	/** Feeds requests (form text, seconds after T0) as the webhook would, one assembler for all. */
 	function run(requests: Array<[string, number]>): TriggerRecord[] {
 		const assembler = new CallAssembler();
+		const callIds = new SipgateCallIds();
 		const records = requests.flatMap(([text, seconds]) =>
-			parseSipgateEvent(form(text), at(seconds)).flatMap((event) => assembler.push(event)),
+			parseSipgateEvent(form(text), at(seconds), callIds).flatMap((event) => assembler.push(event)),
 		);
 		expect(assembler.pendingCount).toBe(0);
 		return records;
@@ -338,6 +344,18 @@ describe('sipgate sequences through call assembly', () => {
 		]);
 	});
 
+	// The API reference lists origCallId for newCall only: a forwarded call's answer and hangup may
+	// come without it, and must still be filed under the first call (else it would wait out the
+	// silence timeout as "missed" and mail Doc and Marty although Marty answered).
+	it('busy-forward whose answer and hangup carry no origCallId: still one call, answered by Marty', () => {
+		const requests = busyForward('origCallId').map(([text, seconds]): [string, number] => [
+			text.startsWith('event=newCall') ? text : text.replace('&origCallId=12111955', ''),
+			seconds,
+		]);
+		expect(requests[3][0]).not.toContain('origCallId');
+		expect(run(requests)).toEqual(run(busyForward('origCallId')));
+	});
+
 	it('busy-forward that Marty does not answer: missed once the forwarded call hangs up', () => {
 		const requests = busyForward('origCallId').slice(0, 3);
 		requests.push([`event=hangup&cause=noAnswer&${jennifer}&callId=21102015&origCallId=12111955`, 31.2]);
@@ -362,6 +380,58 @@ describe('sipgate sequences through call assembly', () => {
 				},
 			],
 		});
+	});
+});
+
+// sipgate.io sends an `answer` when a voicemail box takes the call ("onAnswer: is triggered when a
+// call is answered – either by a person or an automatic voicemail", sipgate-io/sipgateio-callevents-php
+// README), with the user "voicemail" (Zammad's spec/requests/integration/sipgate_spec.rb). SPEC §2.3:
+// a call that reached voicemail is missed. Read as an answer, nobody was mailed.
+describe('sipgate voicemail', () => {
+	function run(requests: Array<[string, number]>): TriggerRecord[] {
+		const assembler = new CallAssembler();
+		const callIds = new SipgateCallIds();
+		return requests.flatMap(([text, seconds]) =>
+			parseSipgateEvent(form(text), at(seconds), callIds).flatMap((event) => assembler.push(event)),
+		);
+	}
+	const call = 'from=492111234567&to=4915791234567&direction=in';
+
+	it('an answer by "voicemail" is a voicemail event, not an answer', () => {
+		for (const user of ['voicemail', 'Voicemail']) {
+			expect(parseSipgateEvent(form(`event=answer&callId=1&${call}&user=${user}&userId=w0`), R)).toEqual([
+				{ ...base, callId: '1', type: 'voicemail' },
+			]);
+		}
+	});
+
+	it('the box of the called group takes the call: missed, both phones not answered', () => {
+		const records = run([
+			[NEW_CALL, 0],
+			[`event=answer&callId=123456&${call}&user=voicemail`, 20],
+			[HANGUP, 50],
+		]);
+		expect(records).toHaveLength(1);
+		expect(records[0]).toMatchObject({ outcome: 'missed', answeredBy: null, resolvedAt: '2024-05-06T08:00:50.000Z' });
+		expect(records[0].kind === 'call' && records[0].legs.map((leg) => [leg.line, leg.result, leg.ringingUntil])).toEqual([
+			['w0', 'notAnswered', '2024-05-06T08:00:20.000Z'],
+			['w1', 'notAnswered', '2024-05-06T08:00:20.000Z'],
+		]);
+	});
+
+	// The trace in sipgate/sipgate.io issue #134: the user's phone rings 20 s, then sipgate forwards
+	// to the voicemail as a new call whose only user is "voicemail".
+	it('forwarded to the voicemail after ringing: missed, the phone diverted, no line "voicemail"', () => {
+		const records = run([
+			[`event=newCall&callId=A1&origCallId=A1&${call}&user[]=Ben&userId[]=w1`, 0],
+			[`event=hangup&cause=forwarded&callId=A1&origCallId=A1&${call}`, 20],
+			[`event=newCall&callId=B2&origCallId=A1&${call}&user[]=voicemail`, 20.2],
+			[`event=answer&callId=B2&${call}&user=voicemail`, 20.5],
+			[`event=hangup&cause=normalClearing&callId=B2&${call}`, 45],
+		]);
+		expect(records).toHaveLength(1);
+		expect(records[0]).toMatchObject({ callId: 'A1', outcome: 'missed', answeredBy: null });
+		expect(records[0].kind === 'call' && records[0].legs.map((leg) => [leg.line, leg.result])).toEqual([['w1', 'diverted']]);
 	});
 });
 

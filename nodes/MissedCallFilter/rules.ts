@@ -127,6 +127,8 @@ export interface FilterMemory {
 	isProcessed(callId: string): boolean;
 	lastNotified(userId: string, callerKey: string): number | null;
 	lastLogin(userId: string): number | null;
+	/** The filter's clock (n8n's), epoch milliseconds. */
+	now(): number;
 }
 
 export interface RuleContext {
@@ -404,16 +406,19 @@ function repeatException(
 		};
 	}
 	const login = memory.lastLogin(participant.user.id);
-	// A call timed before the login came while the user was not logged in. This also keeps a login
-	// stamped ahead (a sender writing local time with "Z") from re-enabling every call until then.
-	const loginAfterCall = login !== null && login > at;
-	if (settings.skipRepeatedUntilLogin && (login === null || login <= last || loginAfterCall)) {
+	// A login stamped after both the call and n8n's clock has not happened yet: a sender writing local
+	// time with "Z" stamps logins hours ahead, and each repeated call until then would be mailed. One
+	// already past counts even when timed after the call: only the newest login is kept, and it may
+	// hide an earlier one that came before this call (decided late by a reorder window or a
+	// concurrent execution).
+	const loginAhead = login !== null && login > at && login > memory.now();
+	if (settings.skipRepeatedUntilLogin && (login === null || login <= last || loginAhead)) {
 		const notified = `${name} was already notified about this caller (${localTime(last, zone)}) and has not logged in since`;
 		return {
 			reason: 'repeatedNotLoggedIn',
-			detail: loginAfterCall
-				? `${notified}; the last login (${localTime(login, zone)}) is timed after this call, so it does not ` +
-					'count for it (if it came first, the clock of the sender of logins is ahead).'
+			detail: loginAhead
+				? `${notified}; the last login (${localTime(login, zone)}) is timed after this call and after this ` +
+					'moment, so it does not count yet (is the clock of the sender of logins ahead?).'
 				: `${notified}.`,
 		};
 	}

@@ -467,6 +467,7 @@ export function openFilterState(
 		isProcessed: (callId) => store.calls[callId] !== undefined,
 		lastNotified: (userId, callerKey) => store.notified[userId]?.[callerKey] ?? null,
 		lastLogin: (userId) => store.logins[userId] ?? null,
+		now,
 		claimCall(callId) {
 			if (store.calls[callId] !== undefined) return false;
 			keepNewest(store, store.calls, callId, now());

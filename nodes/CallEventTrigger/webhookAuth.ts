@@ -144,9 +144,9 @@ export function urlWithCredentials(
 	credentials: WebhookCredentials,
 ): string {
 	if (authentication !== 'basicAuth') return url;
-	// The setters percent-encode what a URL's user info cannot hold ("@", ":", "/").
+	// Encoded in full: the setters encode "@", ":" and "/" but leave "%", so "%41" would read as "A".
 	const withUser = new URL(url);
-	withUser.username = String(credentials.user);
-	withUser.password = String(credentials.password);
+	withUser.username = encodeURIComponent(String(credentials.user));
+	withUser.password = encodeURIComponent(String(credentials.password));
 	return withUser.href;
 }

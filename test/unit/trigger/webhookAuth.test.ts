@@ -116,7 +116,8 @@ describe('the webhook URL with credentials in it', () => {
 	const url = 'https://n8n.example.com/webhook/sipgate';
 
 	it('carries Basic Auth user and password, percent-encoded where a URL needs it', () => {
-		const credentials = { user: 'pbx office', password: 'p@ss:w/rd#1' };
+		// "%41" would read back as "A" if "%" were not encoded itself (the URL setters leave it).
+		const credentials = { user: 'pbx office%', password: 'p@ss:w/rd#1%41' };
 		const withCredentials = new URL(urlWithCredentials(url, 'basicAuth', credentials));
 		expect(decodeURIComponent(withCredentials.username)).toBe(credentials.user);
 		expect(decodeURIComponent(withCredentials.password)).toBe(credentials.password);

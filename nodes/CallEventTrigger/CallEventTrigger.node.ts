@@ -21,7 +21,7 @@ import { intake, intakeAnswer, intakeKey, sipgateCallIdsOf, sweepIntake } from '
 import { callEventTriggerPanel, callEventTriggerProperties, callEventTriggerSubtitle } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest } from './sources';
-import { isSipgateNewCall, sipgateNewCallAnswer } from './sources/sipgate';
+import { sipgateNewCallAnswer, unreachableCallback } from './sources/sipgate';
 import { isStopping } from './shutdown';
 import {
 	checkRequest,
@@ -172,10 +172,14 @@ export class CallEventTrigger implements INodeType {
 		const summary = intakeAnswer(events.length, result);
 		if (mode === 'test' && records.length > 0) testRunRecords.set(key, records);
 		const workflowData = records.length > 0 ? [asItems(records)] : undefined;
-		if (settings.subscribeAnswerHangup && isSipgateNewCall(this.getBodyData())) {
-			// sipgate.io sends the call's answer and hangup only to the URLs this answer names.
-			const callbackUrl = urlWithCredentials(this.getNodeWebhookUrl('default')!, authentication, credentials);
-			response.status(200).type('application/xml').send(sipgateNewCallAnswer(callbackUrl));
+		const callbackUrl = settings.subscribeAnswerHangup ? this.getNodeWebhookUrl('default') : undefined;
+		const subscription = callbackUrl
+			? sipgateNewCallAnswer(this.getBodyData(), urlWithCredentials(callbackUrl, authentication, credentials))
+			: null;
+		if (subscription !== null) {
+			const unreachable = unreachableCallback(callbackUrl!);
+			if (unreachable) this.logger.warn(`Call Event Trigger "${this.getNode().name}": ${unreachable}`);
+			response.status(200).type('application/xml').send(subscription);
 			return { noWebhookResponse: true, workflowData };
 		}
 		if (!workflowData) {

@@ -196,6 +196,8 @@ export class N8nHost {
 			N8N_PORT: String(port),
 			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 			N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+			// n8n 1.x reads only this name; webhook URLs its nodes compute would say localhost otherwise.
+			WEBHOOK_URL: `http://127.0.0.1:${port}/`,
 			...options.env,
 		};
 		try {

@@ -41,8 +41,19 @@ type HangupCause = (typeof CAUSES)[number];
 const CAUSE_STOP: Partial<Record<HangupCause, StopReason>> = { busy: 'busy', noAnswer: 'noAnswer' };
 
 /** The user name sipgate.io gives a voicemail box (Zammad's sipgate tests send it so too). */
-function isVoicemail(user: string | undefined): boolean {
-	return user?.toLowerCase() === 'voicemail';
+function isVoicemail(user: string): boolean {
+	return user.toLowerCase() === 'voicemail';
+}
+
+/**
+ * A voicemail box as the only user (`user` or `user[]`), with its line when one user id comes
+ * with it; null when a person is named.
+ */
+function voicemailBox(body: Record<string, unknown>, fail: Fail): { line?: string } | null {
+	const names = list(body, 'user', fail);
+	if (names.length === 0 || !names.every(isVoicemail)) return null;
+	const ids = list(body, 'userId', fail);
+	return ids.length === 1 ? { line: ids[0] } : {};
 }
 
 /**
@@ -54,6 +65,7 @@ export class SipgateCallIds {
 
 	constructor(private readonly max = 10_000) {}
 
+	/** `firstCallId` is the first call of all, already looked up here. */
 	learn(callId: string, firstCallId: string): void {
 		if (callId === firstCallId) return;
 		this.firstCalls.delete(callId);
@@ -90,11 +102,12 @@ export function parseSipgateEvent(
 	const from = international(field('from'));
 	const to = international(field('to'));
 
-	const firstCallId = field('origCallId') ?? field('originalCallId');
-	if (kind === 'newCall' && firstCallId !== undefined) callIds.learn(callId, firstCallId);
+	// A forward of a forward may name the call it forwarded: filed under the first call of all.
+	const named = field('origCallId') ?? field('originalCallId') ?? callId;
+	const firstCallId = callIds.firstCallOf(named) ?? named;
 	const base: CallEvent = {
 		type: 'offered',
-		callId: firstCallId ?? callIds.firstCallOf(callId) ?? callId,
+		callId: firstCallId,
 		time: receivedAt,
 		direction: outbound ? 'outbound' : 'inbound',
 	};
@@ -104,16 +117,22 @@ export function parseSipgateEvent(
 	}
 	if (to !== undefined) base.called = to;
 
+	// Outbound, the user is the caller: never a voicemail box.
+	const box = outbound ? null : voicemailBox(body, fail);
 	if (kind === 'newCall') {
-		// user[] names the called users inbound, but the calling user outbound: only inbound rings.
-		const called = outbound ? [] : users(body, fail);
-		const lines = called.filter((line) => !isVoicemail(line));
+		// Learnt only from a request that is read in full: a refused one must leave no trace.
+		const learn = (events: CallEvent[]) => {
+			callIds.learn(callId, firstCallId);
+			return events;
+		};
 		// A call forwarded to the voicemail box alone: the box has it, no phone rings.
-		if (called.length > 0 && lines.length === 0) return [base, { ...base, type: 'voicemail' }];
-		return [base, ...lines.map((line): CallEvent => ({ ...base, type: 'ringing', line }))];
+		if (box) return learn([base, { ...base, type: 'voicemail', ...box }]);
+		// user[] names the called users inbound, but the calling user outbound: only inbound rings.
+		const lines = (outbound ? [] : users(body, fail)).filter((line) => !isVoicemail(line));
+		return learn([base, ...lines.map((line): CallEvent => ({ ...base, type: 'ringing', line }))]);
 	}
 	if (kind === 'answer') {
-		if (!outbound && isVoicemail(field('user'))) return [{ ...base, type: 'voicemail' }];
+		if (box) return [{ ...base, type: 'voicemail', ...box }];
 		const answering = users(body, fail);
 		if (answering.length > 1) fail(`user names ${answering.length} users; an answer has one`);
 		// Outbound, the user is the caller; the far end that answered is the answering number.
@@ -171,18 +190,27 @@ function users(body: Record<string, unknown>, fail: Fail): string[] {
 	return [];
 }
 
-/** Whether the request is a `newCall`, which sipgate.io expects its XML response to. */
-export function isSipgateNewCall(body: unknown): boolean {
-	return isRecord(body) && ownValue(body, 'event') === 'newCall';
+/**
+ * For a `newCall` (a request already accepted): the answer that subscribes to the call's `answer`
+ * and `hangup` at `callbackUrl` (sipgate.io's `<Response onAnswer onHangup>`), without which each
+ * call would end by silence, as missed; null for other requests. Nothing else in it, so sipgate
+ * routes the call as configured. `callbackUrl` is a WHATWG URL's `href`: it has `"`, `<` and `>`
+ * percent-encoded, and only `&` needs escaping here.
+ */
+export function sipgateNewCallAnswer(body: unknown, callbackUrl: string): string | null {
+	if (!isRecord(body) || ownValue(body, 'event') !== 'newCall') return null;
+	const url = callbackUrl.replace(/&/g, '&amp;');
+	return `<?xml version="1.0" encoding="UTF-8"?>\n<Response onAnswer="${url}" onHangup="${url}" />\n`;
 }
 
 /**
- * The answer to a `newCall` that subscribes to the call's `answer` and `hangup` at `callbackUrl`
- * (sipgate.io's `<Response onAnswer onHangup>`); without it each call would end by silence, as
- * missed. Nothing else in it, so sipgate routes the call as configured. `callbackUrl` is a WHATWG
- * URL's `href`: it has `"`, `<` and `>` percent-encoded, and only `&` needs escaping here.
+ * Why sipgate.io cannot reach `callbackUrl`, or null: n8n names its webhooks by `localhost` unless
+ * `WEBHOOK_URL` gives the public address (n8n's setting for a reverse proxy).
  */
-export function sipgateNewCallAnswer(callbackUrl: string): string {
-	const url = callbackUrl.replace(/&/g, '&amp;');
-	return `<?xml version="1.0" encoding="UTF-8"?>\n<Response onAnswer="${url}" onHangup="${url}" />\n`;
+export function unreachableCallback(callbackUrl: string): string | null {
+	const { hostname } = new URL(callbackUrl);
+	const loopback = hostname === 'localhost' || hostname.startsWith('127.') || hostname === '[::1]';
+	return loopback
+		? `sipgate.io is told to send answer and hangup to ${hostname}, which it cannot reach: set n8n's WEBHOOK_URL to the public address sipgate.io posts to`
+		: null;
 }

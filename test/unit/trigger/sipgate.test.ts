@@ -8,10 +8,10 @@ import { CallAssembler } from '../../../nodes/CallEventTrigger/assembly/CallAsse
 import { parseDocument } from 'htmlparser2';
 
 import {
-	isSipgateNewCall,
 	parseSipgateEvent,
 	SipgateCallIds,
 	sipgateNewCallAnswer,
+	unreachableCallback,
 } from '../../../nodes/CallEventTrigger/sources/sipgate';
 import type { CallEvent, TriggerRecord } from '../../../nodes/shared/callModel';
 import { at, inputError } from './events';
@@ -210,17 +210,18 @@ describe('parseSipgateEvent: bad input is refused with 400 naming the field', ()
 	});
 });
 
+/** Feeds requests (form text, seconds after T0) as the webhook would, one assembler for all. */
+function run(requests: Array<[string, number]>): TriggerRecord[] {
+	const assembler = new CallAssembler();
+	const callIds = new SipgateCallIds();
+	const records = requests.flatMap(([text, seconds]) =>
+		parseSipgateEvent(form(text), at(seconds), callIds).flatMap((event) => assembler.push(event)),
+	);
+	expect(assembler.pendingCount).toBe(0);
+	return records;
+}
+
 describe('sipgate sequences through call assembly', () => {
-	/** Feeds requests (form text, seconds after T0) as the webhook would, one assembler for all. */
-	function run(requests: Array<[string, number]>): TriggerRecord[] {
-		const assembler = new CallAssembler();
-		const callIds = new SipgateCallIds();
-		const records = requests.flatMap(([text, seconds]) =>
-			parseSipgateEvent(form(text), at(seconds), callIds).flatMap((event) => assembler.push(event)),
-		);
-		expect(assembler.pendingCount).toBe(0);
-		return records;
-	}
 
 	it('group call answered by Bob: one record at the answer, Alice answeredElsewhere', () => {
 		expect(
@@ -356,6 +357,22 @@ describe('sipgate sequences through call assembly', () => {
 		expect(run(requests)).toEqual(run(busyForward('origCallId')));
 	});
 
+	it('a forward of a forward that names the call it forwarded is still filed under the first call', () => {
+		const callIds = new SipgateCallIds();
+		const callIdOf = (text: string) => parseSipgateEvent(form(text), R, callIds)[0].callId;
+		expect(callIdOf(`event=newCall&${jennifer}&callId=B&origCallId=A&user[]=Marty`)).toBe('A');
+		expect(callIdOf(`event=newCall&${jennifer}&callId=C&origCallId=B&user[]=Biff`)).toBe('A');
+		expect(callIdOf(`event=hangup&cause=normalClearing&${jennifer}&callId=C`)).toBe('A');
+	});
+
+	it('a refused newCall teaches nothing about its call id', () => {
+		const callIds = new SipgateCallIds();
+		expect(() => parseSipgateEvent({ event: 'newCall', callId: 'B', origCallId: 'A', user: [42] }, R, callIds)).toThrow(
+			'newCall: user[0] must be a string',
+		);
+		expect(callIds.firstCallOf('B')).toBeUndefined();
+	});
+
 	it('busy-forward that Marty does not answer: missed once the forwarded call hangs up', () => {
 		const requests = busyForward('origCallId').slice(0, 3);
 		requests.push([`event=hangup&cause=noAnswer&${jennifer}&callId=21102015&origCallId=12111955`, 31.2]);
@@ -388,21 +405,21 @@ describe('sipgate sequences through call assembly', () => {
 // README), with the user "voicemail" (Zammad's spec/requests/integration/sipgate_spec.rb). SPEC §2.3:
 // a call that reached voicemail is missed. Read as an answer, nobody was mailed.
 describe('sipgate voicemail', () => {
-	function run(requests: Array<[string, number]>): TriggerRecord[] {
-		const assembler = new CallAssembler();
-		const callIds = new SipgateCallIds();
-		return requests.flatMap(([text, seconds]) =>
-			parseSipgateEvent(form(text), at(seconds), callIds).flatMap((event) => assembler.push(event)),
-		);
-	}
 	const call = 'from=492111234567&to=4915791234567&direction=in';
 
-	it('an answer by "voicemail" is a voicemail event, not an answer', () => {
-		for (const user of ['voicemail', 'Voicemail']) {
-			expect(parseSipgateEvent(form(`event=answer&callId=1&${call}&user=${user}&userId=w0`), R)).toEqual([
+	it('an answer by "voicemail" is a voicemail event, not an answer; one user id with it is the box', () => {
+		for (const user of ['user=voicemail', 'user=Voicemail', 'user[]=voicemail']) {
+			expect(parseSipgateEvent(form(`event=answer&callId=1&${call}&${user}`), R)).toEqual([
 				{ ...base, callId: '1', type: 'voicemail' },
 			]);
 		}
+		expect(parseSipgateEvent(form(`event=answer&callId=1&${call}&user=voicemail&userId=w0`), R)).toEqual([
+			{ ...base, callId: '1', type: 'voicemail', line: 'w0' },
+		]);
+		// Outbound, the user is the caller.
+		expect(parseSipgateEvent(form(`event=answer&callId=1&${call.replace('=in', '=out')}&user=voicemail`), R)).toEqual([
+			expect.objectContaining({ type: 'answered', line: '+4915791234567' }),
+		]);
 	});
 
 	it('the box of the called group takes the call: missed, both phones not answered', () => {
@@ -439,20 +456,34 @@ describe('sipgate voicemail', () => {
 // default, sipgate.io only sends webhooks for newCall events", sipgate-io/sipgateio-callevents-php
 // README; developer.sipgate.io/push-api/api-reference/#the-xml-response).
 describe('the answer to a newCall', () => {
+	const url = 'https://n8n.example.com/webhook/sipgate';
+
 	it('is only for newCall requests', () => {
-		expect(isSipgateNewCall(form('event=newCall&callId=1&from=492111234567'))).toBe(true);
-		expect(isSipgateNewCall(form('event=answer&callId=1'))).toBe(false);
-		expect(isSipgateNewCall(form('event=hangup&callId=1&cause=normalClearing'))).toBe(false);
-		expect(isSipgateNewCall(form('event=newCall&event=newCall'))).toBe(false);
-		expect(isSipgateNewCall(['newCall'])).toBe(false);
+		expect(sipgateNewCallAnswer(form('event=newCall&callId=1&from=492111234567'), url)).not.toBeNull();
+		expect(sipgateNewCallAnswer(form('event=answer&callId=1'), url)).toBeNull();
+		expect(sipgateNewCallAnswer(form('event=hangup&callId=1&cause=normalClearing'), url)).toBeNull();
+		expect(sipgateNewCallAnswer(form('event=newCall&event=newCall'), url)).toBeNull();
+		expect(sipgateNewCallAnswer(['newCall'], url)).toBeNull();
 	});
 
 	it("subscribes to the call's answer and hangup at the given URL, read back by an XML parser", () => {
-		const url = "https://pbx:p%40ss@n8n.example.com/webhook/sipgate?a=1&b='2'";
-		const xml = sipgateNewCallAnswer(url);
+		const withQuery = "https://pbx:p%40ss@n8n.example.com/webhook/sipgate?a=1&b='2'";
+		const xml = sipgateNewCallAnswer({ event: 'newCall' }, withQuery)!;
 		expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
 		const elements = parseDocument(xml, { xmlMode: true }).children.filter((node) => node.type === 'tag');
 		expect(elements).toEqual([expect.objectContaining({ name: 'Response', children: [] })]);
-		expect((elements[0] as unknown as { attribs: Record<string, string> }).attribs).toEqual({ onAnswer: url, onHangup: url });
+		expect((elements[0] as unknown as { attribs: Record<string, string> }).attribs).toEqual({
+			onAnswer: withQuery,
+			onHangup: withQuery,
+		});
+	});
+
+	// n8n names its webhooks by localhost unless WEBHOOK_URL is set: behind a proxy sipgate.io
+	// reaches the newCall, but would send answer and hangup nowhere.
+	it('a loopback callback URL is named as unreachable', () => {
+		for (const host of ['localhost:5678', '127.0.0.1:5678', '[::1]:5678']) {
+			expect(unreachableCallback(`http://${host}/webhook/sipgate`)).toMatch(/cannot reach: set n8n's WEBHOOK_URL/);
+		}
+		expect(unreachableCallback(url)).toBeNull();
 	});
 });

@@ -143,8 +143,20 @@ const CONTACT_FIELDS: (keyof Contact)[] = [
 	'postalCode', 'country',
 ];
 
+/**
+ * A website a template may link: one with a scheme other than http(s) (`javascript:`, `data:`) is
+ * dropped; one without any (`www.example.com`) stays, as a relative link runs nothing.
+ */
+function linkableUrl(url: string): string {
+	const scheme = /^([a-z][a-z\d+.-]*):/i.exec(url)?.[1].toLowerCase();
+	return scheme === undefined || scheme === 'http' || scheme === 'https' ? url : '';
+}
+
 function contactElement(contact: Contact, linkPrefix: string | null): XmlElement[] {
-	const fields = CONTACT_FIELDS.flatMap((field) => optional(field, cleanLine(contact[field])));
+	const fields = CONTACT_FIELDS.flatMap((field) => {
+		const value = cleanLine(contact[field]);
+		return optional(field, field === 'url' ? linkableUrl(value) : value);
+	});
 	// Templates link it as mailto:, so only one plain address gets in: `x@evil.com?bcc=…&body=…`
 	// from a CRM would otherwise pre-fill a hidden Bcc and a text when the recipient clicks it.
 	const email = cleanLine(contact.email);
@@ -185,7 +197,9 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 
 	const withheld = hasNoCallbackNumber(caller);
 	const withheldText = strings.withheldNumber ?? '';
-	const display = cleanLine(caller.display) || cleanLine(caller.number);
+	// The caller chose not to show the number; some PBXs send it along with the flag all the same.
+	const shown = caller.restricted === true ? { number: '', e164: '', display: '' } : caller;
+	const display = cleanLine(shown.display) || cleanLine(shown.number);
 	// A withheld caller without a name is "Unknown"; the withheld note says why there is no number.
 	const knownLabel = contactDisplayName(contact) || callerIdName(caller.name) || (withheld ? '' : display);
 	const callerLabel = knownLabel || (strings.unknownCaller ?? '');
@@ -277,8 +291,8 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('legs', legElements),
 		]),
 		el('caller', [
-			el('number', cleanLine(caller.number)),
-			el('e164', cleanLine(caller.e164)),
+			el('number', cleanLine(shown.number)),
+			el('e164', cleanLine(shown.e164)),
 			el('display', display),
 			el('name', callerIdName(caller.name)),
 			el('restricted', caller.restricted === true),

@@ -173,6 +173,35 @@ describe('notification XML', () => {
 		expect(at(doc, 'contact')).toBeUndefined();
 	});
 
+	// CLIR: the caller chose not to show the number, yet some PBXs send it along with the flag. A
+	// template printing caller/display (the "human form") would show it.
+	it('keeps a withheld number out of the document even when the PBX sent it', () => {
+		const notification = missedCall();
+		notification.caller = { number: '08923456789', e164: '+498923456789', display: '089 23456789', name: '', restricted: true };
+		notification.contact = null;
+		const doc = documentFor(notification);
+		expect(['number', 'e164', 'display', 'dial', 'link'].map((name) => textAt(doc, `caller/${name}`))).toEqual(['', '', '', '', '']);
+		expect(textAt(doc, 'caller/withheld')).toBe('Rufnummer unterdrückt');
+		expect(buildNotificationXml(notification, { language: de, linkPrefix: 'tel:', defaultTimeZone: 'UTC' })).not.toContain('23456789');
+	});
+
+	// A CRM field anyone may have set: linked as the website, `javascript:` would run on a click.
+	it('keeps a contact website only when it is http(s) or has no scheme', () => {
+		const urlOf = (url: string) => {
+			const notification = missedCall();
+			notification.contact = { name: 'Jürgen', url };
+			const doc = documentFor(notification);
+			return at(doc, 'contact/url') ? textAt(doc, 'contact/url') : null;
+		};
+		expect(urlOf('https://example.com/a?b=1')).toBe('https://example.com/a?b=1');
+		expect(urlOf('HTTP://example.com')).toBe('HTTP://example.com');
+		expect(urlOf('www.example.com')).toBe('www.example.com');
+		expect(urlOf('javascript:alert(document.cookie)')).toBeNull();
+		expect(urlOf(' JavaScript:alert(1)')).toBeNull();
+		expect(urlOf('data:text/html,<script>alert(1)</script>')).toBeNull();
+		expect(urlOf('vbscript:msgbox(1)')).toBeNull();
+	});
+
 	it('leaves the link empty when links are off', () => {
 		expect(textAt(documentFor(missedCall(), de, null), 'caller/link')).toBe('');
 	});

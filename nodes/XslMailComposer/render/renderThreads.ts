@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import { TemplateError } from './errors';
-import type { CompiledTemplate, RenderedMail } from './xslTemplate';
+import { MAX_RENDER_MS, type CompiledTemplate, type RenderedMail } from './xslTemplate';
 
 export interface RenderRequest {
 	id: number;
@@ -32,6 +32,8 @@ interface RenderThread {
 
 interface Pending {
 	thread: RenderThread;
+	/** Stops the thread when the render outlasts `timeoutMs`. */
+	watchdog: NodeJS.Timeout;
 	resolve(mail: RenderedMail): void;
 	reject(error: Error): void;
 }
@@ -45,6 +47,12 @@ export interface RenderThreadsOptions {
 	execArgv?: string[];
 	/** Heap of a thread in MB; a template that needs more stops its thread, not the process. Default 256. */
 	heapMb?: number;
+	/**
+	 * A render that takes longer stops its thread. The transformation checks its own time limit only
+	 * between template steps, so one slow XPath expression (`//*` inside `//*`) would run on for
+	 * minutes. Default: that limit and 5 s more.
+	 */
+	timeoutMs?: number;
 }
 
 /** The shipped template renders in a few MB; this leaves room for large custom ones. */
@@ -60,8 +68,17 @@ export class RenderThreads {
 	render(template: string, xml: string): Promise<RenderedMail> {
 		const thread = this.pick();
 		const id = ++this.lastId;
+		const timeoutMs = this.options.timeoutMs ?? MAX_RENDER_MS + 5000;
 		return new Promise((resolve, reject) => {
-			this.pending.set(id, { thread, resolve, reject });
+			const watchdog = setTimeout(() => {
+				const slow = new TemplateError(
+					`rendering took longer than ${timeoutMs / 1000} s and was stopped; ` +
+						'does an expression search the whole document inside a search of it (//* within //*)?',
+				);
+				this.lose(thread, slow);
+				void thread.worker.terminate();
+			}, timeoutMs);
+			this.pending.set(id, { thread, watchdog, resolve, reject });
 			// Only a thread with work keeps the process alive.
 			if (thread.busy++ === 0) thread.worker.ref();
 			thread.worker.postMessage({ id, template, xml } satisfies RenderRequest);
@@ -92,6 +109,7 @@ export class RenderThreads {
 			const pending = this.pending.get(reply.id);
 			if (!pending) return;
 			this.pending.delete(reply.id);
+			clearTimeout(pending.watchdog);
 			if (--thread.busy === 0) worker.unref();
 			if ('mail' in reply) pending.resolve(reply.mail);
 			else pending.reject(revive(reply.error));
@@ -120,6 +138,7 @@ export class RenderThreads {
 		for (const [id, pending] of this.pending) {
 			if (pending.thread !== thread) continue;
 			this.pending.delete(id);
+			clearTimeout(pending.watchdog);
 			pending.reject(error instanceof TemplateError ? error : new Error(`Rendering the mail failed: ${error.message}`));
 		}
 	}

@@ -14,11 +14,12 @@ import { onRenderThreads, RenderThreads } from '../../../nodes/XslMailComposer/r
 import { compileTemplate, type CompiledTemplate } from '../../../nodes/XslMailComposer/render/xslTemplate';
 import { DEFAULT_TEMPLATE, missedCall } from './helpers';
 
-const threadsOf = (size: number) =>
+const threadsOf = (size: number, timeoutMs?: number) =>
 	new RenderThreads({
 		file: path.resolve(__dirname, '../../../nodes/XslMailComposer/render/renderWorker.ts'),
 		size,
 		execArgv: ['--require', 'tsx/cjs'],
+		timeoutMs,
 	});
 const threads = threadsOf(2);
 afterAll(() => threads.close());
@@ -104,6 +105,31 @@ describe('render threads', () => {
 			expect((await single.render(template.source, xml)).subject).toBe('Missed call from Jürgen Müller-Lüdenscheidt');
 		} finally {
 			await single.close();
+		}
+	});
+
+	// The transformation checks its time only between template steps: this one expression ran for
+	// 55 s on the sample notification (template review), holding its execution all that time.
+	it('a render that outlasts the limit stops its thread, naming the problem; the next render works', async () => {
+		const slow = compileTemplate(
+			[
+				'<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">',
+				'<xsl:template match="/"><html><head><title>t</title></head><body>',
+				'<xsl:value-of select="count(//*[count(//*[count(//*) &gt; 0]) &gt; 0])"/>',
+				'</body></html></xsl:template>',
+				'</xsl:stylesheet>',
+			].join('\n'),
+		);
+		const xml = buildNotificationXml(missedCall(), { language: loadLanguage(LANGUAGES_DIR, 'en'), linkPrefix: 'tel:', vcardAttached: false });
+		const watched = threadsOf(1, 1500);
+		try {
+			const error = await watched.render(slow.source, xml).catch((caught: unknown) => caught);
+			expect(error).toBeInstanceOf(TemplateError);
+			// The watchdog's message: the transformation's own 10-s limit never got a say.
+			expect((error as TemplateError).message).toMatch(/^XSL template: rendering took longer than 1.5 s and was stopped;/);
+			expect((await watched.render(template.source, xml)).subject).toBe('Missed call from Jürgen Müller-Lüdenscheidt');
+		} finally {
+			await watched.close();
 		}
 	});
 

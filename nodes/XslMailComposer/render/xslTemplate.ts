@@ -301,6 +301,33 @@ function knownInstructions(version: string): { names: ReadonlySet<string>; versi
 	if (version === '2.0' || version === '3.0') return { names: XSLT_2_3_ELEMENTS, version };
 	return parseFloat(version) > 1 ? null : { names: XSLT_1_ELEMENTS, version: '1.0' };
 }
+/**
+ * The functions of XPath 1.0 (§4) and XSLT 1.0 (§12), and the node tests written like calls. In a
+ * version 1.0 template xslt-processor also runs some XPath 2.0 functions, wrongly for a node
+ * argument (`replace(name, ' ', '')` gave "1,name,null"), and fails on the others only when their
+ * branch runs; both are refused at load.
+ */
+const XPATH_1_FUNCTIONS = new Set([
+	'boolean', 'ceiling', 'concat', 'contains', 'count', 'current', 'document', 'element-available', 'false', 'floor',
+	'format-number', 'function-available', 'generate-id', 'id', 'key', 'lang', 'last', 'local-name', 'name',
+	'namespace-uri', 'normalize-space', 'not', 'number', 'position', 'round', 'starts-with', 'string', 'string-length',
+	'substring', 'substring-after', 'substring-before', 'sum', 'system-property', 'translate', 'true',
+	'unparsed-entity-uri',
+	'comment', 'node', 'processing-instruction', 'text',
+]);
+/** Operator names, followed by "(" in `a and (b)`. */
+const XPATH_OPERATOR_NAMES = new Set(['and', 'or', 'div', 'mod']);
+
+/** The first name called like a function that XPath 1.0 and XSLT 1.0 do not have. */
+function unknownFunction(expression: string): string | undefined {
+	// Names inside string literals are text; a name after "$" or an axis' "::" is no call.
+	const code = expression.replace(/"[^"]*"|'[^']*'/g, "''");
+	for (const [, name] of code.matchAll(/(?<![\w.$-]|::)([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(/g)) {
+		if (!XPATH_1_FUNCTIONS.has(name) && !XPATH_OPERATOR_NAMES.has(name)) return name;
+	}
+	return undefined;
+}
+
 /** Attributes of XSLT elements that hold an expression or a pattern. */
 const EXPRESSION_ATTRIBUTES = ['select', 'test', 'match', 'use', 'count', 'from', 'value'];
 /**
@@ -346,6 +373,8 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 		} catch (error) {
 			fail(element, `invalid XPath in ${where}: "${expression}": ${String((error as Error).message).split('\n')[0]}`);
 		}
+		const unknown = known?.version === '1.0' ? unknownFunction(expression) : undefined;
+		if (unknown !== undefined) fail(element, `${unknown}() in ${where} is not an XPath 1.0 or XSLT 1.0 function`);
 	};
 	const namedTemplates = new Set(
 		elements.filter((e) => isXslt(e) && e.localName === 'template').map((e) => attribute(e, 'name')),

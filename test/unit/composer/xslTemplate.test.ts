@@ -408,9 +408,27 @@ describe('broken templates name the line and the problem', () => {
 			'XSL template, line 2, column 1: <xsl:include> is not supported: a mail template must be one self-contained file',
 		],
 		[
-			'an unknown function, found while rendering',
+			'an unknown function, found at load',
 			stylesheet('<xsl:template match="/">', '<html><head><title>t</title></head>', '<body><xsl:value-of select="upper(n/who)"/></body>', '</html>', '</xsl:template>'),
-			'XSL template, line 4, column 7: XPST0008: Unresolved function reference: upper (while rendering the html part)',
+			'XSL template, line 4, column 7: upper() in select="…" of <xsl:value-of> is not an XPath 1.0 or XSLT 1.0 function',
+		],
+		// xslt-processor runs some XPath 2.0 functions in a 1.0 template, wrongly (replace() of a node
+		// gave "1,display,null"), and others fail only when their branch runs: in production.
+		[
+			'an XPath 2.0 function in a branch that never runs',
+			stylesheet(
+				'<xsl:template match="/">',
+				'<html><head><title>t</title></head>',
+				'<body><xsl:if test="n/none"><xsl:value-of select="replace(n/who, \' \', \'\')"/></xsl:if></body>',
+				'</html>',
+				'</xsl:template>',
+			),
+			'XSL template, line 4, column 29: replace() in select="…" of <xsl:value-of> is not an XPath 1.0 or XSLT 1.0 function',
+		],
+		[
+			'an XPath 2.0 function in an attribute value template',
+			stylesheet('<xsl:template match="/">', '<html><head><title>t</title></head>', '<body class="{upper-case(n/who)}"/>', '</html>', '</xsl:template>'),
+			'XSL template, line 4, column 1: upper-case() in attribute class="{upper-case(n/who)}" is not an XPath 1.0 or XSLT 1.0 function',
 		],
 		[
 			'an unknown variable, found while rendering',

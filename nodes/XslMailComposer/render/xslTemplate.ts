@@ -21,6 +21,11 @@ export const TEMPLATE_CACHE_SIZE = 20;
 /** A mail template is a few kB; refuse what cannot be one before parsing it. */
 const MAX_TEMPLATE_LENGTH = 1024 * 1024;
 const MAX_SUBJECT_LENGTH = 250;
+/**
+ * Per rendered part: the shipped template writes some 10 kB. A template producing megabytes would
+ * send them to the mail server, or into n8n's execution data with Compose Only.
+ */
+export const MAX_PART_BYTES = 1_000_000;
 
 const XSLT_NAMESPACE = 'http://www.w3.org/1999/XSL/Transform';
 const ELEMENT_NODE = 1;
@@ -600,13 +605,24 @@ class Template implements CompiledTemplate {
 
 	async render(notificationXml: string): Promise<RenderedMail> {
 		const notification = new XmlParser().xmlParse(notificationXml);
-		const html = await this.transform(notification, 'html');
+		const html = withinSize(await this.transform(notification, 'html'), 'html');
 		const title = /<title\b[^>]*>([\s\S]*?)<\/title>/i.exec(html);
-		const subject = cleanLine(decodeEntities(title?.[1] ?? ''), MAX_SUBJECT_LENGTH);
+		// Tags there are the template's markup (data arrives escaped): not subject text.
+		const subject = cleanLine(decodeEntities((title?.[1] ?? '').replace(/<[^>]*>/g, '')), MAX_SUBJECT_LENGTH);
 		if (!subject) throw new TemplateError('the HTML part has no <title> (or an empty one); the subject is taken from it');
-		const text = await this.transform(notification, 'text');
+		const text = withinSize(await this.transform(notification, 'text'), 'text');
 		return { subject, html: `<!DOCTYPE html>\n${html}`, text: normaliseText(text) };
 	}
+}
+
+function withinSize(part: string, format: 'html' | 'text'): string {
+	const bytes = Buffer.byteLength(part);
+	if (bytes > MAX_PART_BYTES) {
+		throw new TemplateError(
+			`the ${format} part is ${(bytes / 1e6).toFixed(1)} MB; a part may be at most ${MAX_PART_BYTES / 1e6} MB`,
+		);
+	}
+	return part;
 }
 
 /** Least recently used first; a hit moves the entry to the end. */

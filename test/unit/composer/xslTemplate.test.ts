@@ -7,6 +7,7 @@ import { missedCall } from './helpers';
 import {
 	compileTemplate,
 	DEFAULT_TEMPLATE_FILE,
+	MAX_PART_BYTES,
 	MAX_RENDER_MS,
 	TEMPLATE_CACHE_SIZE,
 	templateCacheStats,
@@ -231,6 +232,33 @@ describe('XSL templates with xslt-processor', () => {
 			stylesheet('<xsl:template match="/"><html><head><title>\n  Missed\n  call &#8211; <xsl:value-of select="n/who"/>\n</title></head></html></xsl:template>'),
 		);
 		expect((await template.render(data)).subject).toBe('Missed call – Tom & Jerry <b>');
+	});
+
+	// An element the template writes into the title is markup, not subject text; escaped data stays.
+	it('leaves markup the template put into the title out of the subject', async () => {
+		const template = compileTemplate(
+			stylesheet('<xsl:template match="/"><html><head><title><b>Missed</b> call <xsl:value-of select="n/who"/></title></head></html></xsl:template>'),
+		);
+		expect((await template.render(data)).subject).toBe('Missed call Tom & Jerry <b>');
+	});
+
+	// It would go to the mail server, or into n8n's execution data with Compose Only.
+	it('refuses a part larger than MAX_PART_BYTES, naming it and its size', async () => {
+		const template = compileTemplate(
+			stylesheet(
+				'<xsl:param name="format"/>',
+				'<xsl:template name="grow"><xsl:param name="s"/><xsl:choose>',
+				'<xsl:when test="string-length($s) &gt; 1100000"><xsl:value-of select="$s"/></xsl:when>',
+				'<xsl:otherwise><xsl:call-template name="grow"><xsl:with-param name="s" select="concat($s, $s)"/></xsl:call-template></xsl:otherwise>',
+				'</xsl:choose></xsl:template>',
+				'<xsl:template match="/"><html><head><title>t</title></head><body>',
+				'<xsl:if test="$format = \'html\'"><xsl:call-template name="grow"><xsl:with-param name="s" select="\'0123456789\'"/></xsl:call-template></xsl:if>',
+				'</body></html></xsl:template>',
+			),
+		);
+		await expect(template.render(data)).rejects.toThrow(
+			new RegExp(`^XSL template: the html part is 1\\.3 MB; a part may be at most ${MAX_PART_BYTES / 1e6} MB`),
+		);
 	});
 
 	it('refuses a template whose HTML has no title', async () => {

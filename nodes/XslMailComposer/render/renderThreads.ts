@@ -50,7 +50,7 @@ export interface RenderThreadsOptions {
 	/**
 	 * A render that takes longer stops its thread. The transformation checks its own time limit only
 	 * between template steps, so one slow XPath expression (`//*` inside `//*`) would run on for
-	 * minutes. Default: that limit and 5 s more.
+	 * minutes. Default: that limit for each of the two parts, and 5 s more.
 	 */
 	timeoutMs?: number;
 }
@@ -68,7 +68,7 @@ export class RenderThreads {
 	render(template: string, xml: string): Promise<RenderedMail> {
 		const thread = this.pick();
 		const id = ++this.lastId;
-		const timeoutMs = this.options.timeoutMs ?? MAX_RENDER_MS + 5000;
+		const timeoutMs = this.options.timeoutMs ?? 2 * MAX_RENDER_MS + 5000;
 		return new Promise((resolve, reject) => {
 			const watchdog = setTimeout(() => {
 				const slow = new TemplateError(

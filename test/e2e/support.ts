@@ -165,7 +165,14 @@ export class SavedExecutions {
 	}
 
 	private async get(route: string): Promise<Response> {
-		const response = await fetch(`${this.stack.n8n.baseUrl}/rest/${route}`, { headers: { cookie: this.cookie } });
+		const send = () => fetch(`${this.stack.n8n.baseUrl}/rest/${route}`, { headers: { cookie: this.cookie } });
+		// n8n closes a keep-alive connection idle for 5 s; a request sent on it as it closes fails
+		// ("other side closed") before n8n reads it, as after the fuzz test's seconds of generating
+		// bodies. A GET is safe to send again, once.
+		const response = await send().catch((error: unknown) => {
+			if (error instanceof TypeError) return send();
+			throw error;
+		});
 		if (!response.ok) throw new Error(`GET /rest/${route}: ${response.status} ${await response.text()}`);
 		return response;
 	}

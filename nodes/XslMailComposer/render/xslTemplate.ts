@@ -333,6 +333,34 @@ function unknownFunction(expression: string): string | undefined {
 	return undefined;
 }
 
+/** The names an expression refers to as `$name`, outside its string literals. */
+function variableReferences(expression: string): string[] {
+	const code = expression.replace(/"[^"]*"|'[^']*'/g, "''");
+	return [...code.matchAll(/\$\s*([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)/g)].map((match) => match[1]);
+}
+
+/** The top-level parameters the composer sets in every transformation (see `Template.transform`). */
+const COMPOSER_PARAMETERS = ['format'];
+
+const isBinding = (node: XNode) =>
+	node.nodeType === ELEMENT_NODE && isXslt(node) && (node.localName === 'variable' || node.localName === 'param');
+
+/**
+ * The variables an expression on `element` may use (XSLT 1.0 §11): every top-level variable and
+ * parameter, and a local one for its following siblings and their descendants.
+ */
+function variablesInScope(element: XNode, root: XNode): Set<string> {
+	const names = new Set(COMPOSER_PARAMETERS);
+	for (const node of root.childNodes) if (isBinding(node)) names.add(attribute(node, 'name') ?? '');
+	for (let node: XNode | null = element; node && node.parentNode !== root; node = node.parentNode) {
+		const siblings = node.parentNode?.childNodes ?? [];
+		for (const sibling of siblings.slice(0, siblings.indexOf(node))) {
+			if (isBinding(sibling)) names.add(attribute(sibling, 'name') ?? '');
+		}
+	}
+	return names;
+}
+
 /** Attributes of XSLT elements that hold an expression or a pattern. */
 const EXPRESSION_ATTRIBUTES = ['select', 'test', 'match', 'use', 'count', 'from', 'value'];
 /**
@@ -378,8 +406,21 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 		} catch (error) {
 			fail(element, `invalid XPath in ${where}: "${expression}": ${String((error as Error).message).split('\n')[0]}`);
 		}
-		const unknown = known?.version === '1.0' ? unknownFunction(expression) : undefined;
+		if (known?.version !== '1.0') return;
+		const unknown = unknownFunction(expression);
 		if (unknown !== undefined) fail(element, `${unknown}() in ${where} is not an XPath 1.0 or XSLT 1.0 function`);
+		// xslt-processor finds an undeclared variable only when its branch runs: in production.
+		const references = variableReferences(expression);
+		if (references.length === 0) return;
+		const inScope = variablesInScope(element, root);
+		const undeclared = references.find((name) => !inScope.has(name));
+		if (undeclared === undefined) return;
+		const visible = [...inScope].filter(Boolean).sort().map((name) => `$${name}`);
+		fail(
+			element,
+			`$${undeclared} in ${where} is not declared: no <xsl:variable> or <xsl:param> named "${undeclared}" is in scope here` +
+				(visible.length <= 12 ? ` (in scope: ${visible.join(', ')})` : ''),
+		);
 	};
 	const namedTemplates = new Set(
 		elements.filter((e) => isXslt(e) && e.localName === 'template').map((e) => attribute(e, 'name')),

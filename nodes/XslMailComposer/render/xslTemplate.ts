@@ -395,7 +395,12 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 		const start = lineOf(element);
 		throw new TemplateError(problem, start?.line, start?.column);
 	};
-	if (!isXslt(root) || !['stylesheet', 'transform'].includes(root.localName)) {
+	const rootIsStylesheet = ['stylesheet', 'transform'].includes(root.localName);
+	if (rootIsStylesheet && root.namespaceUri && !isXslt(root)) {
+		// A mistyped namespace (or MSXML's old "WD-xsl") makes every instruction a literal element.
+		fail(root, `<${root.nodeName}> is in the namespace "${root.namespaceUri}"; XSLT's is "${XSLT_NAMESPACE}"`);
+	}
+	if (!isXslt(root) || !rootIsStylesheet) {
 		fail(root, `the root element must be <xsl:stylesheet> (xmlns:xsl="${XSLT_NAMESPACE}"), not <${root.nodeName}>`);
 	}
 	const known = knownInstructions(attribute(root, 'version') ?? '1.0');

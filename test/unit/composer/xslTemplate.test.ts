@@ -346,6 +346,16 @@ describe('broken templates name the line and the problem', () => {
 			'XSL template, line 1, column 1: the root element must be <xsl:stylesheet>',
 		],
 		[
+			'a mistyped XSLT namespace',
+			stylesheet('<xsl:template match="/"/>').replace('XSL/Transform', 'XSL/Transfrom'),
+			'XSL template, line 1, column 1: <xsl:stylesheet> is in the namespace "http://www.w3.org/1999/XSL/Transfrom"; XSLT\'s is "http://www.w3.org/1999/XSL/Transform"',
+		],
+		[
+			'a stylesheet element in no namespace',
+			'<stylesheet version="1.0">\n<template match="/"/>\n</stylesheet>',
+			'XSL template, line 1, column 1: the root element must be <xsl:stylesheet> (xmlns:xsl="http://www.w3.org/1999/XSL/Transform"), not <stylesheet>',
+		],
+		[
 			'an XPath syntax error',
 			stylesheet('<xsl:template match="/">', '<p>', '<xsl:value-of select="n/[who"/>', '</p>', '</xsl:template>'),
 			'XSL template, line 4, column 1: invalid XPath in select="…" of <xsl:value-of>: "n/[who"',

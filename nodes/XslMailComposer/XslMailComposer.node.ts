@@ -24,6 +24,7 @@ import { formatAddress } from './render/address';
 import { languageFor, listLanguages, loadLanguage, LANGUAGES_DIR } from './render/languages';
 import { onRenderThreads } from './render/renderThreads';
 import { linkPrefixFor, type TelephonyLinkMode } from './render/telephonyLink';
+import { templateText } from './render/templateText';
 import { compileTemplate, DEFAULT_TEMPLATE_FILE, type CompiledTemplate } from './render/xslTemplate';
 import { sendMail, smtpErrorMessage, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
 
@@ -254,7 +255,7 @@ async function templateFromBinary(
 	const property = context.getNodeParameter('templateBinaryProperty', itemIndex) as string;
 	const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, property);
 	// Compiled once per distinct template text: the cache makes every further item a lookup.
-	return compileRendered(buffer.toString('utf8'));
+	return compileRendered(templateText(buffer));
 }
 
 /** Compose only: the fields n8n's Send Email node takes, attachments as binary properties. */

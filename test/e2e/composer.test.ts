@@ -275,14 +275,16 @@ const CONTINUE = { onError: 'continueRegularOutput' };
 const NO_RETRY = { retryOnFail: false };
 
 /** A template of its own, to be sent along as a file: both parts and the subject say where they came from. */
+/** Saved as windows-1252, as a Windows editor does, and declared so. */
 const BINARY_XSL = [
+	'<?xml version="1.0" encoding="windows-1252"?>',
 	'<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">',
 	'\t<xsl:param name="format" select="\'html\'"/>',
 	'\t<xsl:template match="/">',
 	'\t\t<xsl:choose>',
-	'\t\t\t<xsl:when test="$format = \'text\'">Template from a file: <xsl:value-of select="/notification/caller/label"/></xsl:when>',
+	'\t\t\t<xsl:when test="$format = \'text\'">Template from a file – „Grüße“: <xsl:value-of select="/notification/caller/label"/></xsl:when>',
 	'\t\t\t<xsl:otherwise><html><head><title>File template: <xsl:value-of select="/notification/caller/label"/></title></head>',
-	'\t\t\t<body><p>Template from a file</p></body></html></xsl:otherwise>',
+	'\t\t\t<body><p>Template from a file – 5 €</p></body></html></xsl:otherwise>',
 	'\t\t</xsl:choose>',
 	'\t</xsl:template>',
 	'</xsl:stylesheet>',
@@ -309,7 +311,14 @@ function withTemplateFile(workflow: WorkflowJson): WorkflowJson {
 			options: {},
 		}),
 	);
-	workflow.nodes.push(node('Template File', 'convertToFile', 1.1, { operation: 'toText', sourceProperty: 'xslText', binaryPropertyName: 'xsl', options: {} }));
+	workflow.nodes.push(
+		node('Template File', 'convertToFile', 1.1, {
+			operation: 'toText',
+			sourceProperty: 'xslText',
+			binaryPropertyName: 'xsl',
+			options: { encoding: 'windows1252' },
+		}),
+	);
 	workflow.nodes.push(node('Notification With Template', 'merge', 3.2, { mode: 'combine', combineBy: 'combineByPosition', options: {} }));
 	const to = (name: string, index = 0) => [{ node: name, type: 'main', index }];
 	const connections = workflow.connections as Record<string, { main: object[][] }>;
@@ -677,12 +686,12 @@ describe('contact data from a CRM lookup', () => {
 });
 
 describe('a custom XSL template from binary input', () => {
-	test('renders the mail from the file on the item', async () => {
+	test('renders the mail from the file on the item, read in the character set it declares', async () => {
 		await post(WF.binaryXsl, missedCall('binxsl-1', ANNA_LINE));
 		const mail = await mailTo(anna('binxsl'));
 		expect(mail.parsed.subject).toBe(`File template: ${JUERGEN.contact.name}`);
-		expect(mail.parsed.text?.trim()).toBe(`Template from a file: ${JUERGEN.contact.name}`);
-		expect(mail.parsed.html).toContain('<p>Template from a file</p>');
+		expect(mail.parsed.text?.trim()).toBe(`Template from a file – „Grüße“: ${JUERGEN.contact.name}`);
+		expect(mail.parsed.html).toContain('<p>Template from a file – 5 €</p>');
 	});
 });
 

@@ -261,6 +261,30 @@ describe('XSL templates with xslt-processor', () => {
 		);
 	});
 
+	// Caller names are anyone's to set: a template must not be able to switch their escaping off.
+	it('escapes the data in the HTML part also where a template asks not to (disable-output-escaping)', async () => {
+		const template = stylesheet(
+			'<xsl:template match="/"><html><head><title>Hi</title></head><body>',
+			'<p><xsl:value-of select="n/who" disable-output-escaping="yes"/></p>',
+			'<xsl:text disable-output-escaping="yes">&lt;hr&gt;</xsl:text>',
+			'</body></html></xsl:template>',
+		);
+		expect((await compileTemplate(template).render(data)).html).toBe(
+			'<!DOCTYPE html>\n<html><head><title>Hi</title></head><body><p>Tom &amp; Jerry &lt;b&gt;</p><hr></body></html>',
+		);
+	});
+
+	it("fails the mail with the text of an <xsl:message terminate=\"yes\">, naming its line", async () => {
+		const template = stylesheet(
+			'<xsl:template match="/"><html><head><title>Hi</title></head><body>',
+			'<xsl:if test="not(n/missing)"><xsl:message terminate="yes">no <xsl:value-of select="name(n/*[1])"/> here</xsl:message></xsl:if>',
+			'</body></html></xsl:template>',
+		);
+		await expect(compileTemplate(template).render(data)).rejects.toThrow(
+			'XSL template, line 3, column 31: xsl:message terminated: no who here (while rendering the html part)',
+		);
+	});
+
 	it('refuses a template whose HTML has no title', async () => {
 		const template = compileTemplate(stylesheet('<xsl:template match="/"><html><body>x</body></html></xsl:template>'));
 		await expect(template.render(data)).rejects.toThrow('XSL template: the HTML part has no <title>');

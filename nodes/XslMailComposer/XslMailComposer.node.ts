@@ -5,6 +5,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
+	INode,
 	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodePropertyOptions,
@@ -26,7 +27,7 @@ import { onRenderThreads } from './render/renderThreads';
 import { linkPrefixFor, type TelephonyLinkMode } from './render/telephonyLink';
 import { templateText } from './render/templateText';
 import { compileTemplate, DEFAULT_TEMPLATE_FILE, type CompiledTemplate } from './render/xslTemplate';
-import { sendMail, smtpErrorMessage, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
+import { isRefusedForGood, sendMail, smtpErrorMessage, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
 
 const ACTIONS = choicesOf(xslMailComposerProperties, 'action');
 const TEMPLATE_SOURCES = choicesOf(xslMailComposerProperties, 'templateSource');
@@ -97,7 +98,9 @@ export class XslMailComposer implements INodeType {
 				const transport = smtpTransport(settings);
 				try {
 					await transport.verify();
-					return { status: 'OK', message: 'Connected and logged in' };
+					// Without a user nodemailer only greets the server: a server that wants a login says so only when mailing.
+					const message = settings.user ? 'Connected and logged in' : 'Connected; no login tried, as User is empty';
+					return { status: 'OK', message };
 				} catch (error) {
 					return { status: 'Error', message: smtpErrorMessage(error, settings) };
 				} finally {
@@ -114,9 +117,9 @@ export class XslMailComposer implements INodeType {
 		// The filter remembered each notification for its repeat rules when it emitted it. A mail that
 		// is not sent (or, composing only, not composed) must not count: it is taken back.
 		const remembered = (itemIndex: number) => (items[itemIndex].json as Partial<Notification>).remembered;
-		const notSent = (itemIndex: number, error: Error): INodeExecutionData => {
+		const notSent = (itemIndex: number, error: string, to?: string): INodeExecutionData => {
 			forgetNotification(remembered(itemIndex));
-			return { json: { error: error.message }, pairedItem: { item: itemIndex } };
+			return { json: { error, ...(to && { to }) }, pairedItem: { item: itemIndex } };
 		};
 		/** The run stops: the mails of this item and those after it are not sent. */
 		const stopsAt = (first: number) => {
@@ -147,7 +150,7 @@ export class XslMailComposer implements INodeType {
 				sharedTemplate = compileRendered(this.getNodeParameter('templateXsl', 0) as string);
 			}
 		} catch (error) {
-			if (this.continueOnFail()) return [items.map((_, itemIndex) => notSent(itemIndex, error as Error))];
+			if (this.continueOnFail()) return [items.map((_, itemIndex) => notSent(itemIndex, (error as Error).message))];
 			stopsAt(0);
 			throw new NodeOperationError(node, error as Error);
 		}
@@ -156,6 +159,7 @@ export class XslMailComposer implements INodeType {
 		const alreadySent = sentMailsOf(this.getExecutionId(), node.id ?? node.name);
 
 		const returnData: INodeExecutionData[] = [];
+		const refusedForGood: SendFailure[] = [];
 		let itemIndex = 0;
 		let transport: ReturnType<typeof smtpTransport> | undefined;
 		let smtpSettings: SmtpSettings | undefined;
@@ -190,7 +194,7 @@ export class XslMailComposer implements INodeType {
 					});
 				} catch (error) {
 					if (this.continueOnFail()) {
-						returnData.push(notSent(itemIndex, error as Error));
+						returnData.push(notSent(itemIndex, (error as Error).message));
 						continue;
 					}
 					throw new NodeOperationError(node, error as Error, { itemIndex });
@@ -216,19 +220,18 @@ export class XslMailComposer implements INodeType {
 						pairedItem,
 					});
 				} catch (error) {
+					const failure = { itemIndex, to: mail.to.address, error, reason: smtpErrorMessage(error, smtpSettings!) };
 					if (this.continueOnFail()) {
-						returnData.push(notSent(itemIndex, error as Error));
+						returnData.push(notSent(itemIndex, failure.reason, failure.to));
 						continue;
 					}
-					// The SMTP error goes into the description: n8n replaces a message that contains an
-					// error code (ECONNREFUSED …) by its own text, which would hide the recipient.
-					throw new NodeApiError(node, error as unknown as JsonObject, {
-						itemIndex,
-						message: `Sending the missed-call mail to ${mail.to.address} failed`,
-						description: smtpErrorMessage(error, smtpSettings as SmtpSettings),
-					});
+					if (!isRefusedForGood(error)) throw sendingFailed(node, [...refusedForGood, failure]);
+					// One recipient's gone mailbox must not keep the others' mails back, now or on a retry.
+					forgetNotification(remembered(itemIndex));
+					refusedForGood.push(failure);
 				}
 			}
+			if (refusedForGood.length > 0) throw sendingFailed(node, refusedForGood);
 		} catch (error) {
 			stopsAt(itemIndex);
 			throw error;
@@ -237,6 +240,28 @@ export class XslMailComposer implements INodeType {
 		}
 		return [returnData];
 	}
+}
+
+interface SendFailure {
+	itemIndex: number;
+	to: string;
+	error: unknown;
+	/** The failure in the credential's words (`smtpErrorMessage`). */
+	reason: string;
+}
+
+/**
+ * The execution's error for mails not sent. The reason and the recipient go into the description
+ * too: n8n replaces a message that contains an error code (ECONNREFUSED, ETIMEDOUT …) by its own text.
+ */
+function sendingFailed(node: INode, failures: SendFailure[]): NodeApiError {
+	const [first, ...more] = failures;
+	const others = more.length > 0 ? ` and to ${more.map((failure) => failure.to).join(', ')}` : '';
+	return new NodeApiError(node, first.error as JsonObject, {
+		itemIndex: first.itemIndex,
+		message: `Sending the missed-call mail to ${first.to}${others} failed`,
+		description: failures.map((failure) => `${failure.to}: ${failure.reason}`).join('\n'),
+	});
 }
 
 function languageOptions(): INodePropertyOptions[] {

@@ -44,7 +44,7 @@ function isCertificateError(code: string): boolean {
  * nodemailer's own message ("connect ECONNREFUSED 127.0.0.1:2792") names no setting to check.
  */
 export function smtpErrorMessage(error: unknown, settings: Pick<SmtpSettings, 'host' | 'port'>): string {
-	const { code, originalCode, message } = error as { code?: string; originalCode?: string; message?: string };
+	const { code, originalCode, message, responseCode, command } = error as SmtpFailure;
 	const original = String(message ?? error).trim();
 	// nodemailer files socket errors under its own code (ESOCKET) and keeps Node's as originalCode.
 	const reason = originalCode ?? code ?? '';
@@ -71,8 +71,35 @@ export function smtpErrorMessage(error: unknown, settings: Pick<SmtpSettings, 'h
 		explained = `${address} needs a login, but User or Password is empty. Fill in both.`;
 	} else if (reason === 'EAUTH') {
 		explained = `${address} refused the user/password. Check User and Password.`;
+	} else if (responseCode === 530) {
+		explained = `${address} sends mail only after a login. Fill in User and Password.`;
+	} else if (isRefusedForGood(error)) {
+		explained =
+			command === 'RCPT TO'
+				? `${address} refused the recipient for good (${responseCode}). Check the user's e-mail address in the directory.`
+				: `${address} refused the mail for good (${responseCode}), for example as spam or for its From address.`;
 	}
 	return explained === null ? original : `${explained} Details: ${original}`;
+}
+
+/** What nodemailer adds to an error: its code, Node's code below it, and the server's reply. */
+interface SmtpFailure {
+	code?: string;
+	originalCode?: string;
+	message?: string;
+	responseCode?: number;
+	permanent?: boolean;
+	command?: string;
+}
+
+/**
+ * The server refused this one mail with a permanent (5xx) reply to its recipient or its content: a
+ * retry cannot help, and the next mail, to another recipient, may well go through. Refusals of the
+ * login (530, "authentication required") or of our own sender address (MAIL FROM) concern every mail.
+ */
+export function isRefusedForGood(error: unknown): boolean {
+	const { permanent, command, responseCode } = error as SmtpFailure;
+	return permanent === true && (command === 'RCPT TO' || command === 'DATA') && responseCode !== 530;
 }
 
 /** What the server said, as the node outputs it. */

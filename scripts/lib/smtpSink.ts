@@ -37,13 +37,19 @@ export interface MailArrival {
 	bytes: number;
 }
 
+export type Refusal = 'busy' | 'unknown';
+const REFUSALS: Record<Refusal, { code: number; text: string }> = {
+	busy: { code: 451, text: 'Mailbox busy, try again later' },
+	unknown: { code: 550, text: 'User unknown' },
+};
+
 export class SmtpSink {
 	readonly mails: ReceivedMail[] = [];
 	readonly arrivals: MailArrival[] = [];
 	/** Recipients refused by `refuseRecipient`, one entry per refusal, in order. */
 	readonly refused: string[] = [];
-	/** Address → refusals still to come. */
-	private readonly refusals = new Map<string, number>();
+	/** Address → refusals still to come, and the reply. */
+	private readonly refusals = new Map<string, { left: number; reply: Refusal }>();
 	private constructor(
 		private readonly server: SMTPServer,
 		readonly port: number,
@@ -68,11 +74,8 @@ export class SmtpSink {
 				}
 			},
 			onRcptTo(address, _session, callback) {
-				if (sink!.refuses(address.address)) {
-					callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
-				} else {
-					callback();
-				}
+				const refusal = sink!.refusalOf(address.address);
+				callback(refusal && Object.assign(new Error(REFUSALS[refusal].text), { responseCode: REFUSALS[refusal].code }));
 			},
 			onData(stream, session, callback) {
 				const chunks: Buffer[] = [];
@@ -108,17 +111,20 @@ export class SmtpSink {
 		return sink;
 	}
 
-	/** The next `times` mails to `address` are refused at RCPT TO with 451, a temporary failure (a busy or greylisting server). */
-	refuseRecipient(address: string, times: number): void {
-		this.refusals.set(address.toLowerCase(), times);
+	/**
+	 * The next `times` mails to `address` are refused at RCPT TO: `busy` with 451, a temporary failure
+	 * (a busy or greylisting server); `unknown` with 550, for good (a mailbox that no longer exists).
+	 */
+	refuseRecipient(address: string, times: number, reply: Refusal = 'busy'): void {
+		this.refusals.set(address.toLowerCase(), { left: times, reply });
 	}
 
-	private refuses(address: string): boolean {
-		const left = this.refusals.get(address.toLowerCase()) ?? 0;
-		if (left <= 0) return false;
-		this.refusals.set(address.toLowerCase(), left - 1);
+	private refusalOf(address: string): Refusal | undefined {
+		const refusal = this.refusals.get(address.toLowerCase());
+		if (!refusal || refusal.left <= 0) return undefined;
+		refusal.left--;
 		this.refused.push(address);
-		return true;
+		return refusal.reply;
 	}
 
 	private accept(mail: ReceivedMail): void {

@@ -103,6 +103,7 @@ const CALLS: Record<string, Caller> = {
 	'smtpcont-1': JUERGEN,
 	'binxsl-1': JUERGEN,
 	'retry-1': JUERGEN,
+	'gone-1': JUERGEN,
 	'two-1': JUERGEN,
 	'crm-1': { ...JUERGEN, contact: {} },
 };
@@ -273,6 +274,7 @@ const CONTINUE = { onError: 'continueRegularOutput' };
  * outcome back 20 s. The retries have their own test below and in the system suite.
  */
 const NO_RETRY = { retryOnFail: false };
+const EXAMPLE_MAX_TRIES = loadExampleWorkflow().nodes.find((node) => node.name === COMPOSER_NODE)!.maxTries as number;
 
 /** A template of its own, to be sent along as a file: both parts and the subject say where they came from. */
 /** Saved as windows-1252, as a Windows editor does, and declared so. */
@@ -391,6 +393,7 @@ const WF = {
 	}),
 	smtpDown: workflow('smtp', { composerCredential: CLOSED_PORT_CREDENTIAL, composerSettings: NO_RETRY }),
 	retry: workflow('retry'),
+	recipientGone: workflow('gone'),
 	twoComposers: withSecondComposer(workflow('two')),
 	crmLookup: withCrmLookup(workflow('crm', { composer: { senderMode: 'callerAsReplyTo' } })),
 	smtpDownContinue: workflow('smtpcont', {
@@ -716,7 +719,12 @@ describe('the SMTP server cannot be reached', () => {
 		expect(execution.status).toBe('success');
 		const items = outputOf(execution, COMPOSER_NODE);
 		expect(items).toHaveLength(1);
-		expect(String(items[0].json.error)).toMatch(/ECONNREFUSED/);
+		// In the credential's words, with nodemailer's text, and whose mail it was.
+		expect(items[0].json.error).toBe(
+			`Could not connect to 127.0.0.1:${closedPort} (connection refused). Check Host, Port and SSL/TLS (465) or STARTTLS (587/25). ` +
+				`Details: connect ECONNREFUSED 127.0.0.1:${closedPort}`,
+		);
+		expect(items[0].json.to).toBe(anna('smtpcont'));
 		expect(itemIndexOf(items[0])).toBe(0);
 	});
 });
@@ -729,7 +737,8 @@ describe("the SMTP credential's Test in the editor", () => {
 			name: 'Demo SMTP sink',
 			type: 'missedCallSmtp',
 		});
-		expect(await testCredential(stack, cookie, reachable)).toEqual({ status: 'OK', message: 'Connected and logged in' });
+		// The sink wants no login, and the credential has no user: the Test says it did not log in.
+		expect(await testCredential(stack, cookie, reachable)).toEqual({ status: 'OK', message: 'Connected; no login tried, as User is empty' });
 		expect(await testCredential(stack, cookie, closedPortCredential())).toEqual({
 			status: 'Error',
 			message: expect.stringContaining(`127.0.0.1:${closedPort}`),
@@ -772,5 +781,25 @@ describe("the example workflow's Retry On Fail", () => {
 			[anna('retry'), 0],
 			[ben('retry'), 1],
 		]);
+	});
+
+	/**
+	 * Anna has left: her mailbox is refused for good (550). Each try still sends the mails after hers
+	 * (Ben's once: the retries do not send it again), and the execution fails naming her.
+	 */
+	test('a recipient refused for good does not keep the other mails back; the execution fails naming it', async () => {
+		stack.smtp.refuseRecipient(anna('gone'), 100, 'unknown');
+		await post(WF.recipientGone, missedCall('gone-1', ANNA_LINE, BEN_LINE));
+		const execution = await executions.only(WF.recipientGone, 60_000);
+		expect(execution.status).toBe('error');
+		expect(stack.mailsTo(ben('gone'))).toHaveLength(1);
+		expect(stack.mailsTo(anna('gone'))).toHaveLength(0);
+		// The example workflow's Retry On Fail tried every time: a 5xx is retried like any failure.
+		expect(stack.smtp.refused.filter((address) => address === anna('gone'))).toHaveLength(EXAMPLE_MAX_TRIES);
+		const { error } = execution.data.resultData;
+		expect(error?.message).toBe(`Sending the missed-call mail to ${anna('gone')} failed`);
+		expect(error?.description).toMatch(
+			new RegExp(`^${anna('gone')}: 127\\.0\\.0\\.1:\\d+ refused the recipient for good \\(550\\)\\. Check the user's e-mail address in the directory\\. Details: .*550 User unknown`),
+		);
 	});
 });

@@ -4,7 +4,7 @@
  * nodemailer's message options; sending it is the node's business.
  */
 import type { Notification } from '../../shared/notification';
-import { isEmailAddress } from '../../shared/emailAddress';
+import { isEmailAddress, sendableAddress } from '../../shared/emailAddress';
 import { displayName, type MailAddress, parseMailbox } from './address';
 import { callerIdName, contactDisplayName } from './contact';
 import { ConfigurationError } from '../../shared/errors';
@@ -96,10 +96,11 @@ export async function composeMail(notification: Notification, options: ComposeOp
 	let caller: MailAddress | undefined;
 	if (mode !== 'configured') {
 		const raw = notification.contact?.email;
-		const address = typeof raw === 'string' ? raw.trim() : '';
-		if (!address) notes.push('The caller has no e-mail address; the configured sender is used.');
-		else if (/[\r\n]/.test(address) || !isEmailAddress(address)) {
-			notes.push(`The caller's e-mail "${cleanLine(address)}" is not one valid address; the configured sender is used.`);
+		const given = typeof raw === 'string' ? raw.trim() : '';
+		const address = /[\r\n]/.test(given) ? null : sendableAddress(given);
+		if (!given) notes.push('The caller has no e-mail address; the configured sender is used.');
+		else if (address === null) {
+			notes.push(`The caller's e-mail "${cleanLine(given)}" is not one valid address; the configured sender is used.`);
 		} else {
 			caller = {
 				name: displayName(contactDisplayName(notification.contact) || callerIdName(notification.caller?.name)),

@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import type { Contact, Notification, OwnedLeg } from '../../shared/notification';
 import { isTimeZone } from '../../shared/timeZone';
-import { isEmailAddress } from '../../shared/emailAddress';
+import { sendableAddress } from '../../shared/emailAddress';
 import { callerIdName, contactDisplayName } from './contact';
 import type { Language } from './languages';
 import { dialString, hasNoCallbackNumber, telephonyHref, validateCustomPrefix } from './telephonyLink';
@@ -159,8 +159,8 @@ function contactElement(contact: Contact, linkPrefix: string | null): XmlElement
 	});
 	// Templates link it as mailto:, so only one plain address gets in: `x@evil.com?bcc=…&body=…`
 	// from a CRM would otherwise pre-fill a hidden Bcc and a text when the recipient clicks it.
-	const email = cleanLine(contact.email);
-	if (isEmailAddress(email)) fields.push(el('email', email));
+	const email = sendableAddress(cleanLine(contact.email));
+	if (email) fields.push(el('email', email));
 	const phoneLinks = (['phone', 'mobile'] as const).flatMap((field) => {
 		const number = cleanLine(contact[field]);
 		return optional(`${field}Link`, telephonyHref(linkPrefix, { number, e164: null, restricted: false }));

@@ -6,7 +6,7 @@
  */
 import vCardsJS from 'vcards-js';
 import type { Contact, NotifiedCaller } from '../../shared/notification';
-import { isEmailAddress } from '../../shared/emailAddress';
+import { sendableAddress } from '../../shared/emailAddress';
 import { contactDisplayName, contactPersonName, hasContactData } from './contact';
 import { dialablePart, dialString, hasNoCallbackNumber } from './telephonyLink';
 import { cleanLine, cleanMultiline } from './text';
@@ -124,7 +124,7 @@ export function buildVCard(contact: Contact | null, caller?: NotifiedCaller | nu
 	card.organization = cleanLine(contact.company);
 	card.isOrganization = !personName && Boolean(card.organization);
 	card.title = cleanLine(contact.title);
-	if (isEmailAddress(email)) card.workEmail = email;
+	card.workEmail = sendableAddress(email) ?? '';
 	const phone = phoneNumber(contact.phone);
 	const mobile = phoneNumber(contact.mobile);
 	const callerNumber = caller && !hasNoCallbackNumber(caller) ? phoneNumber(caller.e164 || caller.display || caller.number) : '';

@@ -82,6 +82,7 @@ describe('sender modes', () => {
 		['a display name', '"Boss" <a@example.com>', '"Boss" <a@example.com>'],
 		['no domain', 'jo@localhost', 'jo@localhost'],
 		['a space', 'jo doe@example.com', 'jo doe@example.com'],
+		['letters beyond ASCII before the @ (needs SMTPUTF8)', 'jürgen@example.com', 'jürgen@example.com'],
 	])('refuses a caller e-mail with %s and says so', async (_, email, shown) => {
 		const notification = missedCall();
 		notification.contact = { name: 'Jo', email };
@@ -91,6 +92,15 @@ describe('sender modes', () => {
 			expect(mail.replyTo).toBeUndefined();
 			expect(mail.notes).toEqual([`The caller's e-mail "${shown}" is not one valid address; the configured sender is used.`]);
 		}
+	});
+
+	it('writes a caller e-mail with an internationalised domain in its ASCII form (IDNA), as mail servers know it', async () => {
+		const notification = missedCall();
+		notification.contact = { name: 'Jo', email: 'info@bücher.example' };
+		const mail = await compose(notification, { senderMode: 'callerAsReplyTo' });
+		// The textbook example of IDNA (Wikipedia, "Punycode"): bücher → xn--bcher-kva.
+		expect(mail.replyTo).toEqual({ name: 'Jo', address: 'info@xn--bcher-kva.example' });
+		expect(mail.notes).toEqual([]);
 	});
 
 	it('refuses a sender mode the node does not offer, rather than falling into Reply-To', async () => {

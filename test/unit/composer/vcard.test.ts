@@ -135,6 +135,11 @@ describe('vCard of the caller', () => {
 		expect(values(parsed, 'fn')).toEqual(['Evil EMAIL:x@evil']);
 	});
 
+	it('keeps an e-mail with an internationalised domain, in its ASCII form', () => {
+		// The textbook example of IDNA (Wikipedia, "Punycode"): bücher → xn--bcher-kva.
+		expect(values(card({ name: 'Jo', email: 'info@bücher.example' }).parsed, 'email')).toEqual(['info@xn--bcher-kva.example']);
+	});
+
 	it('drops an e-mail that is not one plain address', () => {
 		expect(values(card({ name: 'Jo', email: 'a@example.com, b@example.com' }).parsed, 'email')).toEqual([]);
 	});

@@ -14,8 +14,14 @@ export interface MailAddress {
 /** Display names in headers stay short: a 10 kB caller-ID name must not make a 10 kB header. */
 const MAX_DISPLAY_NAME_LENGTH = 100;
 
+/**
+ * An address inside a display name: most clients show only the name, so a caller-ID name
+ * "IT Support <helpdesk@our-firm.example>" would pass a stranger's mail off as ours.
+ */
+const ADDRESS_IN_NAME = /<?[^\s<>"@]+@[^\s<>"@]+>?/g;
+
 export function displayName(value: unknown): string {
-	return cleanLine(value, MAX_DISPLAY_NAME_LENGTH);
+	return cleanLine(cleanLine(value).replace(ADDRESS_IN_NAME, ' '), MAX_DISPLAY_NAME_LENGTH);
 }
 
 /**

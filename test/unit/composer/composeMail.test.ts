@@ -94,6 +94,19 @@ describe('sender modes', () => {
 		}
 	});
 
+	// Anyone can set a caller-ID name, and most clients show only the name of From.
+	it.each([
+		['a caller-ID name with an address in it', { email: 'someone@customer.example' }, 'IT Support <helpdesk@our-firm.example>', 'IT Support'],
+		['a caller-ID name that is an address', { email: 'someone@customer.example' }, 'helpdesk@our-firm.example', ''],
+		['a CRM name with an address in it', { name: 'Jo (jo@our-firm.example)', email: 'jo@customer.example' }, '', 'Jo'],
+	])('leaves the address out of the display name of %s', async (_, contact, callerName, shown) => {
+		const notification = missedCall();
+		notification.contact = contact;
+		notification.caller = { ...notification.caller, name: callerName };
+		const mail = await compose(notification, { senderMode: 'callerAsFrom' });
+		expect(mail.from).toEqual({ name: shown, address: contact.email });
+	});
+
 	it('writes a caller e-mail with an internationalised domain in its ASCII form (IDNA), as mail servers know it', async () => {
 		const notification = missedCall();
 		notification.contact = { name: 'Jo', email: 'info@bücher.example' };
@@ -239,7 +252,8 @@ describe('end to end: composeMail → nodemailer → mailparser', () => {
 		expect(parsed.bcc).toBeUndefined();
 		expect(raw).not.toMatch(/^Bcc:/im);
 		expect(parsed.subject).toBe('Verpasster Anruf von Evil Bcc: victim@example.com <script>alert(1)</script>');
-		expect(addresses(parsed.from)).toEqual([{ name: 'Evil Bcc: victim@example.com <script>alert(1)</script>', address: 'evil@example.com' }]);
+		// The address in the name is left out: clients show only the name.
+		expect(addresses(parsed.from)).toEqual([{ name: 'Evil Bcc: <script>alert(1)</script>', address: 'evil@example.com' }]);
 		expect(parsed.headers.get('x-missed-call-id')).toBe('EvilBcc:victim@example.com<script>alert(1)</script>');
 		expect(parsed.html).not.toContain('<script');
 		expect(parsed.attachments).toHaveLength(1);

@@ -86,7 +86,9 @@ function finish(formatted: string): string {
 			const property = line.slice(0, colon).split(';')[0].toUpperCase();
 			const escaped = UNESCAPED_SEMICOLON_PROPERTIES.has(property)
 				? line.slice(0, colon + 1) + line.slice(colon + 1).replace(/;/g, '\\;')
-				: line;
+				: property === 'REV'
+					? line.replace(/\.\d+Z$/, 'Z') // vcards-js writes milliseconds, which ical.js cannot read
+					: line;
 			return `${fold(escaped)}\r\n`;
 		})
 		.join('');

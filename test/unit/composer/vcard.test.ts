@@ -135,6 +135,10 @@ describe('vCard of the caller', () => {
 		expect(values(parsed, 'fn')).toEqual(['Evil EMAIL:x@evil']);
 	});
 
+	it('stamps REV in whole seconds (RFC 2426 §3.6.4, ISO 8601), which every importer reads', () => {
+		expect(values(card({ name: 'Jo' }).parsed, 'rev')).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)]);
+	});
+
 	it('keeps an e-mail with an internationalised domain, in its ASCII form', () => {
 		// The textbook example of IDNA (Wikipedia, "Punycode"): bücher → xn--bcher-kva.
 		expect(values(card({ name: 'Jo', email: 'info@bücher.example' }).parsed, 'email')).toEqual(['info@xn--bcher-kva.example']);

@@ -293,14 +293,19 @@ function pick<T>(choice: ParticipantChoice, list: readonly T[]): T[] {
 	}
 }
 
-/** Legs in order of first ringing with their owners; participants = distinct owners in that order. */
+/**
+ * Legs in order of first ringing with their owners; participants = distinct owners in that order.
+ * Legs that started ringing together (a group's parallel ringing) go in directory order, so that
+ * "first" and "last" do not depend on the order the PBX happened to report them in.
+ */
 function ownLegs(call: CallRecord, ctx: RuleContext): { legs: OwnedLeg[]; participants: Participant[] } {
-	const legs = [...call.legs]
-		.sort((a, b) => Date.parse(a.ringingFrom) - Date.parse(b.ringingFrom))
+	const position = (user: DirectoryUser | null) => (user === null ? ctx.directory.users.length : ctx.directory.users.indexOf(user));
+	const legs = call.legs
 		.map((leg) => {
 			const owner = ctx.directory.ownerOfLine(leg.line);
 			return { leg, user: owner, owned: { ...leg, owner: owner && userRef(owner) } };
-		});
+		})
+		.sort((a, b) => Date.parse(a.leg.ringingFrom) - Date.parse(b.leg.ringingFrom) || position(a.user) - position(b.user));
 	const intervals = new Map<DirectoryUser, [number, number][]>();
 	const ringEndUnknown = new Set<DirectoryUser>();
 	for (const { leg, user } of legs) {

@@ -50,6 +50,13 @@ describe('§4.1 recipients', () => {
 		expect(recipients(decision)).toEqual(['anna']);
 	});
 
+	// A group's phones ring at the same instant; which the PBX reports first is happenstance.
+	it.each(['first', 'last'] as const)('picks the %s of users whose phones rang together by directory order, whatever the report order', (mode) => {
+		const reported = [leg('202', 0, 20), leg('201', 0, 20)];
+		const picked = [reported, [...reported].reverse()].map((legs) => recipients(decide(missedCall(legs), { recipients: mode })));
+		expect(picked).toEqual(mode === 'first' ? [['anna'], ['anna']] : [['ben'], ['ben']]);
+	});
+
 	describe('sequential hunt anna → ben → carla (opted out), not answered', () => {
 		const hunt = missedCall([leg('201', 0, 15), leg('202', 15, 30), leg('203', 30, 45)]);
 
@@ -276,7 +283,8 @@ describe('§4.1 recipients', () => {
 		expect(decision.suppressed).toEqual([
 			expect.objectContaining({ reason: 'unownedLine', user: null, line: '299', detail: 'Line 299 rang but has no owner in the directory.' }),
 		]);
-		expect(decision.notifications[0].legs.map((owned) => owned.owner?.id ?? null)).toEqual([null, 'anna', null]);
+		// 299 and 201 started ringing together: the owned line goes first (directory order).
+		expect(decision.notifications[0].legs.map((owned) => owned.owner?.id ?? null)).toEqual(['anna', null, null]);
 	});
 });
 
@@ -647,8 +655,8 @@ describe('§4.3 journal', () => {
 		const call = missedCall([leg('202', 0, 8), { ...leg('201', 0, 1800), stillRinging: true }], { incomplete: true });
 		const decision = decide(call, { journalUnanswered: 'all' }, { contact: null });
 		expect(decision.journal.map(({ user }) => [user.id, user.ringSeconds])).toEqual([
-			['ben', 8],
 			['anna', null],
+			['ben', 8],
 		]);
 	});
 });

@@ -3,7 +3,7 @@
  * every leg and caller is one map lookup, and a bad entry is reported before any call is decided.
  */
 import type { DirectoryUser } from '../shared/notification';
-import { ConfigurationError, type CompiledNumberingPlan } from '../shared/phoneNumbers';
+import { ConfigurationError, isDialString, type CompiledNumberingPlan } from '../shared/phoneNumbers';
 import { isEmailAddress } from '../shared/emailAddress';
 import { timeZoneProblem } from '../shared/timeZone';
 
@@ -11,7 +11,8 @@ export interface Directory {
 	readonly users: readonly DirectoryUser[];
 	/**
 	 * The user owning a line (extension, full number or device id), else the user whose id it is
-	 * (SPEC §2.1: an event's `line` may be a user id, as PBXs that report logins per user send), or null.
+	 * (SPEC §2.1: an event's `line` may be a user id, as PBXs that report logins per user send) unless
+	 * that id reads as a number, or null.
 	 */
 	ownerOfLine(line: string): DirectoryUser | null;
 }
@@ -148,8 +149,12 @@ export function compileDirectory(input: unknown, plan: CompiledNumberingPlan): D
 		ownerOfLine(line: string): DirectoryUser | null {
 			const lineKey = plan.key(line);
 			if (lineKey === null) return null;
-			const byUserId = byId.get(line.trim());
-			return byLine.get(lineKey)?.user ?? (byUserId === undefined ? null : users[byUserId]);
+			const owner = byLine.get(lineKey);
+			if (owner !== undefined) return owner.user;
+			// Only an id that cannot be dialled stands for its user: a database's ids 1, 12 … would
+			// otherwise own the extensions 1, 12 … that nobody listed.
+			const byUserId = isDialString(line) ? undefined : byId.get(line.trim());
+			return byUserId === undefined ? null : users[byUserId];
 		},
 	};
 }

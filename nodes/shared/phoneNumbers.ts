@@ -68,6 +68,12 @@ function stripFormatting(number: string): string {
 }
 
 const DIALLABLE = /^\+?\d+$/;
+
+/** True for a number or extension as people write it (`12`, `+49 89 1234-201`), not a name or device id (`w0`). */
+export function isDialString(text: string): boolean {
+	return DIALLABLE.test(stripFormatting(text.trim()));
+}
+
 /** Numbers whose readings a compiled plan keeps; the cache starts over when full. */
 const READINGS_KEPT = 10_000;
 // Extensions never start with the trunk prefix 0, so `0*` in a number list stays "all domestic".

@@ -58,6 +58,12 @@ describe('compileDirectory', () => {
 		expect(byId.ownerOfLine('carla')).toBeNull();
 	});
 
+	it('takes no id that reads as a number for a line: a database\'s ids 1, 12 are no extensions', () => {
+		const fromDatabase = compileDirectory([{ id: 1, lines: 10 }, { id: 12, lines: 11 }, { id: '+49 89 1234 299' }], plan);
+		for (const line of ['1', '12', ' 12 ', '+49 89 1234 299']) expect(fromDatabase.ownerOfLine(line)).toBeNull();
+		expect(fromDatabase.ownerOfLine('11')?.id).toBe('12');
+	});
+
 	it('keeps every valid field', () => {
 		const user = {
 			id: 'anna',

@@ -67,7 +67,8 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '^\\d{2,4}$',
-				description: 'Regular expression for internal extensions; callers matching it count as internal',
+				description:
+					'What an extension looks like: a regular expression, or simple patterns such as 2xx, 3*, 200-299 (x one digit, * any digits, a range of numbers of one length). Callers matching it count as internal.',
 			},
 			{
 				displayName: 'PBX Base Number',

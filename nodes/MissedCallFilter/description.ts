@@ -76,7 +76,8 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '+49 89 1234',
-				description: 'The PBX\'s own number without extension, so that 201 and +49 89 1234 201 are the same line',
+				description:
+					'The PBX\'s own number without extension, so that 201 and +49 89 1234 201 are the same line. A -0 at the end (+49 89 1234-0, the switchboard) is left off.',
 			},
 		],
 	},

@@ -18,7 +18,10 @@ export { ConfigurationError };
 export interface NumberingPlan {
 	/** ISO 3166 alpha-2, e.g. `DE`. */
 	country: string;
-	/** The PBX's own base number, e.g. `+49891234`; an extension `201` is then `+49891234201`. */
+	/**
+	 * The PBX's own base number, e.g. `+49891234`; an extension `201` is then `+49891234201`. A
+	 * trailing `-0` (the switchboard, `+49 89 1234-0`) is not part of it.
+	 */
 	baseNumber?: string;
 	/**
 	 * What an extension looks like: a regular expression (`^\d{2,4}$`) or simple patterns such as
@@ -163,7 +166,8 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 		return `+${callingCode}${national.getNationalNumber()}`;
 	}
 
-	const baseText = plan.baseNumber?.trim() ?? '';
+	// German firms print their main number as +49 89 1234-0, the -0 being the switchboard's extension.
+	const baseText = (plan.baseNumber?.trim() ?? '').replace(/\s*-\s*0$/, '');
 	let baseNumber: string | null = null;
 	if (baseText !== '') {
 		const digits = stripFormatting(baseText);

@@ -12,6 +12,16 @@ describe('normalise', () => {
 		},
 	);
 
+	it.each(['+49 89 1234-0', '089 1234 - 0', '+49 (0)89 1234-0'])('reads the base number %s as +49891234: -0 is the switchboard', (base) => {
+		const plan = compileNumberingPlan({ country: 'DE', baseNumber: base });
+		expect(plan.baseNumber).toBe('+49891234');
+		expect(plan.key('701')).toBe(plan.key('+49 89 1234-701'));
+	});
+
+	it('keeps a 0 that ends the base number without a separator before it', () => {
+		expect(compileNumberingPlan({ country: 'DE', baseNumber: '+49 89 12340' }).baseNumber).toBe('+498912340');
+	});
+
 	it('turns national and international spellings of an outside number into E.164', () => {
 		expect(munich.normalise('030 1234567')).toBe('+49301234567');
 		expect(munich.normalise('0171/1234567')).toBe('+491711234567');

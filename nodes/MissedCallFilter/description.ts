@@ -206,7 +206,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				displayName: 'Max Remembered Entries',
 				name: 'maxEntries',
 				type: 'number',
-				typeOptions: { minValue: 100 },
+				typeOptions: { minValue: 1 },
 				default: 100000,
 				description: 'Cap on all remembered entries together (notifications, logins and call IDs); the oldest are forgotten first',
 			},
@@ -224,7 +224,8 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'Europe/Berlin',
-				description: 'For users without their own time zone; empty uses the n8n instance\'s time zone',
+				description:
+					'For users without their own time zone; empty uses the workflow\'s time zone (its settings), else the n8n instance\'s',
 			},
 		],
 	},

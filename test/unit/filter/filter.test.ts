@@ -99,7 +99,7 @@ describe('filterPresence', () => {
 			numberingPlan: { country: 'DE' },
 			directory: [{ id: 1, email: 'boss@example.com', lines: 10 }, { id: 12, email: 'zoe@example.com', lines: 11 }],
 			settings: { skipRepeatedUntilLogin: true },
-			instanceTimeZone: 'UTC',
+			workflowTimeZone: 'UTC',
 		});
 		const call = filterCall(missedCall([leg('12', 0, 20)]), contact, filter, session());
 		expect(recipients(call)).toEqual([]);
@@ -121,7 +121,7 @@ describe('compileFilter', () => {
 			numberingPlan: { country: 'DE' },
 			directory: DIRECTORY,
 			settings: {},
-			instanceTimeZone: 'UTC',
+			workflowTimeZone: 'UTC',
 			...change,
 		};
 		const error = caught(() => compileFilter(config));

@@ -56,7 +56,7 @@ export class MissedCallFilter implements INodeType {
 					...(this.getNodeParameter('numberingPlan', 0, {}) as Partial<NumberingPlan>),
 				},
 				settings: readSettings(this),
-				instanceTimeZone: this.getTimezone(),
+				workflowTimeZone: this.getTimezone(),
 			});
 			const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 			session = openFilterState(`${this.getWorkflow().id}/${this.getNode().id}`, staticData, {

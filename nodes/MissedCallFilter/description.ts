@@ -67,7 +67,8 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '^\\d{2,4}$',
-				description: 'Regular expression for internal extensions; callers matching it count as internal',
+				description:
+					'What an extension looks like: a regular expression, or simple patterns such as 2xx, 3*, 200-299 (x one digit, * any digits, a range of numbers of one length). Callers matching it count as internal.',
 			},
 			{
 				displayName: 'PBX Base Number',
@@ -75,7 +76,8 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '+49 89 1234',
-				description: 'The PBX\'s own number without extension, so that 201 and +49 89 1234 201 are the same line',
+				description:
+					'The PBX\'s own number without extension, so that 201 and +49 89 1234 201 are the same line. A -0 at the end (+49 89 1234-0, the switchboard) is left off.',
 			},
 		],
 	},
@@ -204,7 +206,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				displayName: 'Max Remembered Entries',
 				name: 'maxEntries',
 				type: 'number',
-				typeOptions: { minValue: 100 },
+				typeOptions: { minValue: 1 },
 				default: 100000,
 				description: 'Cap on all remembered entries together (notifications, logins and call IDs); the oldest are forgotten first',
 			},
@@ -222,7 +224,8 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'Europe/Berlin',
-				description: 'For users without their own time zone; empty uses the n8n instance\'s time zone',
+				description:
+					'For users without their own time zone; empty uses the workflow\'s time zone (its settings), else the n8n instance\'s',
 			},
 		],
 	},

@@ -3,7 +3,7 @@
  * every leg and caller is one map lookup, and a bad entry is reported before any call is decided.
  */
 import type { DirectoryUser } from '../shared/notification';
-import { ConfigurationError, type CompiledNumberingPlan } from '../shared/phoneNumbers';
+import { ConfigurationError, isDialString, type CompiledNumberingPlan } from '../shared/phoneNumbers';
 import { isEmailAddress } from '../shared/emailAddress';
 import { timeZoneProblem } from '../shared/timeZone';
 
@@ -11,7 +11,8 @@ export interface Directory {
 	readonly users: readonly DirectoryUser[];
 	/**
 	 * The user owning a line (extension, full number or device id), else the user whose id it is
-	 * (SPEC §2.1: an event's `line` may be a user id, as PBXs that report logins per user send), or null.
+	 * (SPEC §2.1: an event's `line` may be a user id, as PBXs that report logins per user send) unless
+	 * that id reads as a number, or null.
 	 */
 	ownerOfLine(line: string): DirectoryUser | null;
 }
@@ -91,10 +92,60 @@ function entryName(index: number): string {
 	return `entry ${index + 1}`;
 }
 
+const FIELDS = ['id', 'name', 'email', 'language', 'timeZone', 'lines', 'notify'];
+
+/** A sheet's header as a field name: `ID`, `E-Mail` and `Time Zone` are `id`, `email` and `timeZone`. */
+function fieldKey(key: string): string {
+	return key.replace(/[\s_-]/g, '').toLowerCase();
+}
+
+const FIELD_BY_KEY = new Map(FIELDS.map((field) => [fieldKey(field), field]));
+
+/**
+ * Names LDAP and sheets give the fields without which nobody is mailed, silently (`noEmail`,
+ * `unownedLine`). They are refused, naming the field to use, not read: an LDAP entry may have
+ * several of them, and a silent choice would hide which.
+ */
+const ALIASES = new Map([
+	['uid', 'id'],
+	['userid', 'id'],
+	['samaccountname', 'id'],
+	['mail', 'email'],
+	['emailaddress', 'email'],
+	['line', 'lines'],
+	['extension', 'lines'],
+	['telephonenumber', 'lines'],
+	['phone', 'lines'],
+]);
+
+/** The entry's fields under their documented names; other keys (a sheet's further columns) are left out. */
+function entryFields(entry: Record<string, unknown>, entryAt: string): Record<string, unknown> {
+	const fields: Record<string, unknown> = {};
+	const keyOf = new Map<string, string>();
+	for (const [key, value] of Object.entries(entry)) {
+		const field = FIELD_BY_KEY.get(fieldKey(key));
+		if (field === undefined) continue;
+		const other = keyOf.get(field);
+		if (other !== undefined) fail(`${entryAt} has both "${other}" and "${key}", which are the same field "${field}"; keep one`);
+		keyOf.set(field, key);
+		fields[field] = value;
+	}
+	for (const key of Object.keys(entry)) {
+		const field = ALIASES.get(fieldKey(key));
+		if (field !== undefined && !keyOf.has(field)) {
+			fail(
+				`${entryAt} has "${key}" but no "${field}": name that field "${field}" ` +
+					`(field names: ${FIELDS.join(', ')}; capitals, spaces, - and _ do not matter)`,
+			);
+		}
+	}
+	return fields;
+}
+
 function validateUser(raw: unknown, index: number): DirectoryUser {
 	const entryAt = entryName(index);
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`${entryAt} is not an object`);
-	const entry = raw as Record<string, unknown>;
+	const entry = entryFields(raw as Record<string, unknown>, entryAt);
 	const id = optionalString(entry, 'id', entryAt, true);
 	if (id === undefined) fail(`${entryAt} has no "id"`);
 	const where = `${entryAt} (id "${id}")`;
@@ -148,8 +199,12 @@ export function compileDirectory(input: unknown, plan: CompiledNumberingPlan): D
 		ownerOfLine(line: string): DirectoryUser | null {
 			const lineKey = plan.key(line);
 			if (lineKey === null) return null;
-			const byUserId = byId.get(line.trim());
-			return byLine.get(lineKey)?.user ?? (byUserId === undefined ? null : users[byUserId]);
+			const owner = byLine.get(lineKey);
+			if (owner !== undefined) return owner.user;
+			// Only an id that cannot be dialled stands for its user: a database's ids 1, 12 … would
+			// otherwise own the extensions 1, 12 … that nobody listed.
+			const byUserId = isDialString(line) ? undefined : byId.get(line.trim());
+			return byUserId === undefined ? null : users[byUserId];
 		},
 	};
 }

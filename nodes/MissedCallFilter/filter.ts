@@ -23,8 +23,8 @@ export interface FilterConfig {
 	/** The directory parameter: a JSON string or an already parsed array. */
 	directory: unknown;
 	settings: Partial<FilterSettings>;
-	/** The n8n instance's time zone. */
-	instanceTimeZone: string;
+	/** The workflow's time zone (its setting, else the n8n instance's), as n8n's getTimezone gives it. */
+	workflowTimeZone: string;
 }
 
 export type CompiledFilter = Omit<RuleContext, 'memory'>;
@@ -36,7 +36,7 @@ export function compileFilter(config: FilterConfig): CompiledFilter {
 		plan,
 		directory: compileDirectory(config.directory, plan),
 		settings: compileFilterSettings(config.settings, plan),
-		instanceTimeZone: config.instanceTimeZone,
+		workflowTimeZone: config.workflowTimeZone,
 	};
 }
 

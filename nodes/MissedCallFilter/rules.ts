@@ -48,7 +48,7 @@ export interface FilterSettings {
 	journalUnanswered: ParticipantChoice;
 	/** §4.3 journal: calls answered by someone else (forwarded, hunted on, picked up) are recorded for … */
 	journalForwardedOrAnswered: ParticipantChoice;
-	/** IANA zone for users without their own; empty = the n8n instance's zone. */
+	/** IANA zone for users without their own; empty = the workflow's zone. */
 	defaultTimeZone: string;
 }
 
@@ -135,8 +135,8 @@ export interface RuleContext {
 	directory: Directory;
 	plan: CompiledNumberingPlan;
 	settings: CompiledFilterSettings;
-	/** The n8n instance's zone: the last fallback for a user's time zone. */
-	instanceTimeZone: string;
+	/** The workflow's zone (its setting, else the n8n instance's): the last fallback for a user's time zone. */
+	workflowTimeZone: string;
 	memory: FilterMemory;
 }
 
@@ -318,7 +318,7 @@ function ownLegs(call: CallRecord, ctx: RuleContext): { legs: OwnedLeg[]; partic
 	const participants = [...intervals].map(([user, list]) => ({
 		user,
 		ref: userRef(user),
-		timeZone: user.timeZone ?? (ctx.settings.defaultTimeZone || ctx.instanceTimeZone),
+		timeZone: user.timeZone ?? (ctx.settings.defaultTimeZone || ctx.workflowTimeZone),
 		ringMs: unionMs(list),
 		ringEndUnknown: ringEndUnknown.has(user),
 	}));

@@ -67,7 +67,7 @@ export interface NotificationRecipient {
 	email: string;
 	/** The user's language tag if the directory has one. */
 	language?: string;
-	/** Resolved: the user's zone, else the filter's setting, else the n8n instance's. */
+	/** Resolved: the user's zone, else the filter's setting, else the workflow's (n8n's getTimezone). */
 	timeZone: string;
 }
 

@@ -18,11 +18,15 @@ export { ConfigurationError };
 export interface NumberingPlan {
 	/** ISO 3166 alpha-2, e.g. `DE`. */
 	country: string;
-	/** The PBX's own base number, e.g. `+49891234`; an extension `201` is then `+49891234201`. */
+	/**
+	 * The PBX's own base number, e.g. `+49891234`; an extension `201` is then `+49891234201`. A
+	 * trailing `-0` (the switchboard, `+49 89 1234-0`) is not part of it.
+	 */
 	baseNumber?: string;
 	/**
 	 * What an extension looks like: a regular expression (`^\d{2,4}$`) or simple patterns such as
-	 * `2xx, 3*` (`x`/`?` one digit, `*` any digits). Default: 1 to 6 digits, not starting with 0.
+	 * `2xx, 3*, 500-549` (`x`/`?` one digit, `*` any digits, a range of numbers of one length).
+	 * Default: 1 to 6 digits, not starting with 0.
 	 * Numbers written with `+` or the international prefix are never extensions.
 	 */
 	internalPattern?: string;
@@ -68,19 +72,55 @@ function stripFormatting(number: string): string {
 }
 
 const DIALLABLE = /^\+?\d+$/;
+
+/** True for a number or extension as people write it (`12`, `+49 89 1234-201`), not a name or device id (`w0`). */
+export function isDialString(text: string): boolean {
+	return DIALLABLE.test(stripFormatting(text.trim()));
+}
+
 /** Numbers whose readings a compiled plan keeps; the cache starts over when full. */
 const READINGS_KEPT = 10_000;
 // Extensions never start with the trunk prefix 0, so `0*` in a number list stays "all domestic".
 const DEFAULT_EXTENSION = /^[1-9]\d{0,5}$/;
 
+/** The regular expression for the numbers `low`…`high`, both of the same length (`200`, `299` → `2\d\d`). */
+function digitRange(low: string, high: string): string {
+	if (low === high) return low;
+	const rest = low.length - 1;
+	if (low === '0'.repeat(low.length) && high === '9'.repeat(high.length)) return `\\d{${low.length}}`;
+	const [first, last] = [Number(low[0]), Number(high[0])];
+	if (first === last) return low[0] + digitRange(low.slice(1), high.slice(1));
+	if (rest === 0) return `[${first}-${last}]`;
+	const alternatives = [low[0] + digitRange(low.slice(1), '9'.repeat(rest))];
+	if (last - first > 1) alternatives.push(`[${first + 1}-${last - 1}]\\d{${rest}}`);
+	alternatives.push(high[0] + digitRange('0'.repeat(rest), high.slice(1)));
+	return `(?:${alternatives.join('|')})`;
+}
+
+/** One alternative of a simple pattern: `2xx`, `3*` or the range `200-299`. */
+function simpleAlternative(alternative: string, text: string): string {
+	if (!alternative.includes('-')) return alternative.replace(/[xX?]/g, '\\d').replace(/\*/g, '\\d*');
+	const range = /^(\d+)-(\d+)$/.exec(alternative);
+	// One length, as extension ranges are planned: 20-2999 is likelier a typo than a plan.
+	if (range === null || range[1].length !== range[2].length || range[1] > range[2]) {
+		throw new ConfigurationError(
+			'internalPattern',
+			`Numbering Plan → Internal Number Pattern: "${alternative}" in "${text}" is not a range of extensions ` +
+				'like 200-299 (the lower number first, both with the same number of digits; write 20-99, 100-299 for both lengths)',
+		);
+	}
+	return digitRange(range[1], range[2]);
+}
+
 function compileInternalPattern(pattern: string | undefined): RegExp {
 	const text = pattern?.trim() ?? '';
 	if (text === '') return DEFAULT_EXTENSION;
-	const source = /^[\d\sxX?*,;]+$/.test(text)
+	const source = /^[\d\sxX?*,;-]+$/.test(text)
 		? text
+				.replace(/\s*-\s*/g, '-')
 				.split(/[\s,;]+/)
 				.filter((alternative) => alternative !== '')
-				.map((alternative) => alternative.replace(/[xX?]/g, '\\d').replace(/\*/g, '\\d*'))
+				.map((alternative) => simpleAlternative(alternative, text))
 				.join('|')
 		: text;
 	try {
@@ -126,7 +166,8 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 		return `+${callingCode}${national.getNationalNumber()}`;
 	}
 
-	const baseText = plan.baseNumber?.trim() ?? '';
+	// German firms print their main number as +49 89 1234-0, the -0 being the switchboard's extension.
+	const baseText = (plan.baseNumber?.trim() ?? '').replace(/\s*-\s*0$/, '');
 	let baseNumber: string | null = null;
 	if (baseText !== '') {
 		const digits = stripFormatting(baseText);

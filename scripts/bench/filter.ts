@@ -129,7 +129,7 @@ function callRecord(shape: CallShape): CallRecord {
 }
 
 function compile(settings: Partial<FilterSettings>): CompiledFilter {
-	return compileFilter({ numberingPlan: PLAN, directory: directory(), settings, instanceTimeZone: 'Europe/Berlin' });
+	return compileFilter({ numberingPlan: PLAN, directory: directory(), settings, workflowTimeZone: 'Europe/Berlin' });
 }
 
 /** A record as the filter sees it, and what the rules must make of it (SPEC §4, not the code). */

@@ -58,6 +58,22 @@ describe('compileDirectory', () => {
 		expect(byId.ownerOfLine('carla')).toBeNull();
 	});
 
+	it('takes no id that reads as a number for a line: a database\'s ids 1, 12 are no extensions', () => {
+		const fromDatabase = compileDirectory([{ id: 1, lines: 10 }, { id: 12, lines: 11 }, { id: '+49 89 1234 299' }], plan);
+		for (const line of ['1', '12', ' 12 ', '+49 89 1234 299']) expect(fromDatabase.ownerOfLine(line)).toBeNull();
+		expect(fromDatabase.ownerOfLine('11')?.id).toBe('12');
+	});
+
+	it('reads a sheet\'s headers as the fields they name, whatever their case, spaces, - and _', () => {
+		const fromSheet = compileDirectory(
+			[{ ID: 7, Name: 'Anna Berg', 'E-Mail': 'anna@example.com', Language: 'de', 'Time Zone': 'Europe/Berlin', LINES: '201', Notify: 'yes', Department: 'Sales' }],
+			plan,
+		);
+		expect(fromSheet.users).toEqual([
+			{ id: '7', name: 'Anna Berg', email: 'anna@example.com', language: 'de', timeZone: 'Europe/Berlin', lines: ['201'], notify: true },
+		]);
+	});
+
 	it('keeps every valid field', () => {
 		const user = {
 			id: 'anna',
@@ -78,6 +94,15 @@ describe('directory errors', () => {
 		['not an array', '{"id": "anna"}', /^Directory: must be an array of users/],
 		['an entry that is not an object', '["anna"]', /^Directory: entry 1 is not an object$/],
 		['a missing id', [{ id: 'anna' }, { name: 'Ben' }], /^Directory: entry 2 has no "id"$/],
+		// LDAP's and sheets' names for the fields without which nobody is mailed; a silent noEmail otherwise.
+		[
+			'LDAP\'s "mail" for "email"',
+			[{ id: 'anna', mail: 'anna@example.com', lines: '201' }],
+			'Directory: entry 1 has "mail" but no "email": name that field "email" (field names: id, name, email, language, timeZone, lines, notify; capitals, spaces, - and _ do not matter)',
+		],
+		['LDAP\'s "uid" for "id"', [{ uid: 'anna' }], /^Directory: entry 1 has "uid" but no "id": name that field "id"/],
+		['a sheet\'s "Extension" for "lines"', [{ id: 'anna', Extension: 201 }], /^Directory: entry 1 has "Extension" but no "lines": name that field "lines"/],
+		['one field under two names', [{ id: 'anna', email: 'a@example.com', Email: 'b@example.com' }], /^Directory: entry 1 has both "email" and "Email", which are the same field "email"; keep one$/],
 		['an id that is neither string nor number', [{ id: { uid: 7 } }], /^Directory: entry 1: "id" must be a string, got \{"uid":7\}$/],
 		['a duplicate id', [{ id: 'anna' }, { id: 'ben' }, { id: 'anna' }], /entry 3: id "anna" is already used by entry 1/],
 		['an e-mail that is no address', [{ id: 'anna', email: 'anna at example' }], /entry 1 \(id "anna"\): "email" "anna at example"/],

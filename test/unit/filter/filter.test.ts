@@ -93,6 +93,20 @@ describe('filterPresence', () => {
 		expect(recipients(filterCall(call('c3', 1800), contact, filter, state))).toEqual(['anna']);
 		expect(reasons(filterCall(call('c4', 2400), contact, filter, state))).toEqual([['anna', 'repeatedNotLoggedIn']]);
 	});
+
+	it('a call or login on an unlisted extension that equals a numeric user id belongs to nobody', () => {
+		const filter = compileFilter({
+			numberingPlan: { country: 'DE' },
+			directory: [{ id: 1, email: 'boss@example.com', lines: 10 }, { id: 12, email: 'zoe@example.com', lines: 11 }],
+			settings: { skipRepeatedUntilLogin: true },
+			workflowTimeZone: 'UTC',
+		});
+		const call = filterCall(missedCall([leg('12', 0, 20)]), contact, filter, session());
+		expect(recipients(call)).toEqual([]);
+		expect(reasons(call)).toEqual([[null, 'unownedLine']]);
+		const login = filterPresence({ kind: 'presence', type: 'login', line: '12', at: '2024-03-05T09:15:00Z' }, filter, session());
+		expect(login.suppressed.map((item) => item.reason)).toEqual(['unownedLine']);
+	});
 });
 
 describe('compileFilter', () => {
@@ -107,7 +121,7 @@ describe('compileFilter', () => {
 			numberingPlan: { country: 'DE' },
 			directory: DIRECTORY,
 			settings: {},
-			instanceTimeZone: 'UTC',
+			workflowTimeZone: 'UTC',
 			...change,
 		};
 		const error = caught(() => compileFilter(config));

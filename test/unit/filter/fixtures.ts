@@ -25,7 +25,7 @@ export function office(settings: Partial<FilterSettings> = {}, internalPattern?:
 		numberingPlan: { country: 'DE', baseNumber: BASE_NUMBER, internalPattern },
 		directory: DIRECTORY,
 		settings,
-		instanceTimeZone: 'UTC',
+		workflowTimeZone: 'UTC',
 	});
 }
 

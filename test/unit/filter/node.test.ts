@@ -6,6 +6,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { MissedCallFilter } from '../../../nodes/MissedCallFilter/MissedCallFilter.node';
+import { openFilterState } from '../../../nodes/MissedCallFilter/state';
+import { ConfigurationError } from '../../../nodes/shared/phoneNumbers';
 import { evaluateSubtitle } from '../shared/subtitle';
 import { DIRECTORY, leg, missedCall } from './fixtures';
 
@@ -102,6 +104,14 @@ describe('the panel', () => {
 			expect(rule?.displayName).toMatch(/^Repeated Call/);
 			expect(rule?.description).toMatch(/Remembered only by production executions; manual test runs do not save it\.$/);
 		}
+	});
+
+	// An expression passes the editor's bounds by, so the state checks them too, and both must agree.
+	it.each(['duplicateWindowHours', 'maxEntries', 'retentionDays'])('%s: the editor\'s minimum is the least the filter takes', (name) => {
+		const options = description.properties.find((property) => property.name === 'options')?.options as INodeProperties[];
+		const minimum = options.find((option) => option.name === name)?.typeOptions?.minValue as number;
+		expect(() => openFilterState('panel/minimum', {}, { [name]: minimum })).not.toThrow();
+		expect(() => openFilterState('panel/minimum', {}, { [name]: minimum - 1 })).toThrow(ConfigurationError);
 	});
 
 	it.each([

@@ -12,6 +12,16 @@ describe('normalise', () => {
 		},
 	);
 
+	it.each(['+49 89 1234-0', '089 1234 - 0', '+49 (0)89 1234-0'])('reads the base number %s as +49891234: -0 is the switchboard', (base) => {
+		const plan = compileNumberingPlan({ country: 'DE', baseNumber: base });
+		expect(plan.baseNumber).toBe('+49891234');
+		expect(plan.key('701')).toBe(plan.key('+49 89 1234-701'));
+	});
+
+	it('keeps a 0 that ends the base number without a separator before it', () => {
+		expect(compileNumberingPlan({ country: 'DE', baseNumber: '+49 89 12340' }).baseNumber).toBe('+498912340');
+	});
+
 	it('turns national and international spellings of an outside number into E.164', () => {
 		expect(munich.normalise('030 1234567')).toBe('+49301234567');
 		expect(munich.normalise('0171/1234567')).toBe('+491711234567');
@@ -95,6 +105,24 @@ describe('isInternalNumber', () => {
 		expect(plan.isInternalNumber('51234')).toBe(true);
 		expect(plan.isInternalNumber('399')).toBe(false);
 	});
+
+	it.each([['200-299'], ['200 - 299'], ['2xx'], ['120-129, 200-299, 7xx']])('reads %s as ranges of extensions', (pattern) => {
+		const plan = compileNumberingPlan({ country: 'DE', baseNumber: '+49891234', internalPattern: pattern });
+		expect(plan.normalise('201')).toBe('+49891234201');
+		expect(plan.isInternalNumber('+49 89 1234 299')).toBe(true);
+		expect(plan.isInternalNumber('2000')).toBe(false);
+	});
+
+	it('takes every number of a range and no other', () => {
+		for (const [low, high] of [[200, 299], [7, 7], [105, 349], [10, 99], [38, 41], [1990, 2010]]) {
+			const width = String(high).length;
+			const plan = compileNumberingPlan({ country: 'DE', internalPattern: `${String(low).padStart(width, '0')}-${high}` });
+			for (let number = 0; number < 10 ** width; number++) {
+				const digits = String(number).padStart(width, '0');
+				expect([digits, plan.isInternalNumber(digits)]).toEqual([digits, number >= low && number <= high]);
+			}
+		}
+	});
 });
 
 describe('compileNumberList', () => {
@@ -150,6 +178,15 @@ describe('configuration errors', () => {
 	it('names a bad internal pattern', () => {
 		expect(() => compileNumberingPlan({ country: 'DE', internalPattern: '^(\\d{2,4}$' })).toThrow(
 			/^Numbering Plan → Internal Number Pattern: "\^\(\\d\{2,4\}\$" is not a valid regular expression/,
+		);
+	});
+
+	it.each([['20-299'], ['299-200'], ['2xx-3xx'], ['200-']])('names a range %s that is not one', (pattern) => {
+		const error = caught(() => compileNumberingPlan({ country: 'DE', internalPattern: `100-199, ${pattern}` }));
+		expect(error).toMatchObject({ setting: 'internalPattern' });
+		expect((error as Error).message).toBe(
+			`Numbering Plan → Internal Number Pattern: "${pattern}" in "100-199, ${pattern}" is not a range of extensions like 200-299 ` +
+				'(the lower number first, both with the same number of digits; write 20-99, 100-299 for both lengths)',
 		);
 	});
 

@@ -69,7 +69,7 @@ describe('labels in error messages are the editor’s', () => {
 	});
 
 	it('the filter names its options by label', () => {
-		const config = { numberingPlan: { country: 'DE' }, directory: [], instanceTimeZone: 'UTC' };
+		const config = { numberingPlan: { country: 'DE' }, directory: [], workflowTimeZone: 'UTC' };
 		expect(messageOf(() => compileFilter({ ...config, settings: { defaultTimeZone: 'Berlin' } }))).toBe(
 			'Options → Time Zone: "Berlin" is not an IANA time zone such as Europe/Berlin',
 		);

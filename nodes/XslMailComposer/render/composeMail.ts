@@ -38,7 +38,7 @@ export interface ComposeOptions {
 	attachVCard?: boolean;
 	/** The recipient's language, already resolved and loaded. */
 	language: Language;
-	/** The zone for a recipient without a valid one: the n8n instance's. Default UTC. */
+	/** The zone for a recipient without a valid one: the workflow's (n8n's getTimezone). Default UTC. */
 	defaultTimeZone?: string;
 	template: CompiledTemplate;
 }
@@ -115,7 +115,7 @@ export async function composeMail(notification: Notification, options: ComposeOp
 		const { requested } = timeZone;
 		notes.push(
 			`${requested ? `The recipient's time zone "${requested}" is not valid` : 'The recipient has no time zone'}; ` +
-				`times are given in ${timeZone.zone}${timeZone.zone === 'UTC' ? '' : ", the n8n instance's time zone"}.`,
+				`times are given in ${timeZone.zone}${timeZone.zone === 'UTC' ? '' : ", the workflow's time zone"}.`,
 		);
 	}
 

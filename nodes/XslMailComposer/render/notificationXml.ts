@@ -19,7 +19,7 @@ export interface NotificationXmlOptions {
 	linkPrefix: string | null;
 	/** Whether the caller's vCard goes with the mail, so the template can say so. Default false. */
 	vcardAttached?: boolean;
-	/** The zone for a recipient without a valid one: the n8n instance's. Default (or if invalid) UTC. */
+	/** The zone for a recipient without a valid one: the workflow's (n8n's getTimezone). Default (or if invalid) UTC. */
 	defaultTimeZone?: string;
 }
 

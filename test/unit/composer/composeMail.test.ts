@@ -44,13 +44,13 @@ describe('sender modes', () => {
 		expect(mail.headers['X-Auto-Response-Suppress']).toBe('OOF, AutoReply');
 	});
 
-	it("a recipient without a valid time zone: times in the n8n instance's zone, and a note", async () => {
+	it("a recipient without a valid time zone: times in the workflow's zone, and a note", async () => {
 		const notification = missedCall();
 		notification.recipient.timeZone = '';
 		const mail = await compose(notification, { defaultTimeZone: 'America/New_York' });
 		expect(mail.text).toContain('Uhrzeit: 08:03 Uhr');
 		expect(mail.notes).toEqual([
-			"The recipient has no time zone; times are given in America/New_York, the n8n instance's time zone.",
+			"The recipient has no time zone; times are given in America/New_York, the workflow's time zone.",
 		]);
 		notification.recipient.timeZone = 'Mars/Olympus_Mons';
 		expect((await compose(notification)).notes).toEqual([

@@ -92,7 +92,7 @@ describe('notification XML', () => {
 		expect(at(doc, 'call/resolvedAt/date')).toBeUndefined();
 	});
 
-	it("falls back to the given default zone (the n8n instance's) for a recipient without a valid one", () => {
+	it("falls back to the given default zone (the workflow's) for a recipient without a valid one", () => {
 		const notification = missedCall();
 		notification.recipient.timeZone = 'Mars/Olympus_Mons';
 		const doc = parseXml(buildNotificationXml(notification, { language: de, linkPrefix: 'tel:', defaultTimeZone: 'America/New_York' }));

@@ -323,11 +323,19 @@ const XPATH_1_FUNCTIONS = new Set([
 /** Operator names, followed by "(" in `a and (b)`. */
 const XPATH_OPERATOR_NAMES = new Set(['and', 'or', 'div', 'mod']);
 
+/** A character of an XML name after its first (XML 1.0 §2.3, as far as a template needs it). */
+const NAME_CHAR = String.raw`\p{L}\p{M}\p{N}_.\-\u00B7`;
+/** A qualified XML name (`prefix:local`), such as a variable's or a function's; letters of any script. */
+const QNAME = String.raw`[\p{L}_][${NAME_CHAR}]*(?::[\p{L}_][${NAME_CHAR}]*)?`;
+/** A name followed by "(", not after "$" (a variable) or an axis' "::". */
+const FUNCTION_CALL = new RegExp(String.raw`(?<![${NAME_CHAR}$]|::)(${QNAME})\s*\(`, 'gu');
+const VARIABLE = new RegExp(String.raw`\$\s*(${QNAME})`, 'gu');
+
 /** The first name called like a function that XPath 1.0 and XSLT 1.0 do not have. */
 function unknownFunction(expression: string): string | undefined {
-	// Names inside string literals are text; a name after "$" or an axis' "::" is no call.
+	// Names inside string literals are text.
 	const code = expression.replace(/"[^"]*"|'[^']*'/g, "''");
-	for (const [, name] of code.matchAll(/(?<![\w.$-]|::)([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(/g)) {
+	for (const [, name] of code.matchAll(FUNCTION_CALL)) {
 		if (!XPATH_1_FUNCTIONS.has(name) && !XPATH_OPERATOR_NAMES.has(name)) return name;
 	}
 	return undefined;
@@ -336,7 +344,7 @@ function unknownFunction(expression: string): string | undefined {
 /** The names an expression refers to as `$name`, outside its string literals. */
 function variableReferences(expression: string): string[] {
 	const code = expression.replace(/"[^"]*"|'[^']*'/g, "''");
-	return [...code.matchAll(/\$\s*([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)/g)].map((match) => match[1]);
+	return [...code.matchAll(VARIABLE)].map((match) => match[1]);
 }
 
 /** The top-level parameters the composer sets in every transformation (see `Template.transform`). */
@@ -488,7 +496,7 @@ function stripWhitespaceText(element: XNode, preserve: boolean): void {
 }
 
 /** `$name` alone in an attribute value template's braces. */
-const VARIABLE_REFERENCE = /^\s*\$\s*([A-Za-z_][\w.-]*)\s*$/;
+const VARIABLE_REFERENCE = new RegExp(String.raw`^\s*\$\s*(${QNAME})\s*$`, 'u');
 
 /** Inside an `<xsl:template>`: top-level variables may refer to each other in any order only there. */
 function inTemplate(element: XNode): boolean {
@@ -543,7 +551,7 @@ function foldConstantVariables(stylesheet: XNode, elements: readonly XNode[]): v
 	}
 	const expressions = elements.flatMap((element) => attributesOf(element).map((attr) => String(attr.nodeValue))).join('\n');
 	for (const [name, { declaration }] of constants) {
-		const referred = new RegExp(`\\$\\s*${name.replace(/[.]/g, '\\.')}(?![\\w.-])`).test(expressions);
+		const referred = new RegExp(String.raw`\$\s*${name.replace(/[.]/g, '\\.')}(?![${NAME_CHAR}])`, 'u').test(expressions);
 		if (!referred) stylesheet.removeChild(declaration);
 	}
 }

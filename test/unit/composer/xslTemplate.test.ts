@@ -633,6 +633,25 @@ describe('broken templates name the line and the problem', () => {
 		);
 	});
 
+	it('reads variable names in any script, as XML allows', async () => {
+		// A name pattern of ASCII letters read $größe as $gr: a valid template was refused, and an
+		// undeclared $änd went unchecked.
+		const template = stylesheet(
+			'<xsl:variable name="größe">12px</xsl:variable>',
+			'<xsl:template match="/"><html><head><title>Hi</title></head><body>',
+			'<xsl:variable name="straße·nr" select="\'7\'"/><xsl:variable name="名前" select="n/who"/>',
+			'<b style="font-size:{$größe}"><xsl:value-of select="concat($straße·nr, $名前)"/></b>',
+			'</body></html></xsl:template>',
+		);
+		expect((await compileTemplate(template).render(data)).html).toBe(
+			'<!DOCTYPE html>\n<html><head><title>Hi</title></head><body><b style="font-size:12px">7Tom &amp; Jerry &lt;b&gt;</b></body></html>',
+		);
+		const undeclared = await failure(template.replace('$straße·nr', '$änd'));
+		expect(undeclared.message).toMatch(/^XSL template, line 5, column 31: \$änd in select="…" of <xsl:value-of> is not declared/);
+		const unknownCall = await failure(template.replace('concat(', 'verketten('));
+		expect(unknownCall.message).toMatch(/verketten\(\) in select="…" of <xsl:value-of> is not an XPath 1.0 or XSLT 1.0 function/);
+	});
+
 	it('accepts in a version 2.0 template what xslt-processor runs there (xsl:sequence)', async () => {
 		const template = stylesheet(
 			'<xsl:template match="/"><html><head><title><xsl:sequence select="\'Hi\'"/></title></head></html></xsl:template>',

@@ -166,13 +166,20 @@ export class SavedExecutions {
 
 	private async get(route: string): Promise<Response> {
 		const send = () => fetch(`${this.stack.n8n.baseUrl}/rest/${route}`, { headers: { cookie: this.cookie } });
-		// n8n closes a keep-alive connection idle for 5 s; a request sent on it as it closes fails
-		// ("other side closed") before n8n reads it, as after the fuzz test's seconds of generating
-		// bodies. A GET is safe to send again, once.
-		const response = await send().catch((error: unknown) => {
-			if (error instanceof TypeError) return send();
-			throw error;
-		});
+		// n8n closes a keep-alive connection idle for 5 s. While a test blocks the event loop longer
+		// (the fuzz test generating 175 MB of bodies), fetch cannot see those closes: the next request
+		// goes out on a closed connection and fails ("other side closed") before n8n reads it, and so
+		// may an immediate resend, on the next such connection. A pause lets fetch read the closes; a
+		// GET is safe to send again.
+		let response: Response | undefined;
+		for (let attempt = 1; !response; attempt++) {
+			try {
+				response = await send();
+			} catch (error) {
+				if (!(error instanceof TypeError) || attempt === 3) throw error;
+				await sleep(200);
+			}
+		}
 		if (!response.ok) throw new Error(`GET /rest/${route}: ${response.status} ${await response.text()}`);
 		return response;
 	}

@@ -65,8 +65,12 @@ basicAuth.nodes[0].credentials = { callEventBasicAuth: { id: 'FuzzBasicAuth001',
 
 let stack: Stack;
 let executions: SavedExecutions;
+let requests: FuzzRequest[];
 
 beforeAll(async () => {
+	// Generated before n8n starts: the seconds this blocks the event loop would let n8n close the
+	// idle keep-alive connections unseen (see SavedExecutions).
+	requests = fuzzRequests(SEED, REQUESTS);
 	stack = await startStack([generic, sipgate, headerAuth, basicAuth], {
 		owner: OWNER,
 		env: SAVE_ALL_EXECUTIONS,
@@ -138,7 +142,6 @@ const mailsFor = (callId: string) =>
 	stack.smtp.mails.filter((mail) => mail.parsed.headers.get('x-missed-call-id') === callId);
 
 test(`${REQUESTS} malformed or hostile bodies (seed ${SEED}): all 4xx, n8n stays up, nothing started`, async () => {
-	const requests = fuzzRequests(SEED, REQUESTS);
 	const executionsBefore = await executions.count();
 	const mailsBefore = stack.smtp.mails.length;
 	const started = Date.now();

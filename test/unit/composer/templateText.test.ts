@@ -58,6 +58,40 @@ describe('the text of a template file', () => {
 		expect(error.problem).toMatch(/^the template is not valid UTF-8 \(no encoding="…" in an <\?xml …\?> declaration\): byte 0xE4 cannot be read/);
 	});
 
+	it.each([
+		['UTF-16 little-endian', (text: string) => Buffer.from(text, 'utf16le')],
+		['UTF-16 big-endian', (text: string) => Buffer.from(text, 'utf16le').swap16()],
+	])('reads %s without a byte order mark, by its first bytes', (_, encode) => {
+		const text = `<?xml version="1.0" encoding="UTF-16"?>\n<p>${GRUESSE}</p>`;
+		expect(templateText(encode(text))).toBe(text);
+	});
+
+	it.each([
+		['US-ASCII with an 8-bit byte', 'US-ASCII', [0x61, 0xe4], 'US-ASCII'],
+		['windows-1252 with a byte it does not define', 'windows-1252', [0x61, 0x81], 'windows-1252'],
+	])('refuses %s, naming the line', (_, label, line2, charset) => {
+		// iconv-lite reads such a byte as "�", which would have reached every mail.
+		const error = failure(bytes(`<?xml version="1.0" encoding="${label}"?>\n<p>`, line2, '</p>\n<p/>'));
+		expect(error.line).toBe(2);
+		expect(error.problem).toBe(
+			`the template is not valid ${charset} (encoding="${label}"): a character cannot be read; ` +
+				'save the file in the character set it declares, or declare the one it is saved in',
+		);
+	});
+
+	it('refuses UTF-16 with half a surrogate pair', () => {
+		const error = failure(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<p>\n\n', 'utf16le'), Buffer.from([0x3d, 0xd8]), Buffer.from('</p>', 'utf16le')]));
+		expect(error.line).toBe(3);
+		expect(error.problem).toMatch(/^the template is not valid utf-16 \(its byte order mark\): a character cannot be read/);
+	});
+
+	it('refuses a file that declares UTF-16 but has one byte per letter', () => {
+		expect(failure(bytes('<?xml version="1.0" encoding="UTF-16"?><p/>')).message).toBe(
+			'XSL template, line 1: the template declares encoding="UTF-16" but is saved with one byte per letter; ' +
+				'save it as UTF-16 with a byte order mark, or declare the character set it is saved in',
+		);
+	});
+
 	it('refuses a character set it does not know, naming it', () => {
 		expect(failure(bytes('<?xml version="1.0" encoding="klingon"?><p/>')).message).toBe(
 			'XSL template, line 1: the template declares encoding="klingon", which is not a known character set',

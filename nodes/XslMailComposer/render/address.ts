@@ -14,11 +14,21 @@ export interface MailAddress {
 /** Display names in headers stay short: a 10 kB caller-ID name must not make a 10 kB header. */
 const MAX_DISPLAY_NAME_LENGTH = 100;
 
+/** "@", and the full-width and small commercial at that read as one. */
+const AT = String.raw`[@\uFF20\uFE6B]`;
+/** ".", and the full-width and ideographic full stops that read as one. */
+const DOT = String.raw`[.\uFF0E\uFF61\u3002]`;
+const ADDRESS_PART = String.raw`[^\s<>()\[\]"'@\uFF20\uFE6B]+`;
 /**
- * An address inside a display name: most clients show only the name, so a caller-ID name
- * "IT Support <helpdesk@our-firm.example>" would pass a stranger's mail off as ours.
+ * What reads as an e-mail address inside a display name (`local@domain.tld`, spaces around the
+ * "@" allowed), with the brackets or quotes around it: most clients show only the name, so a
+ * caller-ID name "IT Support <helpdesk@our-firm.example>" would pass a stranger's mail off as ours.
+ * A domain without a dot is no address: "Bau@Werk GmbH" stays.
  */
-const ADDRESS_IN_NAME = /<?[^\s<>"@]+@[^\s<>"@]+>?/g;
+const ADDRESS_IN_NAME = new RegExp(
+	String.raw`[<(\["']?\s*${ADDRESS_PART}\s*${AT}\s*${ADDRESS_PART}${DOT}${ADDRESS_PART}\s*[>)\]"']?`,
+	'gu',
+);
 
 export function displayName(value: unknown): string {
 	return cleanLine(cleanLine(value).replace(ADDRESS_IN_NAME, ' '), MAX_DISPLAY_NAME_LENGTH);

@@ -99,12 +99,26 @@ describe('sender modes', () => {
 		['a caller-ID name with an address in it', { email: 'someone@customer.example' }, 'IT Support <helpdesk@our-firm.example>', 'IT Support'],
 		['a caller-ID name that is an address', { email: 'someone@customer.example' }, 'helpdesk@our-firm.example', ''],
 		['a CRM name with an address in it', { name: 'Jo (jo@our-firm.example)', email: 'jo@customer.example' }, '', 'Jo'],
+		['a caller-ID name with spaces around the "@"', { email: 'someone@customer.example' }, 'IT Support helpdesk @ our-firm.example', 'IT Support'],
+		['a caller-ID name with a full-width "＠"', { email: 'someone@customer.example' }, 'IT Support <helpdesk＠our-firm.example>', 'IT Support'],
+		['a caller-ID name with a small "﹫" and a full-width "．"', { email: 'someone@customer.example' }, 'helpdesk﹫our-firm．example', ''],
+		['a caller-ID name that is a quoted address', { email: 'someone@customer.example' }, '"helpdesk@our-firm.example"', ''],
+		['a CRM name with an address in spaced brackets', { name: 'Jo ( jo@our-firm.example ) Berg', email: 'jo@customer.example' }, '', 'Jo Berg'],
 	])('leaves the address out of the display name of %s', async (_, contact, callerName, shown) => {
 		const notification = missedCall();
 		notification.contact = contact;
 		notification.caller = { ...notification.caller, name: callerName };
 		const mail = await compose(notification, { senderMode: 'callerAsFrom' });
 		expect(mail.from).toEqual({ name: shown, address: contact.email });
+	});
+
+	it.each([
+		['an "@" without a domain', 'Bau@Werk GmbH'],
+		['an "@" in a hashtag-like name', 'Team @Support'],
+	])('keeps a name with %s, which reads as no address', async (_, name) => {
+		const notification = missedCall();
+		notification.contact = { name, email: 'info@customer.example' };
+		expect((await compose(notification, { senderMode: 'callerAsFrom' })).from).toEqual({ name, address: 'info@customer.example' });
 	});
 
 	it('writes a caller e-mail with an internationalised domain in its ASCII form (IDNA), as mail servers know it', async () => {

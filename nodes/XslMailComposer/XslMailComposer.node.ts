@@ -27,7 +27,7 @@ import { onRenderThreads } from './render/renderThreads';
 import { linkPrefixFor, type TelephonyLinkMode } from './render/telephonyLink';
 import { templateText } from './render/templateText';
 import { compileTemplate, DEFAULT_TEMPLATE_FILE, type CompiledTemplate } from './render/xslTemplate';
-import { isRefusedForGood, sendMail, smtpErrorMessage, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
+import { SendFailures, sendMail, smtpErrorMessage, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
 
 const ACTIONS = choicesOf(xslMailComposerProperties, 'action');
 const TEMPLATE_SOURCES = choicesOf(xslMailComposerProperties, 'templateSource');
@@ -159,7 +159,7 @@ export class XslMailComposer implements INodeType {
 		const alreadySent = sentMailsOf(this.getExecutionId(), node.id ?? node.name);
 
 		const returnData: INodeExecutionData[] = [];
-		const refusedForGood: SendFailure[] = [];
+		const failures = new SendFailures();
 		let itemIndex = 0;
 		let transport: ReturnType<typeof smtpTransport> | undefined;
 		let smtpSettings: SmtpSettings | undefined;
@@ -214,6 +214,7 @@ export class XslMailComposer implements INodeType {
 						alreadySent.set(key, result);
 					}
 					// Sent, perhaps on a retry after this execution had failed: counts (again).
+					failures.noteSent();
 					confirmNotification(remembered(itemIndex));
 					returnData.push({
 						json: { ...result, to: mail.to.address, subject: mail.subject, notes: mail.notes },
@@ -225,13 +226,11 @@ export class XslMailComposer implements INodeType {
 						returnData.push(notSent(itemIndex, failure.reason, failure.to));
 						continue;
 					}
-					if (!isRefusedForGood(error)) throw sendingFailed(node, [...refusedForGood, failure]);
-					// One recipient's gone mailbox must not keep the others' mails back, now or on a retry.
+					if (!failures.goOnAfter(failure)) throw sendingFailed(node, failures);
 					forgetNotification(remembered(itemIndex));
-					refusedForGood.push(failure);
 				}
 			}
-			if (refusedForGood.length > 0) throw sendingFailed(node, refusedForGood);
+			if (failures.report()) throw sendingFailed(node, failures);
 		} catch (error) {
 			stopsAt(itemIndex);
 			throw error;
@@ -242,26 +241,13 @@ export class XslMailComposer implements INodeType {
 	}
 }
 
-interface SendFailure {
-	itemIndex: number;
-	to: string;
-	error: unknown;
-	/** The failure in the credential's words (`smtpErrorMessage`). */
-	reason: string;
-}
-
 /**
- * The execution's error for mails not sent. The reason and the recipient go into the description
+ * The execution's error for mails not sent. The reasons and recipients go into the description
  * too: n8n replaces a message that contains an error code (ECONNREFUSED, ETIMEDOUT …) by its own text.
  */
-function sendingFailed(node: INode, failures: SendFailure[]): NodeApiError {
-	const [first, ...more] = failures;
-	const others = more.length > 0 ? ` and to ${more.map((failure) => failure.to).join(', ')}` : '';
-	return new NodeApiError(node, first.error as JsonObject, {
-		itemIndex: first.itemIndex,
-		message: `Sending the missed-call mail to ${first.to}${others} failed`,
-		description: failures.map((failure) => `${failure.to}: ${failure.reason}`).join('\n'),
-	});
+function sendingFailed(node: INode, failures: SendFailures): NodeApiError {
+	const { first, message, description } = failures.report()!;
+	return new NodeApiError(node, first.error as JsonObject, { itemIndex: first.itemIndex, message, description });
 }
 
 function languageOptions(): INodePropertyOptions[] {

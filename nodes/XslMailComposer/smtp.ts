@@ -44,7 +44,7 @@ function isCertificateError(code: string): boolean {
  * nodemailer's own message ("connect ECONNREFUSED 127.0.0.1:2792") names no setting to check.
  */
 export function smtpErrorMessage(error: unknown, settings: Pick<SmtpSettings, 'host' | 'port'>): string {
-	const { code, originalCode, message, responseCode, command } = error as SmtpFailure;
+	const { code, originalCode, message, responseCode, command, permanent, response } = error as SmtpFailure;
 	const original = String(message ?? error).trim();
 	// nodemailer files socket errors under its own code (ESOCKET) and keeps Node's as originalCode.
 	const reason = originalCode ?? code ?? '';
@@ -71,15 +71,28 @@ export function smtpErrorMessage(error: unknown, settings: Pick<SmtpSettings, 'h
 		explained = `${address} needs a login, but User or Password is empty. Fill in both.`;
 	} else if (reason === 'EAUTH') {
 		explained = `${address} refused the user/password. Check User and Password.`;
+	} else if (responseCode === 530 && /STARTTLS/i.test(response ?? '')) {
+		explained = `${address} takes mail only over an encrypted connection. Turn off Disable STARTTLS, or use SSL/TLS (465).`;
 	} else if (responseCode === 530) {
 		explained = `${address} sends mail only after a login. Fill in User and Password.`;
-	} else if (isRefusedForGood(error)) {
-		explained =
-			command === 'RCPT TO'
-				? `${address} refused the recipient for good (${responseCode}). Check the user's e-mail address in the directory.`
-				: `${address} refused the mail for good (${responseCode}), for example as spam or for its From address.`;
+	} else if (permanent && (command === 'RCPT TO' || command === 'DATA' || command === 'MAIL FROM')) {
+		explained = refusalMessage(error as SmtpFailure, address);
 	}
 	return explained === null ? original : `${explained} Details: ${original}`;
+}
+
+/** A permanent refusal of the sender, the recipient or the mail, in words that say what to check. */
+function refusalMessage(failure: SmtpFailure, address: string): string {
+	const reply = replyStatus(failure);
+	if (isAboutSender(failure)) {
+		return `${address} refused the sender address for good (${reply}). Check From: the server may take only its account's own address.`;
+	}
+	if (/relay/i.test(failure.response ?? '')) {
+		return `${address} does not relay to this recipient (${reply}): it may forward mail to other domains only after a login. Check User and Password, or the user's e-mail address in the directory.`;
+	}
+	return failure.command === 'RCPT TO'
+		? `${address} refused the recipient for good (${reply}). Check the user's e-mail address in the directory.`
+		: `${address} refused the mail for good (${reply}), for example as spam or for its From address.`;
 }
 
 /** What nodemailer adds to an error: its code, Node's code below it, and the server's reply. */
@@ -90,16 +103,110 @@ interface SmtpFailure {
 	responseCode?: number;
 	permanent?: boolean;
 	command?: string;
+	/** The server's reply as it came, such as `550 5.1.1 <anna@example.com>: User unknown`. */
+	response?: string;
+}
+
+/** The reply code with the RFC 3463 enhanced status, where the server sends one: `550 5.1.1`. */
+function replyStatus({ responseCode, response }: SmtpFailure): string {
+	const enhanced = enhancedStatus(response);
+	return enhanced ? `${responseCode} ${enhanced}` : String(responseCode);
+}
+
+function enhancedStatus(response: string | undefined): string | undefined {
+	return /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})(?!\S)/.exec(response ?? '')?.[1];
+}
+
+/** A refusal of our own envelope sender: RFC 3463's X.1.7/X.1.8, or a reply that says so (Postfix checks it at RCPT TO). */
+function isAboutSender(failure: SmtpFailure): boolean {
+	return failure.command === 'MAIL FROM' || /^\d\.1\.[78]$/.test(enhancedStatus(failure.response) ?? '') || /\bsender\b/i.test(failure.response ?? '');
 }
 
 /**
- * The server refused this one mail with a permanent (5xx) reply to its recipient or its content: a
- * retry cannot help, and the next mail, to another recipient, may well go through. Refusals of the
- * login (530, "authentication required") or of our own sender address (MAIL FROM) concern every mail.
+ * Whom a failure concerns, which decides whether the next mail is tried:
+ * - `mailbox`: this recipient's mailbox, for certain (a permanent refusal at RCPT TO with RFC 3463's
+ *   X.1 "address" or X.2 "mailbox" status, such as 5.1.1 user unknown or 5.2.1 disabled);
+ * - `mail`: this mail, refused for good at RCPT TO or DATA, for a reason the reply does not pin on
+ *   the recipient (no enhanced status, relaying denied, a policy, the content): the next mail, to
+ *   another recipient, may well go through;
+ * - `all`: every mail: a failure that is not permanent (retrying may help), the connection, the
+ *   login (530), the sender address.
  */
-export function isRefusedForGood(error: unknown): boolean {
-	const { permanent, command, responseCode } = error as SmtpFailure;
-	return permanent === true && (command === 'RCPT TO' || command === 'DATA') && responseCode !== 530;
+export function failureScope(error: unknown): 'mailbox' | 'mail' | 'all' {
+	const failure = error as SmtpFailure;
+	const { permanent, command, responseCode } = failure;
+	if (permanent !== true || (command !== 'RCPT TO' && command !== 'DATA') || responseCode === 530) return 'all';
+	if (isAboutSender(failure)) return 'all';
+	const enhanced = enhancedStatus(failure.response);
+	return command === 'RCPT TO' && enhanced && /^5\.[12]\./.test(enhanced) ? 'mailbox' : 'mail';
+}
+
+/** One mail that was not sent. */
+export interface SendFailure {
+	itemIndex: number;
+	to: string;
+	error: unknown;
+	/** The failure in the credential's words (`smtpErrorMessage`). */
+	reason: string;
+}
+
+/**
+ * Refusals of single mails before the first mail goes through, after which sending stops: a server
+ * that refuses every mail alike (relaying denied to all, a policy) is then more likely refusing
+ * because of its settings than because of so many addresses.
+ */
+export const REFUSALS_BEFORE_STOPPING = 3;
+/** Failures the execution's error lists one by one; more are counted. */
+const LISTED_FAILURES = 10;
+
+/**
+ * The failed mails of one execution, and whether to go on after each. A refused mailbox or mail
+ * (`failureScope`) must not hold back the other recipients' mails, now or on every retry; any other
+ * failure stops sending, as does a run of refusals before any mail went through.
+ */
+export class SendFailures {
+	private readonly failures: SendFailure[] = [];
+	private anySent = false;
+	private stoppedByRefusals = false;
+
+	noteSent(): void {
+		this.anySent = true;
+	}
+
+	/** Notes a failure; `true`: go on with the next mail; `false`: stop and fail with `report()`. */
+	goOnAfter(failure: SendFailure): boolean {
+		this.failures.push(failure);
+		const scope = failureScope(failure.error);
+		if (scope === 'all') return false;
+		if (scope === 'mailbox' || this.anySent) return true;
+		const refusedMails = this.failures.filter((noted) => failureScope(noted.error) === 'mail').length;
+		this.stoppedByRefusals = refusedMails >= REFUSALS_BEFORE_STOPPING;
+		return !this.stoppedByRefusals;
+	}
+
+	/** The execution's error for the mails not sent, or `undefined` when none failed. */
+	report(): { first: SendFailure; message: string; description: string } | undefined {
+		const [first] = this.failures;
+		if (!first) return undefined;
+		const recipients = this.failures.map((failure) => failure.to);
+		const listed =
+			recipients.length <= LISTED_FAILURES
+				? recipients.slice(0, -1).join(', ') + (recipients.length > 1 ? ' and ' : '') + recipients.at(-1)
+				: `${recipients.slice(0, LISTED_FAILURES).join(', ')} and ${recipients.length - LISTED_FAILURES} more`;
+		const lines = this.failures.slice(0, LISTED_FAILURES).map((failure) => `${failure.to}: ${failure.reason}`);
+		if (this.failures.length > LISTED_FAILURES) lines.push(`… and ${this.failures.length - LISTED_FAILURES} more`);
+		if (this.stoppedByRefusals) {
+			lines.push(
+				`The server refused all ${this.failures.length} mails tried and took none, so sending stopped: ` +
+					'more likely its settings (relaying, the sender address, the login) than these addresses.',
+			);
+		}
+		return {
+			first,
+			message: `Sending the missed-call ${recipients.length === 1 ? 'mail' : 'mails'} to ${listed} failed`,
+			description: lines.join('\n'),
+		};
+	}
 }
 
 /** What the server said, as the node outputs it. */

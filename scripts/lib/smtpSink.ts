@@ -37,11 +37,24 @@ export interface MailArrival {
 	bytes: number;
 }
 
-export type Refusal = 'busy' | 'unknown';
-const REFUSALS: Record<Refusal, { code: number; text: string }> = {
+/** A reply to RCPT TO as a server sends it: the code, then the text (with an RFC 3463 status, if any). */
+export interface Refusal {
+	code: number;
+	text: string;
+}
+/** Refusals as real servers word them. */
+export const REFUSALS = {
+	/** A busy or greylisting server: temporary. */
 	busy: { code: 451, text: 'Mailbox busy, try again later' },
+	/** A mailbox that no longer exists, from a server without enhanced status codes. */
 	unknown: { code: 550, text: 'User unknown' },
-};
+	/** Postfix: a mailbox that no longer exists. */
+	unknownMailbox: { code: 550, text: '5.1.1 <recipient>: Recipient address rejected: User unknown in virtual mailbox table' },
+	/** Postfix: a recipient outside its domains, for a client it does not relay for. */
+	relayDenied: { code: 554, text: '5.7.1 <recipient>: Relay access denied' },
+	/** Postfix (smtpd_sender_login_maps): our From is not the login's address, checked at RCPT TO. */
+	senderNotOwned: { code: 553, text: '5.7.1 <pbx@example.com>: Sender address rejected: not owned by user pbx' },
+} satisfies Record<string, Refusal>;
 
 export class SmtpSink {
 	readonly mails: ReceivedMail[] = [];
@@ -75,7 +88,7 @@ export class SmtpSink {
 			},
 			onRcptTo(address, _session, callback) {
 				const refusal = sink!.refusalOf(address.address);
-				callback(refusal && Object.assign(new Error(REFUSALS[refusal].text), { responseCode: REFUSALS[refusal].code }));
+				callback(refusal && Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
 			},
 			onData(stream, session, callback) {
 				const chunks: Buffer[] = [];
@@ -111,12 +124,9 @@ export class SmtpSink {
 		return sink;
 	}
 
-	/**
-	 * The next `times` mails to `address` are refused at RCPT TO: `busy` with 451, a temporary failure
-	 * (a busy or greylisting server); `unknown` with 550, for good (a mailbox that no longer exists).
-	 */
-	refuseRecipient(address: string, times: number, reply: Refusal = 'busy'): void {
-		this.refusals.set(address.toLowerCase(), { left: times, reply });
+	/** The next `times` mails to `address` are refused at RCPT TO with `reply` (`REFUSALS`, or any other). */
+	refuseRecipient(address: string, times: number, reply: keyof typeof REFUSALS | Refusal = 'busy'): void {
+		this.refusals.set(address.toLowerCase(), { left: times, reply: typeof reply === 'string' ? REFUSALS[reply] : reply });
 	}
 
 	private refusalOf(address: string): Refusal | undefined {

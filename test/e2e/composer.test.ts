@@ -104,6 +104,7 @@ const CALLS: Record<string, Caller> = {
 	'binxsl-1': JUERGEN,
 	'retry-1': JUERGEN,
 	'gone-1': JUERGEN,
+	'sender-1': JUERGEN,
 	'two-1': JUERGEN,
 	'crm-1': { ...JUERGEN, contact: {} },
 };
@@ -394,6 +395,7 @@ const WF = {
 	smtpDown: workflow('smtp', { composerCredential: CLOSED_PORT_CREDENTIAL, composerSettings: NO_RETRY }),
 	retry: workflow('retry'),
 	recipientGone: workflow('gone'),
+	senderRefused: workflow('sender', { composerSettings: NO_RETRY }),
 	twoComposers: withSecondComposer(workflow('two')),
 	crmLookup: withCrmLookup(workflow('crm', { composer: { senderMode: 'callerAsReplyTo' } })),
 	smtpDownContinue: workflow('smtpcont', {
@@ -800,6 +802,26 @@ describe("the example workflow's Retry On Fail", () => {
 		expect(error?.message).toBe(`Sending the missed-call mail to ${anna('gone')} failed`);
 		expect(error?.description).toMatch(
 			new RegExp(`^${anna('gone')}: 127\\.0\\.0\\.1:\\d+ refused the recipient for good \\(550\\)\\. Check the user's e-mail address in the directory\\. Details: .*550 User unknown`),
+		);
+	});
+
+	/**
+	 * Postfix refuses our From at RCPT TO (`553 5.7.1 … Sender address rejected`), as it would for every
+	 * mail: sending stops at the first, instead of trying each recipient and blaming their addresses.
+	 */
+	test('a refused sender address stops sending at the first mail and says to check From', async () => {
+		stack.smtp.refuseRecipient(anna('sender'), 1, 'senderNotOwned');
+		stack.smtp.refuseRecipient(ben('sender'), 1, 'senderNotOwned');
+		await post(WF.senderRefused, missedCall('sender-1', ANNA_LINE, BEN_LINE));
+		const execution = await executions.only(WF.senderRefused, 30_000);
+		expect(execution.status).toBe('error');
+		const refused = stack.smtp.refused.filter((address) => [anna('sender'), ben('sender')].includes(address));
+		expect(refused).toHaveLength(1);
+		expect(stack.mailsTo(anna('sender')).length + stack.mailsTo(ben('sender')).length).toBe(0);
+		const { error } = execution.data.resultData;
+		expect(error?.message).toBe(`Sending the missed-call mail to ${refused[0]} failed`);
+		expect(error?.description).toMatch(
+			/: 127\.0\.0\.1:\d+ refused the sender address for good \(553 5\.7\.1\)\. Check From: the server may take only its account's own address\. Details: .*Sender address rejected/,
 		);
 	});
 });

@@ -7,7 +7,7 @@ import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workfl
 
 import { SmtpSink } from '../../../scripts/lib/smtpSink';
 import { XslMailComposer } from '../../../nodes/XslMailComposer/XslMailComposer.node';
-import { isRefusedForGood, smtpErrorMessage } from '../../../nodes/XslMailComposer/smtp';
+import { smtpErrorMessage } from '../../../nodes/XslMailComposer/smtp';
 
 const CHECK = 'Check Host, Port and SSL/TLS (465) or STARTTLS (587/25).';
 
@@ -109,37 +109,6 @@ describe('smtpErrorMessage', () => {
 		const message = smtpErrorMessage(error, settings);
 		expect(message.startsWith(explained)).toBe(true);
 		expect(message.endsWith(`Details: ${error.message}`)).toBe(true);
-	});
-
-	/** As nodemailer reports a server's reply: its code, whether it is permanent, and the command. */
-	const refusal = (message: string, code: string, responseCode: number, command: string) =>
-		Object.assign(new Error(`${message}: ${responseCode} refused`), { code, responseCode, permanent: responseCode >= 500, command });
-
-	it.each([
-		[
-			'a recipient refused for good',
-			refusal("Can't send mail - all recipients were rejected", 'EENVELOPE', 550, 'RCPT TO'),
-			"smtp.example.com:587 refused the recipient for good (550). Check the user's e-mail address in the directory.",
-			true,
-		],
-		[
-			'a mail refused for good after its content',
-			refusal('Message failed', 'EMESSAGE', 554, 'DATA'),
-			'smtp.example.com:587 refused the mail for good (554), for example as spam or for its From address.',
-			true,
-		],
-		[
-			'a server that wants a login first',
-			refusal('Mail command failed', 'EENVELOPE', 530, 'MAIL FROM'),
-			'smtp.example.com:587 sends mail only after a login. Fill in User and Password.',
-			false,
-		],
-		['a recipient refused for now', refusal("Can't send mail - all recipients were rejected", 'EENVELOPE', 451, 'RCPT TO'), undefined, false],
-		['our sender address refused', refusal('Mail command failed', 'EENVELOPE', 553, 'MAIL FROM'), undefined, false],
-	])('%s', (_case, error, explained, forGood) => {
-		expect(smtpErrorMessage(error, settings)).toBe(explained === undefined ? error.message : `${explained} Details: ${error.message}`);
-		// Only a refusal of this one mail lets the composer go on with the next.
-		expect(isRefusedForGood(error)).toBe(forGood);
 	});
 
 	it('keeps an error it has no words for as it is', () => {

@@ -1,0 +1,177 @@
+/**
+ * Refusals by a real SMTP server (smtp-server on loopback, replying as Postfix and others word it),
+ * read from the errors nodemailer really raises: what each says to check, and whether the composer
+ * goes on with the next mail (`SendFailures`).
+ */
+import { REFUSALS, SmtpSink, type Refusal } from '../../../scripts/lib/smtpSink';
+import {
+	REFUSALS_BEFORE_STOPPING,
+	SendFailures,
+	failureScope,
+	smtpErrorMessage,
+	smtpTransport,
+} from '../../../nodes/XslMailComposer/smtp';
+
+let sink: SmtpSink;
+const settings = () => ({ host: '127.0.0.1', port: sink.port, secure: false, disableStartTls: true });
+const address = () => `127.0.0.1:${sink.port}`;
+
+beforeAll(async () => {
+	sink = await SmtpSink.start();
+});
+afterAll(() => sink.close());
+
+/** The error nodemailer raises for a mail to `to` that the server refuses at RCPT TO with `reply`. */
+async function refused(to: string, reply: keyof typeof REFUSALS | Refusal): Promise<Error> {
+	sink.refuseRecipient(to, 1, reply);
+	const transport = smtpTransport(settings());
+	try {
+		await transport.sendMail({ from: 'pbx@example.com', to, subject: 'Missed call', text: 'Missed call' });
+	} catch (error) {
+		return error as Error;
+	} finally {
+		transport.close();
+	}
+	throw new Error(`the server took the mail to ${to}`);
+}
+
+describe('a refusal, in the words of the settings to check', () => {
+	it.each<[string, keyof typeof REFUSALS | Refusal, string | null, 'mailbox' | 'mail' | 'all']>([
+		[
+			"a mailbox that no longer exists (Postfix's 5.1.1)",
+			'unknownMailbox',
+			"refused the recipient for good (550 5.1.1). Check the user's e-mail address in the directory.",
+			'mailbox',
+		],
+		['a full mailbox (5.2.2)', { code: 552, text: '5.2.2 Mailbox full' }, 'refused the recipient for good (552 5.2.2).', 'mailbox'],
+		[
+			'a refused recipient from a server without enhanced status codes',
+			'unknown',
+			"refused the recipient for good (550). Check the user's e-mail address in the directory.",
+			'mail',
+		],
+		[
+			"relaying denied (Postfix's 554 5.7.1)",
+			'relayDenied',
+			'does not relay to this recipient (554 5.7.1): it may forward mail to other domains only after a login. Check User and Password',
+			'mail',
+		],
+		[
+			'our sender address, refused at RCPT TO (Postfix checks it there)',
+			'senderNotOwned',
+			"refused the sender address for good (553 5.7.1). Check From: the server may take only its account's own address.",
+			'all',
+		],
+		[
+			'a server that wants STARTTLS first',
+			{ code: 530, text: '5.7.0 Must issue a STARTTLS command first' },
+			'takes mail only over an encrypted connection. Turn off Disable STARTTLS, or use SSL/TLS (465).',
+			'all',
+		],
+		[
+			'a server that wants a login first',
+			{ code: 530, text: '5.7.0 Authentication required' },
+			'sends mail only after a login. Fill in User and Password.',
+			'all',
+		],
+		['a busy mailbox, for now', 'busy', null, 'all'],
+	])('%s', async (_case, reply, explained, scope) => {
+		const error = await refused(`someone-${sink.refused.length}@example.com`, reply);
+		const message = smtpErrorMessage(error, settings());
+		if (explained === null) expect(message).toBe(error.message);
+		else expect(message).toMatch(new RegExp(`^${escape(`${address()} ${explained}`)}.* Details: ${escape(error.message)}$`));
+		expect(failureScope(error)).toBe(scope);
+	});
+
+	// The sink refuses at RCPT TO only; these errors carry the fields nodemailer sets (smtp-connection's _formatError).
+	it.each([
+		['a mail refused for good after its content', 'DATA', '554 5.6.0 Message refused', 'refused the mail for good (554 5.6.0), for example as spam or for its From address.', 'mail'],
+		['our sender address, refused at MAIL FROM', 'MAIL FROM', '553 Sender address rejected', "refused the sender address for good (553). Check From: the server may take only its account's own address.", 'all'],
+	])('%s', (_case, command, response, explained, scope) => {
+		const responseCode = Number(response.slice(0, 3));
+		const error = Object.assign(new Error(`Failed: ${response}`), { code: 'EENVELOPE', response, responseCode, permanent: true, command });
+		expect(smtpErrorMessage(error, { host: 'smtp.example.com', port: 587 })).toBe(`smtp.example.com:587 ${explained} Details: ${error.message}`);
+		expect(failureScope(error)).toBe(scope);
+	});
+});
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('SendFailures: whether the next mail is tried, and the execution error', () => {
+	let itemIndex = 0;
+	const failureOf = async (to: string, reply: keyof typeof REFUSALS | Refusal) => {
+		const error = await refused(to, reply);
+		return { itemIndex: itemIndex++, to, error, reason: smtpErrorMessage(error, settings()) };
+	};
+
+	it('goes on after a gone mailbox among sent mails, and names it', async () => {
+		const failures = new SendFailures();
+		failures.noteSent();
+		const gone = await failureOf('anna@example.com', 'unknownMailbox');
+		expect(failures.goOnAfter(gone)).toBe(true);
+		failures.noteSent();
+		expect(failures.report()).toEqual({
+			first: gone,
+			message: 'Sending the missed-call mail to anna@example.com failed',
+			description: `anna@example.com: ${gone.reason}`,
+		});
+	});
+
+	it(`stops after ${REFUSALS_BEFORE_STOPPING} refusals alike before any mail went through, saying the settings are the likelier cause`, async () => {
+		const failures = new SendFailures();
+		const goOn: boolean[] = [];
+		const tried: string[] = [];
+		for (const to of ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com']) {
+			tried.push(to);
+			const refusal = await failureOf(to, 'relayDenied');
+			goOn.push(failures.goOnAfter(refusal));
+			if (!goOn.at(-1)) break;
+		}
+		expect(goOn).toEqual([true, true, false]);
+		expect(tried).toHaveLength(REFUSALS_BEFORE_STOPPING);
+		const report = failures.report()!;
+		expect(report.message).toBe('Sending the missed-call mails to a@example.com, b@example.com and c@example.com failed');
+		expect(report.description.split('\n')).toEqual([
+			...tried.map((to) => expect.stringMatching(new RegExp(`^${escape(to)}: ${escape(address())} does not relay to this recipient`))),
+			'The server refused all 3 mails tried and took none, so sending stopped: more likely its settings (relaying, the sender address, the login) than these addresses.',
+		]);
+	});
+
+	it('goes on after any number of refusals once a mail went through, and after any number of gone mailboxes', async () => {
+		const afterSent = new SendFailures();
+		afterSent.noteSent();
+		const goneMailboxes = new SendFailures();
+		const goOn: boolean[] = [];
+		for (let n = 0; n < 12; n++) {
+			goOn.push(afterSent.goOnAfter(await failureOf(`relay-${n}@example.com`, 'relayDenied')));
+			goOn.push(goneMailboxes.goOnAfter(await failureOf(`gone-${n}@example.com`, 'unknownMailbox')));
+		}
+		expect(goOn.every(Boolean)).toBe(true);
+		// Ten are listed, the rest counted.
+		const { message, description } = afterSent.report()!;
+		expect(message).toBe(
+			`Sending the missed-call mails to ${Array.from({ length: 10 }, (_, n) => `relay-${n}@example.com`).join(', ')} and 2 more failed`,
+		);
+		expect(description.split('\n')).toHaveLength(11);
+		expect(description.split('\n')[10]).toBe('… and 2 more');
+	});
+
+	it('stops at once when the refusal concerns every mail, naming the refusals before it too', async () => {
+		const failures = new SendFailures();
+		const gone = await failureOf('gone@example.com', 'unknownMailbox');
+		const sender = await failureOf('next@example.com', 'senderNotOwned');
+		expect([failures.goOnAfter(gone), failures.goOnAfter(sender)]).toEqual([true, false]);
+		const busy = new SendFailures();
+		expect(busy.goOnAfter(await failureOf('busy@example.com', 'busy'))).toBe(false);
+		const report = failures.report()!;
+		expect(report.message).toBe('Sending the missed-call mails to gone@example.com and next@example.com failed');
+		expect(report.first).toBe(gone);
+		expect(report.description).toMatch(/^gone@example\.com: .*\nnext@example\.com: .*refused the sender address for good/);
+	});
+
+	it('has nothing to report when no mail failed', () => {
+		const failures = new SendFailures();
+		failures.noteSent();
+		expect(failures.report()).toBeUndefined();
+	});
+});

@@ -549,10 +549,12 @@ function foldConstantVariables(stylesheet: XNode, elements: readonly XNode[]): v
 			attr.nodeValue = parts.map((part) => constantOf(part) ?? (part.expression ? `{${part.text}}` : part.text)).join('');
 		}
 	}
-	const expressions = elements.flatMap((element) => attributesOf(element).map((attr) => String(attr.nodeValue))).join('\n');
+	// Every "$name" in any attribute, string literals and literal text included: a declaration is
+	// dropped only when certainly unused.
+	const attributeText = elements.flatMap((element) => attributesOf(element).map((attr) => String(attr.nodeValue))).join('\n');
+	const referred = new Set([...attributeText.matchAll(VARIABLE)].map((match) => match[1]));
 	for (const [name, { declaration }] of constants) {
-		const referred = new RegExp(String.raw`\$\s*${name.replace(/[.]/g, '\\.')}(?![${NAME_CHAR}])`, 'u').test(expressions);
-		if (!referred) stylesheet.removeChild(declaration);
+		if (!referred.has(name)) stylesheet.removeChild(declaration);
 	}
 }
 

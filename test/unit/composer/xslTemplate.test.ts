@@ -648,8 +648,19 @@ describe('broken templates name the line and the problem', () => {
 		);
 		const undeclared = await failure(template.replace('$straße·nr', '$änd'));
 		expect(undeclared.message).toMatch(/^XSL template, line 5, column 31: \$änd in select="…" of <xsl:value-of> is not declared/);
-		const unknownCall = await failure(template.replace('concat(', 'verketten('));
-		expect(unknownCall.message).toMatch(/verketten\(\) in select="…" of <xsl:value-of> is not an XPath 1.0 or XSLT 1.0 function/);
+		const unknownCall = await failure(template.replace('concat(', 'größe('));
+		expect(unknownCall.message).toMatch(/größe\(\) in select="…" of <xsl:value-of> is not an XPath 1.0 or XSLT 1.0 function/);
+	});
+
+	it('renders a template with an unused variable whose name is no XML name', async () => {
+		// Its name went into a regular expression unescaped: "a{b" threw a SyntaxError at load.
+		for (const name of ['a{b', 'a}', 'a]', 'a(b', 'a\\b']) {
+			const template = stylesheet(
+				`<xsl:variable name="${name}">12px</xsl:variable>`,
+				'<xsl:template match="/"><html><head><title>Hi</title></head><body><b title="it\'s {n/who}"/></body></html></xsl:template>',
+			);
+			expect((await compileTemplate(template).render(data)).html).toContain('<b title="it\'s Tom &amp; Jerry &lt;b&gt;">');
+		}
 	});
 
 	it('accepts in a version 2.0 template what xslt-processor runs there (xsl:sequence)', async () => {

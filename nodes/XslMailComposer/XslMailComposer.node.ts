@@ -27,7 +27,7 @@ import { onRenderThreads } from './render/renderThreads';
 import { linkPrefixFor, type TelephonyLinkMode } from './render/telephonyLink';
 import { templateText } from './render/templateText';
 import { compileTemplate, DEFAULT_TEMPLATE_FILE, type CompiledTemplate } from './render/xslTemplate';
-import { SendFailures, sendMail, smtpErrorMessage, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
+import { SendFailures, sendMail, type SendingReport, smtpErrorMessage, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
 
 const ACTIONS = choicesOf(xslMailComposerProperties, 'action');
 const TEMPLATE_SOURCES = choicesOf(xslMailComposerProperties, 'templateSource');
@@ -226,11 +226,12 @@ export class XslMailComposer implements INodeType {
 						returnData.push(notSent(itemIndex, failure.reason, failure.to));
 						continue;
 					}
-					if (!failures.goOnAfter(failure)) throw sendingFailed(node, failures);
+					if (!failures.goOnAfter(failure)) throw sendingFailed(node, failures.report()!);
 					forgetNotification(remembered(itemIndex));
 				}
 			}
-			if (failures.report()) throw sendingFailed(node, failures);
+			const report = failures.report();
+			if (report) throw sendingFailed(node, report);
 		} catch (error) {
 			stopsAt(itemIndex);
 			throw error;
@@ -245,8 +246,7 @@ export class XslMailComposer implements INodeType {
  * The execution's error for mails not sent. The reasons and recipients go into the description
  * too: n8n replaces a message that contains an error code (ECONNREFUSED, ETIMEDOUT …) by its own text.
  */
-function sendingFailed(node: INode, failures: SendFailures): NodeApiError {
-	const { first, message, description } = failures.report()!;
+function sendingFailed(node: INode, { first, message, description }: SendingReport): NodeApiError {
 	return new NodeApiError(node, first.error as JsonObject, { itemIndex: first.itemIndex, message, description });
 }
 

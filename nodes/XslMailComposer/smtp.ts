@@ -43,7 +43,7 @@ function isCertificateError(code: string): boolean {
  * An SMTP failure in the words of the credential's fields, with the original error text at the end:
  * nodemailer's own message ("connect ECONNREFUSED 127.0.0.1:2792") names no setting to check.
  */
-export function smtpErrorMessage(error: unknown, settings: Pick<SmtpSettings, 'host' | 'port'>): string {
+export function smtpErrorMessage(error: unknown, settings: Pick<SmtpSettings, 'host' | 'port' | 'disableStartTls'>): string {
 	const { code, originalCode, message, responseCode, command, permanent, response } = error as SmtpFailure;
 	const original = String(message ?? error).trim();
 	// nodemailer files socket errors under its own code (ESOCKET) and keeps Node's as originalCode.
@@ -72,28 +72,30 @@ export function smtpErrorMessage(error: unknown, settings: Pick<SmtpSettings, 'h
 	} else if (reason === 'EAUTH') {
 		explained = `${address} refused the user/password. Check User and Password.`;
 	} else if (responseCode === 530 && /STARTTLS/i.test(response ?? '')) {
-		explained = `${address} takes mail only over an encrypted connection. Turn off Disable STARTTLS, or use SSL/TLS (465).`;
+		explained = settings.disableStartTls
+			? `${address} takes mail only over an encrypted connection. Turn off Disable STARTTLS.`
+			: `${address} takes mail only over an encrypted connection but offered no STARTTLS. Turn on SSL/TLS (port 465).`;
 	} else if (responseCode === 530) {
 		explained = `${address} sends mail only after a login. Fill in User and Password.`;
 	} else if (permanent && (command === 'RCPT TO' || command === 'DATA' || command === 'MAIL FROM')) {
-		explained = refusalMessage(error as SmtpFailure, address);
+		explained = `${address} ${REFUSAL_ADVICE[refusalOf(error as SmtpFailure)](replyStatus(error as SmtpFailure))}`;
 	}
 	return explained === null ? original : `${explained} Details: ${original}`;
 }
 
-/** A permanent refusal of the sender, the recipient or the mail, in words that say what to check. */
-function refusalMessage(failure: SmtpFailure, address: string): string {
-	const reply = replyStatus(failure);
-	if (isAboutSender(failure)) {
-		return `${address} refused the sender address for good (${reply}). Check From: the server may take only its account's own address.`;
-	}
-	if (/relay/i.test(failure.response ?? '')) {
-		return `${address} does not relay to this recipient (${reply}): it may forward mail to other domains only after a login. Check User and Password, or the user's e-mail address in the directory.`;
-	}
-	return failure.command === 'RCPT TO'
-		? `${address} refused the recipient for good (${reply}). Check the user's e-mail address in the directory.`
-		: `${address} refused the mail for good (${reply}), for example as spam or for its From address.`;
-}
+const checkRecipient = (reply: string) => `refused the recipient for good (${reply}). Check the user's e-mail address in the directory.`;
+/** What a permanent refusal is about, and what to check, in words that follow the server's address. */
+const REFUSAL_ADVICE: Record<Refusal, (reply: string) => string> = {
+	tooBig: (reply) => `refused the mail as too big (${reply}). Check the server's size limit.`,
+	sender: (reply) => `refused the sender address for good (${reply}). Check From: the server may take only its account's own address.`,
+	ourHost: (reply) => `refused mail from n8n's host (${reply}): its address is on a block list or not allowed. Ask the mail server's administrator.`,
+	mailbox: checkRecipient,
+	relay: (reply) =>
+		`does not relay to this recipient (${reply}): it may forward mail to other domains only after a login. Check User and Password, or the user's e-mail address in the directory.`,
+	recipient: checkRecipient,
+	content: (reply) => `refused the mail for good (${reply}), for example as spam or for its From address.`,
+	other: (reply) => `refused the mail for good (${reply}).`,
+};
 
 /** What nodemailer adds to an error: its code, Node's code below it, and the server's reply. */
 interface SmtpFailure {
@@ -117,28 +119,62 @@ function enhancedStatus(response: string | undefined): string | undefined {
 	return /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})(?!\S)/.exec(response ?? '')?.[1];
 }
 
-/** A refusal of our own envelope sender: RFC 3463's X.1.7/X.1.8, or a reply that says so (Postfix checks it at RCPT TO). */
-function isAboutSender(failure: SmtpFailure): boolean {
-	return failure.command === 'MAIL FROM' || /^\d\.1\.[78]$/.test(enhancedStatus(failure.response) ?? '') || /\bsender\b/i.test(failure.response ?? '');
+/**
+ * What a permanent (5xx) refusal is about, from the command it answered, its RFC 3463 enhanced status
+ * where the server sends one, and the words of common servers (Postfix, Exim, Exchange) where not.
+ */
+type Refusal = 'tooBig' | 'sender' | 'ourHost' | 'mailbox' | 'relay' | 'recipient' | 'content' | 'other';
+
+function refusalOf(failure: SmtpFailure): Refusal {
+	const { command, responseCode } = failure;
+	const text = failure.response ?? '';
+	const status = enhancedStatus(text) ?? '';
+	if (/^\d\.3\.4$/.test(status) || (responseCode === 552 && /size|too (big|large)/i.test(text))) return 'tooBig';
+	// Postfix checks the sender (and the client) at RCPT TO, naming them in the reply.
+	if (/^\d\.1\.[78]$/.test(status) || /sender address rejected/i.test(text)) return 'sender';
+	if (command === 'MAIL FROM' && (status === '' || /^\d\.[17]\./.test(status))) return 'sender';
+	if (/client host|blocked using|\b(block|black|deny)[ -]?list|spamhaus/i.test(text)) return 'ourHost';
+	if (command === 'RCPT TO') {
+		// Exim and older servers give no enhanced status: "550 Unrouteable address", "550 No such user".
+		const gone = status ? /^\d\.[12]\.\d+$/.test(status) : /unknown|unrouteable|no such|does not exist|mailbox unavailable/i.test(text);
+		if (gone) return 'mailbox';
+		if (/relay(ing)? (access )?(denied|not permitted)|unable to relay/i.test(text)) return 'relay';
+		return 'recipient';
+	}
+	return command === 'DATA' ? 'content' : 'other';
 }
 
 /**
  * Whom a failure concerns, which decides whether the next mail is tried:
- * - `mailbox`: this recipient's mailbox, for certain (a permanent refusal at RCPT TO with RFC 3463's
- *   X.1 "address" or X.2 "mailbox" status, such as 5.1.1 user unknown or 5.2.1 disabled);
- * - `mail`: this mail, refused for good at RCPT TO or DATA, for a reason the reply does not pin on
- *   the recipient (no enhanced status, relaying denied, a policy, the content): the next mail, to
- *   another recipient, may well go through;
+ * - `mailbox`: this recipient's mailbox, for certain (RFC 3463's X.1 "address" or X.2 "mailbox"
+ *   status at RCPT TO, such as 5.1.1 user unknown or 5.2.1 disabled, or a server's words for it);
+ * - `mail`: this mail, refused for good at RCPT TO or DATA for a reason the reply does not pin on
+ *   the recipient (relaying denied, a policy, the content, its size): the next mail, to another
+ *   recipient, may well go through;
  * - `all`: every mail: a failure that is not permanent (retrying may help), the connection, the
- *   login (530), the sender address.
+ *   login (530), the sender address, n8n's host.
  */
 export function failureScope(error: unknown): 'mailbox' | 'mail' | 'all' {
 	const failure = error as SmtpFailure;
 	const { permanent, command, responseCode } = failure;
 	if (permanent !== true || (command !== 'RCPT TO' && command !== 'DATA') || responseCode === 530) return 'all';
-	if (isAboutSender(failure)) return 'all';
-	const enhanced = enhancedStatus(failure.response);
-	return command === 'RCPT TO' && enhanced && /^5\.[12]\./.test(enhanced) ? 'mailbox' : 'mail';
+	const refusal = refusalOf(failure);
+	if (refusal === 'sender' || refusal === 'ourHost') return 'all';
+	return refusal === 'mailbox' ? 'mailbox' : 'mail';
+}
+
+/** A reply without the addresses in it: refusals of different recipients for the same reason read alike. */
+const replyReason = (error: unknown) =>
+	String((error as SmtpFailure).response ?? '')
+		.replace(/<[^<>]*>|\S+@\S+/g, '')
+		.trim()
+		.toLowerCase();
+
+/** The execution's error: named after the first failure, whose item it points to. */
+export interface SendingReport {
+	first: SendFailure;
+	message: string;
+	description: string;
 }
 
 /** One mail that was not sent. */
@@ -151,9 +187,9 @@ export interface SendFailure {
 }
 
 /**
- * Refusals of single mails before the first mail goes through, after which sending stops: a server
- * that refuses every mail alike (relaying denied to all, a policy) is then more likely refusing
- * because of its settings than because of so many addresses.
+ * Refusals of single mails with the same reply (addresses aside) before the first mail goes through,
+ * after which sending stops: a server that refuses every mail alike (relaying denied to all, a
+ * policy) is then more likely refusing because of its settings than because of so many addresses.
  */
 export const REFUSALS_BEFORE_STOPPING = 3;
 /** Failures the execution's error lists one by one; more are counted. */
@@ -179,13 +215,14 @@ export class SendFailures {
 		const scope = failureScope(failure.error);
 		if (scope === 'all') return false;
 		if (scope === 'mailbox' || this.anySent) return true;
-		const refusedMails = this.failures.filter((noted) => failureScope(noted.error) === 'mail').length;
-		this.stoppedByRefusals = refusedMails >= REFUSALS_BEFORE_STOPPING;
+		const reason = replyReason(failure.error);
+		const alike = this.failures.filter((noted) => failureScope(noted.error) === 'mail' && replyReason(noted.error) === reason);
+		this.stoppedByRefusals = alike.length >= REFUSALS_BEFORE_STOPPING;
 		return !this.stoppedByRefusals;
 	}
 
 	/** The execution's error for the mails not sent, or `undefined` when none failed. */
-	report(): { first: SendFailure; message: string; description: string } | undefined {
+	report(): SendingReport | undefined {
 		const [first] = this.failures;
 		if (!first) return undefined;
 		const recipients = this.failures.map((failure) => failure.to);
@@ -197,7 +234,7 @@ export class SendFailures {
 		if (this.failures.length > LISTED_FAILURES) lines.push(`… and ${this.failures.length - LISTED_FAILURES} more`);
 		if (this.stoppedByRefusals) {
 			lines.push(
-				`The server refused all ${this.failures.length} mails tried and took none, so sending stopped: ` +
+				`The server refused ${REFUSALS_BEFORE_STOPPING} of the mails alike and took none, so sending stopped: ` +
 					'more likely its settings (relaying, the sender address, the login) than these addresses.',
 			);
 		}

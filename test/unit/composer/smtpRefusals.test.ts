@@ -45,8 +45,14 @@ describe('a refusal, in the words of the settings to check', () => {
 		],
 		['a full mailbox (5.2.2)', { code: 552, text: '5.2.2 Mailbox full' }, 'refused the recipient for good (552 5.2.2).', 'mailbox'],
 		[
-			'a refused recipient from a server without enhanced status codes',
+			'an unknown user, from a server without enhanced status codes',
 			'unknown',
+			"refused the recipient for good (550). Check the user's e-mail address in the directory.",
+			'mailbox',
+		],
+		[
+			'a refused recipient, from a server without enhanced status codes, for a reason it does not name',
+			{ code: 550, text: 'Recipient rejected' },
 			"refused the recipient for good (550). Check the user's e-mail address in the directory.",
 			'mail',
 		],
@@ -65,7 +71,7 @@ describe('a refusal, in the words of the settings to check', () => {
 		[
 			'a server that wants STARTTLS first',
 			{ code: 530, text: '5.7.0 Must issue a STARTTLS command first' },
-			'takes mail only over an encrypted connection. Turn off Disable STARTTLS, or use SSL/TLS (465).',
+			'takes mail only over an encrypted connection. Turn off Disable STARTTLS.',
 			'all',
 		],
 		[
@@ -74,6 +80,37 @@ describe('a refusal, in the words of the settings to check', () => {
 			'sends mail only after a login. Fill in User and Password.',
 			'all',
 		],
+		[
+			"Postfix's unknown user in its relay recipient table (the word relay, but 5.1.1)",
+			{ code: 550, text: '5.1.1 <anna@example.com>: Recipient address rejected: User unknown in relay recipient table' },
+			"refused the recipient for good (550 5.1.1). Check the user's e-mail address in the directory.",
+			'mailbox',
+		],
+		[
+			"Exim's unknown recipient, without enhanced status",
+			{ code: 550, text: 'Unrouteable address' },
+			"refused the recipient for good (550). Check the user's e-mail address in the directory.",
+			'mailbox',
+		],
+		[
+			'a recipient who blocks the sender (not our sender address as such)',
+			{ code: 550, text: '5.7.1 Sender blocked by recipient' },
+			"refused the recipient for good (550 5.7.1). Check the user's e-mail address in the directory.",
+			'mail',
+		],
+		[
+			"Exchange Online's recipient not accepted (5.4.1)",
+			{ code: 550, text: '5.4.1 Recipient address rejected: Access denied. AS(201806281)' },
+			"refused the recipient for good (550 5.4.1). Check the user's e-mail address in the directory.",
+			'mail',
+		],
+		[
+			"n8n's host refused (Postfix's client check at RCPT TO)",
+			{ code: 554, text: '5.7.1 <n8n.example.com[192.0.2.7]>: Client host rejected: Access denied' },
+			"refused mail from n8n's host (554 5.7.1): its address is on a block list or not allowed. Ask the mail server's administrator.",
+			'all',
+		],
+		['n8n\'s host on a block list', { code: 554, text: '5.7.1 Service unavailable; Client host [192.0.2.7] blocked using zen.spamhaus.org' }, "refused mail from n8n's host", 'all'],
 		['a busy mailbox, for now', 'busy', null, 'all'],
 	])('%s', async (_case, reply, explained, scope) => {
 		const error = await refused(`someone-${sink.refused.length}@example.com`, reply);
@@ -86,7 +123,10 @@ describe('a refusal, in the words of the settings to check', () => {
 	// The sink refuses at RCPT TO only; these errors carry the fields nodemailer sets (smtp-connection's _formatError).
 	it.each([
 		['a mail refused for good after its content', 'DATA', '554 5.6.0 Message refused', 'refused the mail for good (554 5.6.0), for example as spam or for its From address.', 'mail'],
+		['a mail too big for the server, at DATA', 'DATA', '552 5.3.4 Message size exceeds fixed limit', "refused the mail as too big (552 5.3.4). Check the server's size limit.", 'mail'],
 		['our sender address, refused at MAIL FROM', 'MAIL FROM', '553 Sender address rejected', "refused the sender address for good (553). Check From: the server may take only its account's own address.", 'all'],
+		['a mail too big for the server, at MAIL FROM (SIZE=)', 'MAIL FROM', '552 5.3.4 Message size exceeds fixed limit', "refused the mail as too big (552 5.3.4). Check the server's size limit.", 'all'],
+		["Gmail's daily sending quota, at MAIL FROM", 'MAIL FROM', '550 5.4.5 Daily user sending quota exceeded.', 'refused the mail for good (550 5.4.5).', 'all'],
 	])('%s', (_case, command, response, explained, scope) => {
 		const responseCode = Number(response.slice(0, 3));
 		const error = Object.assign(new Error(`Failed: ${response}`), { code: 'EENVELOPE', response, responseCode, permanent: true, command });
@@ -94,6 +134,14 @@ describe('a refusal, in the words of the settings to check', () => {
 		expect(failureScope(error)).toBe(scope);
 	});
 });
+
+	it('a server that wants STARTTLS, with STARTTLS not turned off, offered none: SSL/TLS is the way', () => {
+		const response = '530 5.7.0 Must issue a STARTTLS command first';
+		const error = Object.assign(new Error(`Failed: ${response}`), { code: 'EENVELOPE', response, responseCode: 530, permanent: true, command: 'MAIL FROM' });
+		expect(smtpErrorMessage(error, { host: 'smtp.example.com', port: 25, disableStartTls: false })).toBe(
+			`smtp.example.com:25 takes mail only over an encrypted connection but offered no STARTTLS. Turn on SSL/TLS (port 465). Details: ${error.message}`,
+		);
+	});
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -133,8 +181,19 @@ describe('SendFailures: whether the next mail is tried, and the execution error'
 		expect(report.message).toBe('Sending the missed-call mails to a@example.com, b@example.com and c@example.com failed');
 		expect(report.description.split('\n')).toEqual([
 			...tried.map((to) => expect.stringMatching(new RegExp(`^${escape(to)}: ${escape(address())} does not relay to this recipient`))),
-			'The server refused all 3 mails tried and took none, so sending stopped: more likely its settings (relaying, the sender address, the login) than these addresses.',
+			'The server refused 3 of the mails alike and took none, so sending stopped: more likely its settings (relaying, the sender address, the login) than these addresses.',
 		]);
+	});
+
+	it('goes on before any mail went through when the refusals differ or name gone mailboxes', async () => {
+		const differing = new SendFailures();
+		const goneOnExim = new SendFailures();
+		const goOn: boolean[] = [];
+		for (const [n, reply] of ['relayDenied', { code: 550, text: '5.7.1 Sender blocked by recipient' }, { code: 550, text: 'Recipient rejected' }, 'relayDenied'].entries()) {
+			goOn.push(differing.goOnAfter(await failureOf(`differing-${n}@example.com`, reply as Refusal)));
+		}
+		for (let n = 0; n < 4; n++) goOn.push(goneOnExim.goOnAfter(await failureOf(`left-${n}@example.com`, { code: 550, text: 'Unrouteable address' })));
+		expect(goOn).toEqual(Array(8).fill(true));
 	});
 
 	it('goes on after any number of refusals once a mail went through, and after any number of gone mailboxes', async () => {

@@ -16,22 +16,28 @@ const MAX_DISPLAY_NAME_LENGTH = 100;
 
 /** "@", and the full-width and small commercial at that read as one. */
 const AT = String.raw`[@\uFF20\uFE6B]`;
-/** ".", and the full-width and ideographic full stops that read as one. */
-const DOT = String.raw`[.\uFF0E\uFF61\u3002]`;
-const ADDRESS_PART = String.raw`[^\s<>()\[\]"'@\uFF20\uFE6B]+`;
+/** ".", and the full-width, small and ideographic full stops that read as one. */
+const DOT = String.raw`[.\uFF0E\uFE52\uFF61\u3002]`;
+const ADDRESS_PART = String.raw`[^\s<>()\[\]"',;@\uFF20\uFE6B]+`;
 /**
  * What reads as an e-mail address inside a display name (`local@domain.tld`, spaces around the
- * "@" allowed), with the brackets or quotes around it: most clients show only the name, so a
- * caller-ID name "IT Support <helpdesk@our-firm.example>" would pass a stranger's mail off as ours.
- * A domain without a dot is no address: "Bau@Werk GmbH" stays.
+ * "@" allowed, a top-level domain of letters), with the brackets or quotes around it, and anything
+ * with an "@" in angle brackets or cut short by shortening ("helpdesk@our-firm…"): most clients show only the name, so a caller-ID name
+ * "IT Support <helpdesk@our-firm.example>" would pass a stranger's mail off as ours. Other text
+ * with an "@" stays: "Bau@Werk GmbH", "Meeting @ 10.30".
  */
 const ADDRESS_IN_NAME = new RegExp(
-	String.raw`[<(\["']?\s*${ADDRESS_PART}\s*${AT}\s*${ADDRESS_PART}${DOT}${ADDRESS_PART}\s*[>)\]"']?`,
+	String.raw`<[^<>]*${AT}[^<>]*(>|$)|\S*${AT}\S*…$|[(\["']?\s*${ADDRESS_PART}\s*${AT}\s*${ADDRESS_PART}${DOT}\p{L}{2,}(?![\p{L}\p{N}])\s*[)\]"']?`,
 	'gu',
 );
+/** Brackets and quotes left empty. */
+const EMPTY_PAIR = /<\s*>|\(\s*\)|\[\s*\]|"\s*"/g;
+/** How much of a name is searched for addresses: enough for every name shown, bounded for hostile ones. */
+const SEARCHED_NAME_LENGTH = 1000;
 
 export function displayName(value: unknown): string {
-	return cleanLine(cleanLine(value).replace(ADDRESS_IN_NAME, ' '), MAX_DISPLAY_NAME_LENGTH);
+	const searched = cleanLine(value, SEARCHED_NAME_LENGTH);
+	return cleanLine(searched.replace(ADDRESS_IN_NAME, ' ').replace(EMPTY_PAIR, ' '), MAX_DISPLAY_NAME_LENGTH);
 }
 
 /**

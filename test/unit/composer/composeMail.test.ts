@@ -104,6 +104,15 @@ describe('sender modes', () => {
 		['a caller-ID name with a small "﹫" and a full-width "．"', { email: 'someone@customer.example' }, 'helpdesk﹫our-firm．example', ''],
 		['a caller-ID name that is a quoted address', { email: 'someone@customer.example' }, '"helpdesk@our-firm.example"', ''],
 		['a CRM name with an address in spaced brackets', { name: 'Jo ( jo@our-firm.example ) Berg', email: 'jo@customer.example' }, '', 'Jo Berg'],
+		['a caller-ID name with a small "﹒"', { email: 'someone@customer.example' }, 'IT Support helpdesk@our-firm﹒example', 'IT Support'],
+		['a caller-ID name with an intranet address in angle brackets', { email: 'someone@customer.example' }, 'IT Support <helpdesk@intranet>', 'IT Support'],
+		['a caller-ID name with doubled angle brackets', { email: 'someone@customer.example' }, '<<helpdesk@our-firm.example>>', ''],
+		[
+			'a caller-ID name whose address comes after 26 others, past the 200 characters of a line',
+			{ email: 'someone@customer.example' },
+			`${'a@b.cd '.repeat(26)}helpdesk@our-firm.example`,
+			'',
+		],
 	])('leaves the address out of the display name of %s', async (_, contact, callerName, shown) => {
 		const notification = missedCall();
 		notification.contact = contact;
@@ -115,6 +124,7 @@ describe('sender modes', () => {
 	it.each([
 		['an "@" without a domain', 'Bau@Werk GmbH'],
 		['an "@" in a hashtag-like name', 'Team @Support'],
+		['an "@" before a time', 'Meeting @ 10.30 Uhr'],
 	])('keeps a name with %s, which reads as no address', async (_, name) => {
 		const notification = missedCall();
 		notification.contact = { name, email: 'info@customer.example' };

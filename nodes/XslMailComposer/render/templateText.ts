@@ -7,6 +7,7 @@
  */
 import * as iconv from 'iconv-lite';
 import { TemplateError } from './errors';
+import { LONE_SURROGATES } from './text';
 
 const DECLARED_ENCODING = /^<\?xml\s[^?>]*?\bencoding\s*=\s*(["'])([A-Za-z][\w.:-]*)\1/;
 
@@ -38,7 +39,7 @@ export function templateText(bytes: Uint8Array): string {
 const startsWith = (buffer: Buffer, ...start: number[]) => start.every((byte, index) => buffer[index] === byte);
 
 /** U+FFFD, or half a UTF-16 surrogate pair (which becomes U+FFFD in the mail). */
-const UNREADABLE = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNREADABLE = new RegExp(String.raw`\uFFFD|${LONE_SURROGATES.source}`);
 
 /**
  * The text in a character set other than UTF-8. iconv-lite puts U+FFFD for bytes the set does not

@@ -6,7 +6,7 @@
 /** Forbidden in XML 1.0 (C0 controls but tab/LF/CR, U+FFFE/U+FFFF), plus DEL and C1 controls. */
 const CONTROL_CHARS = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]/g;
 /** Half a surrogate pair cannot be encoded as UTF-8 and is illegal in XML. */
-const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+export const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** Embeddings, overrides and isolates: a caller name must not reverse the text around it. */
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 /**

@@ -87,8 +87,11 @@ const checkRecipient = (reply: string) => `refused the recipient for good (${rep
 /** What a permanent refusal is about, and what to check, in words that follow the server's address. */
 const REFUSAL_ADVICE: Record<Refusal, (reply: string) => string> = {
 	tooBig: (reply) => `refused the mail as too big (${reply}). Check the server's size limit.`,
+	helo: (reply) => `refused the name n8n greeted it with (${reply}). Fill in Client Host Name with n8n's full host name.`,
+	login: (reply) => `refused the sender without a login (${reply}). Fill in User and Password.`,
 	sender: (reply) => `refused the sender address for good (${reply}). Check From: the server may take only its account's own address.`,
-	ourHost: (reply) => `refused mail from n8n's host (${reply}): its address is on a block list or not allowed. Ask the mail server's administrator.`,
+	ourHost: (reply) =>
+		`refused mail from n8n's host (${reply}): its address is on a block list or not allowed, or the sender checks (SPF, DKIM, DMARC) failed. Ask the mail server's administrator.`,
 	mailbox: checkRecipient,
 	relay: (reply) =>
 		`does not relay to this recipient (${reply}): it may forward mail to other domains only after a login. Check User and Password, or the user's e-mail address in the directory.`,
@@ -115,30 +118,45 @@ function replyStatus({ responseCode, response }: SmtpFailure): string {
 	return enhanced ? `${responseCode} ${enhanced}` : String(responseCode);
 }
 
+/** RFC 3463's status after the reply code, or qmail's "(#5.1.1" in the text. */
 function enhancedStatus(response: string | undefined): string | undefined {
-	return /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})(?!\S)/.exec(response ?? '')?.[1];
+	const text = response ?? '';
+	return (/^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})(?!\S)/.exec(text) ?? /\(#([245]\.\d{1,3}\.\d{1,3})/.exec(text))?.[1];
 }
 
 /**
  * What a permanent (5xx) refusal is about, from the command it answered, its RFC 3463 enhanced status
  * where the server sends one, and the words of common servers (Postfix, Exim, Exchange) where not.
  */
-type Refusal = 'tooBig' | 'sender' | 'ourHost' | 'mailbox' | 'relay' | 'recipient' | 'content' | 'other';
+type Refusal = 'tooBig' | 'helo' | 'login' | 'ourHost' | 'sender' | 'mailbox' | 'relay' | 'recipient' | 'content' | 'other';
+
+/** Refusals that concern every mail: sending stops at once. */
+const EVERY_MAIL: readonly Refusal[] = ['helo', 'login', 'ourHost', 'sender'];
 
 function refusalOf(failure: SmtpFailure): Refusal {
 	const { command, responseCode } = failure;
 	const text = failure.response ?? '';
 	const status = enhancedStatus(text) ?? '';
-	if (/^\d\.3\.4$/.test(status) || (responseCode === 552 && /size|too (big|large)/i.test(text))) return 'tooBig';
-	// Postfix checks the sender (and the client) at RCPT TO, naming them in the reply.
-	if (/^\d\.1\.[78]$/.test(status) || /sender address rejected/i.test(text)) return 'sender';
+	if (/^\d\.3\.4$/.test(status) || (!status && responseCode === 552 && /size|too (big|large)/i.test(text))) return 'tooBig';
+	// Postfix checks the client's greeting, the client and the sender at RCPT TO, naming them.
+	if (/helo command rejected/i.test(text)) return 'helo';
+	if (/not logged in|authentication required/i.test(text)) return 'login';
+	// X.7.23–X.7.26: SPF, DKIM, DMARC and reverse DNS checks of the sending host and domain.
+	if (/^\d\.7\.2[3-6]$/.test(status) || /client host|blocked using|\b(block|black|deny)[ -]?list|spamhaus|banned sending ip/i.test(text)) {
+		return 'ourHost';
+	}
+	if (/^\d\.1\.[78]$/.test(status) || /sender address rejected|sender verify failed|unknown sender|sender domain/i.test(text)) return 'sender';
 	if (command === 'MAIL FROM' && (status === '' || /^\d\.[17]\./.test(status))) return 'sender';
-	if (/client host|blocked using|\b(block|black|deny)[ -]?list|spamhaus/i.test(text)) return 'ourHost';
 	if (command === 'RCPT TO') {
-		// Exim and older servers give no enhanced status: "550 Unrouteable address", "550 No such user".
-		const gone = status ? /^\d\.[12]\.\d+$/.test(status) : /unknown|unrouteable|no such|does not exist|mailbox unavailable/i.test(text);
+		// Exchange Online answers a recipient its tenant does not have with 5.4.1; Exim and older
+		// servers give no status: "550 Unrouteable address", "550 No such user".
+		const gone = status
+			? /^\d\.[12]\.\d+$/.test(status) || (/^\d\.4\.1$/.test(status) && /recipient address rejected/i.test(text))
+			: /unknown|unrouteable|no such|does not exist|mailbox unavailable/i.test(text);
 		if (gone) return 'mailbox';
-		if (/relay(ing)? (access )?(denied|not permitted)|unable to relay/i.test(text)) return 'relay';
+		if (/relay(ing)? (access )?(denied|not permitted)|unable to relay|not permitted to relay|credentials for relay|rcpthosts/i.test(text)) {
+			return 'relay';
+		}
 		return 'recipient';
 	}
 	return command === 'DATA' ? 'content' : 'other';
@@ -152,23 +170,25 @@ function refusalOf(failure: SmtpFailure): Refusal {
  *   the recipient (relaying denied, a policy, the content, its size): the next mail, to another
  *   recipient, may well go through;
  * - `all`: every mail: a failure that is not permanent (retrying may help), the connection, the
- *   login (530), the sender address, n8n's host.
+ *   login (530), the sender address, n8n's host or its greeting (`EVERY_MAIL`).
  */
 export function failureScope(error: unknown): 'mailbox' | 'mail' | 'all' {
 	const failure = error as SmtpFailure;
 	const { permanent, command, responseCode } = failure;
 	if (permanent !== true || (command !== 'RCPT TO' && command !== 'DATA') || responseCode === 530) return 'all';
 	const refusal = refusalOf(failure);
-	if (refusal === 'sender' || refusal === 'ourHost') return 'all';
+	if (EVERY_MAIL.includes(refusal)) return 'all';
 	return refusal === 'mailbox' ? 'mailbox' : 'mail';
 }
 
-/** A reply without the addresses in it: refusals of different recipients for the same reason read alike. */
-const replyReason = (error: unknown) =>
-	String((error as SmtpFailure).response ?? '')
-		.replace(/<[^<>]*>|\S+@\S+/g, '')
-		.trim()
-		.toLowerCase();
+/**
+ * Refusals of different recipients for the same reason: the same code, status and kind. Not the
+ * text: servers add a session id, a time or the client's address to every reply (Gmail, Exchange).
+ */
+const refusalReason = (error: unknown) => {
+	const failure = error as SmtpFailure;
+	return `${replyStatus(failure)} ${refusalOf(failure)}`;
+};
 
 /** The execution's error: named after the first failure, whose item it points to. */
 export interface SendingReport {
@@ -187,7 +207,7 @@ export interface SendFailure {
 }
 
 /**
- * Refusals of single mails with the same reply (addresses aside) before the first mail goes through,
+ * Refusals of single mails for the same reason (`refusalReason`) before the first mail goes through,
  * after which sending stops: a server that refuses every mail alike (relaying denied to all, a
  * policy) is then more likely refusing because of its settings than because of so many addresses.
  */
@@ -215,8 +235,8 @@ export class SendFailures {
 		const scope = failureScope(failure.error);
 		if (scope === 'all') return false;
 		if (scope === 'mailbox' || this.anySent) return true;
-		const reason = replyReason(failure.error);
-		const alike = this.failures.filter((noted) => failureScope(noted.error) === 'mail' && replyReason(noted.error) === reason);
+		const reason = refusalReason(failure.error);
+		const alike = this.failures.filter((noted) => failureScope(noted.error) === 'mail' && refusalReason(noted.error) === reason);
 		this.stoppedByRefusals = alike.length >= REFUSALS_BEFORE_STOPPING;
 		return !this.stoppedByRefusals;
 	}

@@ -88,7 +88,8 @@ export class SmtpSink {
 			},
 			onRcptTo(address, _session, callback) {
 				const refusal = sink!.refusalOf(address.address);
-				callback(refusal && Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
+				const text = refusal?.text.replace('<recipient>', `<${address.address}>`);
+				callback(refusal && Object.assign(new Error(text), { responseCode: refusal.code }));
 			},
 			onData(stream, session, callback) {
 				const chunks: Buffer[] = [];

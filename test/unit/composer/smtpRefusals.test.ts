@@ -99,15 +99,32 @@ describe('a refusal, in the words of the settings to check', () => {
 			'mail',
 		],
 		[
-			"Exchange Online's recipient not accepted (5.4.1)",
+			"Exchange Online's recipient its tenant does not have (5.4.1)",
 			{ code: 550, text: '5.4.1 Recipient address rejected: Access denied. AS(201806281)' },
 			"refused the recipient for good (550 5.4.1). Check the user's e-mail address in the directory.",
-			'mail',
+			'mailbox',
 		],
+		["qmail's unknown recipient (status in the text)", { code: 511, text: 'sorry, no mailbox here by that name (#5.1.1 - chkuser)' }, 'refused the recipient for good (511 5.1.1).', 'mailbox'],
+		['a full mailbox worded with "size"', { code: 552, text: '5.2.2 <recipient>: Mailbox size limit exceeded' }, 'refused the recipient for good (552 5.2.2).', 'mailbox'],
+		["qmail's relaying denied", { code: 553, text: "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)" }, 'does not relay to this recipient (553 5.7.1)', 'mail'],
+		[
+			"Postfix's refusal of n8n's greeting (a container id as host name)",
+			{ code: 504, text: '5.5.2 <3f2a9c1b7d4e>: Helo command rejected: need fully-qualified hostname' },
+			"refused the name n8n greeted it with (504 5.5.2). Fill in Client Host Name with n8n's full host name.",
+			'all',
+		],
+		[
+			"Postfix's sender check without a login",
+			{ code: 553, text: '5.7.1 <pbx@example.com>: Sender address rejected: not logged in' },
+			'refused the sender without a login (553 5.7.1). Fill in User and Password.',
+			'all',
+		],
+		["Exim's sender verification", { code: 550, text: 'Verification failed for <pbx@example.com>\nUnrouteable address\nSender verify failed' }, 'refused the sender address for good (550).', 'all'],
+		['a failed SPF check (5.7.23)', { code: 550, text: '5.7.23 Message rejected due to: SPF fail' }, "refused mail from n8n's host (550 5.7.23)", 'all'],
 		[
 			"n8n's host refused (Postfix's client check at RCPT TO)",
 			{ code: 554, text: '5.7.1 <n8n.example.com[192.0.2.7]>: Client host rejected: Access denied' },
-			"refused mail from n8n's host (554 5.7.1): its address is on a block list or not allowed. Ask the mail server's administrator.",
+			"refused mail from n8n's host (554 5.7.1): its address is on a block list or not allowed, or the sender checks (SPF, DKIM, DMARC) failed. Ask the mail server's administrator.",
 			'all',
 		],
 		['n8n\'s host on a block list', { code: 554, text: '5.7.1 Service unavailable; Client host [192.0.2.7] blocked using zen.spamhaus.org' }, "refused mail from n8n's host", 'all'],
@@ -133,7 +150,6 @@ describe('a refusal, in the words of the settings to check', () => {
 		expect(smtpErrorMessage(error, { host: 'smtp.example.com', port: 587 })).toBe(`smtp.example.com:587 ${explained} Details: ${error.message}`);
 		expect(failureScope(error)).toBe(scope);
 	});
-});
 
 	it('a server that wants STARTTLS, with STARTTLS not turned off, offered none: SSL/TLS is the way', () => {
 		const response = '530 5.7.0 Must issue a STARTTLS command first';
@@ -142,6 +158,7 @@ describe('a refusal, in the words of the settings to check', () => {
 			`smtp.example.com:25 takes mail only over an encrypted connection but offered no STARTTLS. Turn on SSL/TLS (port 465). Details: ${error.message}`,
 		);
 	});
+});
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -171,7 +188,8 @@ describe('SendFailures: whether the next mail is tried, and the execution error'
 		const tried: string[] = [];
 		for (const to of ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com']) {
 			tried.push(to);
-			const refusal = await failureOf(to, 'relayDenied');
+			// As Gmail and Exchange do, each reply carries its own session id: alike all the same.
+			const refusal = await failureOf(to, { code: 554, text: `5.7.1 <${to}>: Relay access denied [session ${tried.length}x${Date.now()}]` });
 			goOn.push(failures.goOnAfter(refusal));
 			if (!goOn.at(-1)) break;
 		}

@@ -16,28 +16,38 @@ const MAX_DISPLAY_NAME_LENGTH = 100;
 
 /** "@", and the full-width and small commercial at that read as one. */
 const AT = String.raw`[@\uFF20\uFE6B]`;
-/** ".", and the full-width, small and ideographic full stops that read as one. */
-const DOT = String.raw`[.\uFF0E\uFE52\uFF61\u3002]`;
-const ADDRESS_PART = String.raw`[^\s<>()\[\]"',;@\uFF20\uFE6B]+`;
+/** ".", and the full-width, small, ideographic full stops and the one dot leader that read as one. */
+const DOT = String.raw`[.\u2024\uFF0E\uFE52\uFF61\u3002]`;
+/** Brackets and quotes an address may stand in: ASCII, full-width, angle and guillemets. */
+const OPENING = String.raw`<\uFF1C\u2329\u3008\u00AB\u2039`;
+const CLOSING = String.raw`>\uFF1E\u232A\u3009\u00BB\u203A`;
+const QUOTES = String.raw`"'\u201C\u201D\u2018\u2019`;
+const ADDRESS_PART = String.raw`[^\s${OPENING}${CLOSING}${QUOTES}()\[\],;@\uFF20\uFE6B]+`;
 /**
- * What reads as an e-mail address inside a display name (`local@domain.tld`, spaces around the
- * "@" allowed, a top-level domain of letters), with the brackets or quotes around it, and anything
- * with an "@" in angle brackets or cut short by shortening ("helpdesk@our-firm…"): most clients show only the name, so a caller-ID name
+ * What reads as an e-mail address inside a display name, with the brackets or quotes around it:
+ * `local@domain.tld` (spaces around the "@", look-alike "@" and dots, a quoted local part, a
+ * top-level domain of letters, invisible characters such as a zero-width space after the dot), anything with an "@" in angle brackets, and a word with an "@" cut
+ * short by shortening ("helpdesk@our-firm…"). Most clients show only the name, so a caller-ID name
  * "IT Support <helpdesk@our-firm.example>" would pass a stranger's mail off as ours. Other text
  * with an "@" stays: "Bau@Werk GmbH", "Meeting @ 10.30".
  */
 const ADDRESS_IN_NAME = new RegExp(
-	String.raw`<[^<>]*${AT}[^<>]*(>|$)|\S*${AT}\S*…$|[(\["']?\s*${ADDRESS_PART}\s*${AT}\s*${ADDRESS_PART}${DOT}\p{L}{2,}(?![\p{L}\p{N}])\s*[)\]"']?`,
+	[
+		String.raw`[${OPENING}][^${OPENING}${CLOSING}]*${AT}[^${OPENING}${CLOSING}]*([${CLOSING}]|$)`,
+		// The look-ahead first: a word without "@" is passed over at once, whatever its length.
+		String.raw`(?<!\S)(?=\S*${AT})\S*…$`,
+		String.raw`[(\[${QUOTES}]?\s*${ADDRESS_PART}[${QUOTES}]?\s*${AT}\s*${ADDRESS_PART}${DOT}\p{Default_Ignorable_Code_Point}*\p{L}{2,}(?![\p{L}\p{N}])\s*[)\]${QUOTES}]?`,
+	].join('|'),
 	'gu',
 );
-/** Brackets and quotes left empty. */
-const EMPTY_PAIR = /<\s*>|\(\s*\)|\[\s*\]|"\s*"/g;
 /** How much of a name is searched for addresses: enough for every name shown, bounded for hostile ones. */
 const SEARCHED_NAME_LENGTH = 1000;
 
 export function displayName(value: unknown): string {
 	const searched = cleanLine(value, SEARCHED_NAME_LENGTH);
-	return cleanLine(searched.replace(ADDRESS_IN_NAME, ' ').replace(EMPTY_PAIR, ' '), MAX_DISPLAY_NAME_LENGTH);
+	const name = cleanLine(searched.replace(ADDRESS_IN_NAME, ' '), MAX_DISPLAY_NAME_LENGTH);
+	// What is left of a list of addresses (", ") names nobody.
+	return /[\p{L}\p{N}]/u.test(name) ? name : '';
 }
 
 /**

@@ -107,6 +107,11 @@ describe('sender modes', () => {
 		['a caller-ID name with a small "﹒"', { email: 'someone@customer.example' }, 'IT Support helpdesk@our-firm﹒example', 'IT Support'],
 		['a caller-ID name with an intranet address in angle brackets', { email: 'someone@customer.example' }, 'IT Support <helpdesk@intranet>', 'IT Support'],
 		['a caller-ID name with doubled angle brackets', { email: 'someone@customer.example' }, '<<helpdesk@our-firm.example>>', ''],
+		['a caller-ID name with a one dot leader "․"', { email: 'someone@customer.example' }, 'IT Support helpdesk@our-firm․example', 'IT Support'],
+		['a caller-ID name with a zero-width space after the dot', { email: 'someone@customer.example' }, 'IT Support helpdesk@our-firm.\u200Bexample', 'IT Support'],
+		['a caller-ID name with a quoted local part', { email: 'someone@customer.example' }, 'IT Support "helpdesk"@our-firm.example', 'IT Support'],
+		['a caller-ID name with an address in guillemets', { email: 'someone@customer.example' }, 'Anna «anna@firma.example»', 'Anna'],
+		['a caller-ID name that is a list of addresses', { email: 'someone@customer.example' }, 'a@x.example, b@x.example', ''],
 		[
 			'a caller-ID name whose address comes after 26 others, past the 200 characters of a line',
 			{ email: 'someone@customer.example' },

@@ -222,6 +222,8 @@ const LISTED_FAILURES = 10;
  */
 export class SendFailures {
 	private readonly failures: SendFailure[] = [];
+	/** Refusals of single mails before any mail went through, by `refusalReason`. */
+	private readonly refusalsByReason = new Map<string, number>();
 	private anySent = false;
 	private stoppedByRefusals = false;
 
@@ -236,8 +238,9 @@ export class SendFailures {
 		if (scope === 'all') return false;
 		if (scope === 'mailbox' || this.anySent) return true;
 		const reason = refusalReason(failure.error);
-		const alike = this.failures.filter((noted) => failureScope(noted.error) === 'mail' && refusalReason(noted.error) === reason);
-		this.stoppedByRefusals = alike.length >= REFUSALS_BEFORE_STOPPING;
+		const alike = (this.refusalsByReason.get(reason) ?? 0) + 1;
+		this.refusalsByReason.set(reason, alike);
+		this.stoppedByRefusals = alike >= REFUSALS_BEFORE_STOPPING;
 		return !this.stoppedByRefusals;
 	}
 

@@ -26,8 +26,9 @@ const ADDRESS_PART = String.raw`[^\s${OPENING}${CLOSING}${QUOTES}()\[\],;@\uFF20
 /**
  * What reads as an e-mail address inside a display name, with the brackets or quotes around it:
  * `local@domain.tld` (spaces around the "@", look-alike "@" and dots, a quoted local part, a
- * top-level domain of letters, invisible characters such as a zero-width space after the dot), anything with an "@" in angle brackets, and a word with an "@" cut
- * short by shortening ("helpdesk@our-firm…"). Most clients show only the name, so a caller-ID name
+ * top-level domain of letters, invisible characters such as a zero-width space after the dot),
+ * anything with an "@" in angle brackets, and a word with an "@" cut short by shortening
+ * ("helpdesk@our-firm…"). Most clients show only the name, so a caller-ID name
  * "IT Support <helpdesk@our-firm.example>" would pass a stranger's mail off as ours. Other text
  * with an "@" stays: "Bau@Werk GmbH", "Meeting @ 10.30".
  */

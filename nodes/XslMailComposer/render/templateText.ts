@@ -1,7 +1,8 @@
 /**
  * The text of a template file (binary input), read as XML 1.0 §4.3.3 and Appendix F say: a byte
- * order mark, else UTF-16's first bytes, else the declaration's `encoding="…"`, else UTF-8. A file a Windows editor saved as
- * windows-1252 is common; read as UTF-8 its umlauts would reach every mail as "�".
+ * order mark, else UTF-16's first bytes, else the declaration's `encoding="…"`, else UTF-8. A file
+ * a Windows editor saved as windows-1252 is common; read as UTF-8 its umlauts would reach every
+ * mail as "�".
  * Other character sets are iconv-lite's: Node 20's TextDecoder reads windows-1252 as Latin-1
  * (0x80 became U+0080, not "€").
  */

@@ -2,7 +2,7 @@
  * Sending a composed mail with nodemailer. Plain module: the node hands in the credential's fields.
  */
 import { createTransport, type Transporter } from 'nodemailer';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { ComposedMail } from './render/composeMail';
 
 export interface SmtpSettings {
@@ -16,8 +16,18 @@ export interface SmtpSettings {
 	hostName?: string;
 }
 
-export function smtpTransport(settings: SmtpSettings): Transporter<SMTPTransport.SentMessageInfo> {
+/**
+ * One connection for all the mails it sends, one after the other: a call that rang a group of ten
+ * gives ten mails, which would otherwise each cost a connection, a TLS handshake and a login, and
+ * servers limit how many connections a client may open. nodemailer's pool keeps the connection
+ * after a refused recipient (RSET), and sends a mail again over a new connection only if the
+ * server closed the old one before a byte of it went out, so nothing is sent twice. Close the
+ * transport when done: the connection stays open until then.
+ */
+export function smtpTransport(settings: SmtpSettings): Transporter<SMTPPool.SentMessageInfo> {
 	return createTransport({
+		pool: true,
+		maxConnections: 1,
 		host: settings.host,
 		port: settings.port ?? 465,
 		secure: settings.secure ?? true,
@@ -278,7 +288,7 @@ export interface SendResult {
 }
 
 export async function sendMail(
-	transport: Transporter<SMTPTransport.SentMessageInfo>,
+	transport: Transporter<SMTPPool.SentMessageInfo>,
 	mail: ComposedMail,
 ): Promise<SendResult> {
 	const info = await transport.sendMail({

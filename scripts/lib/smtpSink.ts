@@ -13,6 +13,8 @@ export interface ReceivedMail {
 	envelope: { from: string; to: string[] };
 	raw: Buffer;
 	parsed: ParsedMail;
+	/** The SMTP session (one per connection) it came over. */
+	connection: string;
 	file?: string;
 }
 
@@ -61,6 +63,8 @@ export class SmtpSink {
 	readonly arrivals: MailArrival[] = [];
 	/** Recipients refused by `refuseRecipient`, one entry per refusal, in order. */
 	readonly refused: string[] = [];
+	/** How many connections clients opened. */
+	connections = 0;
 	/** Address → refusals still to come, and the reply. */
 	private readonly refusals = new Map<string, { left: number; reply: Refusal }>();
 	private constructor(
@@ -79,6 +83,10 @@ export class SmtpSink {
 			allowInsecureAuth: true,
 			logger: false,
 			size: 25 * 1024 * 1024,
+			onConnect(_session, callback) {
+				sink!.connections++;
+				callback();
+			},
 			onAuth(auth, _session, callback) {
 				if (!options.auth || (auth.username === options.auth.user && auth.password === options.auth.pass)) {
 					callback(null, { user: auth.username });
@@ -108,7 +116,7 @@ export class SmtpSink {
 					};
 					simpleParser(raw)
 						.then((parsed) => {
-							sink!.accept({ envelope, raw, parsed });
+							sink!.accept({ envelope, raw, parsed, connection: session.id });
 							callback();
 						})
 						.catch(callback);
@@ -128,6 +136,19 @@ export class SmtpSink {
 	/** The next `times` mails to `address` are refused at RCPT TO with `reply` (`REFUSALS`, or any other). */
 	refuseRecipient(address: string, times: number, reply: keyof typeof REFUSALS | Refusal = 'busy'): void {
 		this.refusals.set(address.toLowerCase(), { left: times, reply: typeof reply === 'string' ? REFUSALS[reply] : reply });
+	}
+
+	/** Connections open right now. */
+	get openConnections(): number {
+		return this.server.connections.size;
+	}
+
+	/** Closes every open connection, as a server does with a client that was idle too long. */
+	dropConnections(): void {
+		for (const connection of this.server.connections) {
+			connection.send(421, '4.4.2 Idle timeout, closing connection');
+			connection.close();
+		}
 	}
 
 	private refusalOf(address: string): Refusal | undefined {

@@ -507,6 +507,10 @@ describe('send: one mail per notification, in the recipient\'s language', () => 
 		expect(english.parsed.text).toContain(en.strings.introMissed.replace('{caller}', 'Zoë Ångström'));
 	});
 
+	test('the two mails of the one execution went over one SMTP connection', () => {
+		expect(german.connection).toBe(english.connection);
+	});
+
 	test('each mail has a text/plain and a text/html part', () => {
 		expectTextAndHtmlParts(german);
 		expectTextAndHtmlParts(english);

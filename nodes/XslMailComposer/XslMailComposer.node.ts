@@ -197,7 +197,12 @@ export class XslMailComposer implements INodeType {
 						returnData.push(notSent(itemIndex, (error as Error).message));
 						continue;
 					}
-					throw new NodeOperationError(node, error as Error, { itemIndex });
+					// Mails refused before this one would otherwise go unnamed: this error ends the execution.
+					const unsent = failures.report();
+					throw new NodeOperationError(node, error as Error, {
+						itemIndex,
+						...(unsent ? { description: `Not sent before it either: ${unsent.message}.\n${unsent.description}` } : {}),
+					});
 				}
 
 				if (!transport) {

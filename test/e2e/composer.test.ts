@@ -105,6 +105,7 @@ const CALLS: Record<string, Caller> = {
 	'retry-1': JUERGEN,
 	'gone-1': JUERGEN,
 	'sender-1': JUERGEN,
+	'later-1': JUERGEN,
 	'two-1': JUERGEN,
 	'crm-1': { ...JUERGEN, contact: {} },
 };
@@ -396,6 +397,11 @@ const WF = {
 	retry: workflow('retry'),
 	recipientGone: workflow('gone'),
 	senderRefused: workflow('sender', { composerSettings: NO_RETRY }),
+	// Ben's Language names no language file, so his mail cannot be composed.
+	composeFailsAfterRefusal: workflow('later', {
+		composer: { language: "={{ $json.recipient.id === 'ben' ? 'xx' : 'de' }}" },
+		composerSettings: NO_RETRY,
+	}),
 	twoComposers: withSecondComposer(workflow('two')),
 	crmLookup: withCrmLookup(workflow('crm', { composer: { senderMode: 'callerAsReplyTo' } })),
 	smtpDownContinue: workflow('smtpcont', {
@@ -806,6 +812,24 @@ describe("the example workflow's Retry On Fail", () => {
 		expect(error?.message).toBe(`Sending the missed-call mail to ${anna('gone')} failed`);
 		expect(error?.description).toMatch(
 			new RegExp(`^${anna('gone')}: 127\\.0\\.0\\.1:\\d+ refused the recipient for good \\(550\\)\\. Check the user's e-mail address in the directory\\. Details: .*550 User unknown`),
+		);
+	});
+
+	/**
+	 * Anna's mailbox is refused for good, then Ben's mail cannot be composed: the compose error ends the
+	 * execution, and says that Anna's mail was not sent either.
+	 */
+	test('a mail that cannot be composed after a refused recipient: the error names both', async () => {
+		stack.smtp.refuseRecipient(anna('later'), 1, 'unknown');
+		await post(WF.composeFailsAfterRefusal, missedCall('later-1', ANNA_LINE, BEN_LINE));
+		const execution = await executions.only(WF.composeFailsAfterRefusal, 30_000);
+		expect(execution.status).toBe('error');
+		expect(stack.smtp.refused).toContain(anna('later'));
+		expect(stack.mailsTo(ben('later'))).toHaveLength(0);
+		const { error } = execution.data.resultData;
+		expect(error?.message).toMatch(/Language file "xx\.json" not found/);
+		expect(error?.description).toMatch(
+			new RegExp(`^Not sent before it either: Sending the missed-call mail to ${anna('later')} failed\\.\n${anna('later')}: 127\\.0\\.0\\.1:\\d+ refused the recipient for good \\(550\\)`),
 		);
 	});
 

@@ -23,10 +23,13 @@ const OPENING = String.raw`<\uFF1C\u2329\u3008\u00AB\u2039`;
 const CLOSING = String.raw`>\uFF1E\u232A\u3009\u00BB\u203A`;
 const QUOTES = String.raw`"'\u201C\u201D\u2018\u2019`;
 const ADDRESS_PART = String.raw`[^\s${OPENING}${CLOSING}${QUOTES}()\[\],;@\uFF20\uFE6B]+`;
+/** What a link adds to the address it ends in: `mailto:a@b.example?subject=…`, a port or a path. */
+const LINK_TAIL = String.raw`(?:[?#/:][^\s${CLOSING}${QUOTES})\]]*)?`;
 /**
  * What reads as an e-mail address inside a display name, with the brackets or quotes around it:
  * `local@domain.tld` (spaces around the "@", look-alike "@" and dots, a quoted local part, a
- * top-level domain of letters, invisible characters such as a zero-width space after the dot),
+ * top-level domain of letters, invisible characters such as a zero-width space after the dot, a
+ * link's `mailto:` and `?subject=…`),
  * anything with an "@" in angle brackets, and a word with an "@" cut short by shortening
  * ("helpdesk@our-firm…"). Most clients show only the name, so a caller-ID name
  * "IT Support <helpdesk@our-firm.example>" would pass a stranger's mail off as ours. Other text
@@ -37,7 +40,7 @@ const ADDRESS_IN_NAME = new RegExp(
 		String.raw`[${OPENING}][^${OPENING}${CLOSING}]*${AT}[^${OPENING}${CLOSING}]*([${CLOSING}]|$)`,
 		// The look-ahead first: a word without "@" is passed over at once, whatever its length.
 		String.raw`(?<!\S)(?=\S*${AT})\S*…$`,
-		String.raw`[(\[${QUOTES}]?\s*${ADDRESS_PART}[${QUOTES}]?\s*${AT}\s*${ADDRESS_PART}${DOT}\p{Default_Ignorable_Code_Point}*\p{L}{2,}(?![\p{L}\p{N}])\s*[)\]${QUOTES}]?`,
+		String.raw`[(\[${QUOTES}]?\s*${ADDRESS_PART}[${QUOTES}]?\s*${AT}\s*${ADDRESS_PART}${DOT}\p{Default_Ignorable_Code_Point}*\p{L}{2,}(?![\p{L}\p{N}])${LINK_TAIL}\s*[)\]${QUOTES}]?`,
 	].join('|'),
 	'gu',
 );

@@ -112,6 +112,9 @@ describe('sender modes', () => {
 		['a caller-ID name with a quoted local part', { email: 'someone@customer.example' }, 'IT Support "helpdesk"@our-firm.example', 'IT Support'],
 		['a caller-ID name with an address in guillemets', { email: 'someone@customer.example' }, 'Anna «anna@firma.example»', 'Anna'],
 		['a caller-ID name that is a list of addresses', { email: 'someone@customer.example' }, 'a@x.example, b@x.example', ''],
+		['a caller-ID name with a mailto: link', { email: 'someone@customer.example' }, 'IT Support mailto:helpdesk@our-firm.example?subject=Hallo&body=x', 'IT Support'],
+		['a caller-ID name with an address before a colon', { email: 'someone@customer.example' }, 'helpdesk@our-firm.example: IT Support', 'IT Support'],
+		['a CRM name with a mailto: link in brackets', { name: 'Jo (mailto:jo@our-firm.example?subject=Hi) Berg', email: 'jo@customer.example' }, '', 'Jo Berg'],
 		[
 			'a caller-ID name whose address comes after 26 others, past the 200 characters of a line',
 			{ email: 'someone@customer.example' },

@@ -2,6 +2,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
+	INodePropertyOptions,
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
@@ -9,7 +10,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { TriggerRecord } from '../shared/callModel';
 import type { Contact } from '../shared/notification';
-import type { NumberingPlan } from '../shared/phoneNumbers';
+import { numberingPlanCountries, type NumberingPlan } from '../shared/phoneNumbers';
+import { timeZoneNames } from '../shared/timeZone';
 import { DEFAULT_COUNTRY, missedCallFilterProperties, missedCallFilterSubtitle } from './description';
 import { EmptyDirectoryError } from './directory';
 import { compileFilter, filterCall, filterPresence, readFilterItem, type CompiledFilter } from './filter';
@@ -38,6 +40,20 @@ export class MissedCallFilter implements INodeType {
 		outputs: ['main', 'main', 'main'],
 		outputNames: ['Notify', 'Journal', 'Suppressed'],
 		properties: missedCallFilterProperties,
+	};
+
+	methods = {
+		loadOptions: {
+			async getCountries(): Promise<INodePropertyOptions[]> {
+				return numberingPlanCountries().map(({ code, name }) => ({ name, value: code }));
+			},
+			async getTimeZones(): Promise<INodePropertyOptions[]> {
+				return [
+					{ name: "The Workflow's Time Zone", value: '' },
+					...timeZoneNames().map((zone) => ({ name: zone, value: zone })),
+				];
+			},
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

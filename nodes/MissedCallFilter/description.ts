@@ -55,11 +55,13 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		description: 'How numbers are normalised to E.164 so that an extension and its full number are one line',
 		options: [
 			{
-				displayName: 'Country',
+				displayName: 'Country Name or ID',
 				name: 'country',
-				type: 'string',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getCountries' },
 				default: DEFAULT_COUNTRY,
-				description: 'ISO 3166 country code of the PBX, for national numbers such as 089 1234567',
+				description:
+					'The PBX\'s country, for national numbers such as 089 1234567 (in an expression: its ISO 3166 code, e.g. DE). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
 				displayName: 'Internal Number Pattern',
@@ -219,13 +221,13 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				description: 'How long notifications and logins are remembered for the repeat rules',
 			},
 			{
-				displayName: 'Time Zone',
+				displayName: 'Time Zone Name or ID',
 				name: 'timeZone',
-				type: 'string',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getTimeZones' },
 				default: '',
-				placeholder: 'Europe/Berlin',
 				description:
-					'For users without their own time zone; empty uses the workflow\'s time zone (its settings), else the n8n instance\'s',
+					'For users without their own time zone; by default the workflow\'s time zone (its settings), else the n8n instance\'s. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 		],
 	},

@@ -78,7 +78,7 @@ export const FILTER_SETTING_LABELS = {
 	journalForwardedOrAnswered: 'Journal: Answered Calls',
 	minRingSeconds: 'Exceptions → Min Ringing Time (Seconds)',
 	excludedNumbers: 'Exceptions → Excluded Caller Numbers',
-	defaultTimeZone: 'Options → Time Zone',
+	defaultTimeZone: 'Options → Time Zone Name or ID',
 	skipRepeatedUntilLogin: 'Exceptions → Repeated Call While Not Logged In',
 } as const;
 

@@ -5,6 +5,7 @@
  */
 import {
 	AsYouType,
+	getCountries,
 	getCountryCallingCode,
 	isSupportedCountry,
 	Metadata,
@@ -134,12 +135,20 @@ function compileInternalPattern(pattern: string | undefined): RegExp {
 	}
 }
 
+/** The countries with a known numbering plan, as the editor lists them: `Germany (DE)`, by name. */
+export function numberingPlanCountries(): Array<{ code: CountryCode; name: string }> {
+	const names = new Intl.DisplayNames(['en'], { type: 'region' });
+	return getCountries()
+		.map((code) => ({ code, name: `${names.of(code) ?? code} (${code})` }))
+		.sort((a, b) => a.name.localeCompare(b.name, 'en'));
+}
+
 export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan {
 	const countryText = String(plan.country ?? '').trim().toUpperCase();
 	if (!isSupportedCountry(countryText)) {
 		throw new ConfigurationError(
 			'country',
-			`Numbering Plan → Country: "${plan.country}" is not an ISO 3166 alpha-2 code with a known numbering plan (e.g. DE, AT, US)`,
+			`Numbering Plan → Country Name or ID: "${plan.country}" is not an ISO 3166 alpha-2 code with a known numbering plan (e.g. DE, AT, US)`,
 		);
 	}
 	const country: CountryCode = countryText;

@@ -18,6 +18,12 @@ export function isTimeZone(name: string): boolean {
 	return valid;
 }
 
+/** The IANA time zones the editor lists: UTC first, then the places by name. */
+export function timeZoneNames(): string[] {
+	const places = Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC' && isTimeZone(zone));
+	return ['UTC', ...places.sort()];
+}
+
 /** `UTC+2`, `GMT-5`, `+02:00`: an offset where a zone was asked for. */
 const FIXED_OFFSET = /^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i;
 

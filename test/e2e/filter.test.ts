@@ -180,3 +180,29 @@ test('a setting the filter refuses fails the execution with the setting named', 
 		message: expect.stringMatching(/^Options → Max Remembered Entries is 150\.5/),
 	});
 });
+
+/** What the editor asks n8n for when the Country or Time Zone list is opened. */
+async function editorList(path: string, methodName: string): Promise<Array<{ name: string; value: string }>> {
+	const response = await fetch(`${stack.n8n.baseUrl}/rest/dynamic-node-parameters/options`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie: executions.cookie },
+		body: JSON.stringify({
+			path,
+			methodName,
+			nodeTypeAndVersion: { name: 'n8n-nodes-missed-calls.missedCallFilter', version: 1 },
+			currentNodeParameters: {},
+		}),
+	});
+	expect(response.status).toBe(200);
+	return ((await response.json()) as { data: Array<{ name: string; value: string }> }).data;
+}
+
+test("the editor's Country and Time Zone lists come from n8n", async () => {
+	expect(await editorList('parameters.numberingPlan.country', 'getCountries')).toContainEqual({ name: 'Germany (DE)', value: 'DE' });
+	const zones = await editorList('parameters.options.timeZone', 'getTimeZones');
+	expect(zones.slice(0, 2)).toEqual([
+		{ name: "The Workflow's Time Zone", value: '' },
+		{ name: 'UTC', value: 'UTC' },
+	]);
+	expect(zones).toContainEqual({ name: 'Europe/Berlin', value: 'Europe/Berlin' });
+});

@@ -7,7 +7,8 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { MissedCallFilter } from '../../../nodes/MissedCallFilter/MissedCallFilter.node';
 import { openFilterState } from '../../../nodes/MissedCallFilter/state';
-import { ConfigurationError } from '../../../nodes/shared/phoneNumbers';
+import { compileNumberingPlan, ConfigurationError } from '../../../nodes/shared/phoneNumbers';
+import { timeZoneProblem } from '../../../nodes/shared/timeZone';
 import { evaluateSubtitle } from '../shared/subtitle';
 import { DIRECTORY, leg, missedCall } from './fixtures';
 
@@ -130,5 +131,38 @@ describe('the panel', () => {
 		for (const { value } of choices) {
 			expect(evaluateSubtitle(description.subtitle, { recipients: value })).not.toMatch(/undefined|: $/);
 		}
+	});
+
+	describe('the Country and Time Zone lists', () => {
+		const loadOptions = new MissedCallFilter().methods.loadOptions;
+		const optionOf = (name: string) =>
+			[description.properties, ...description.properties.map((property) => (property.options ?? []) as INodeProperties[])]
+				.flat()
+				.find((property) => (property as INodeProperties).name === name) as INodeProperties;
+
+		it('each names the method that fills it', () => {
+			expect(optionOf('country').typeOptions?.loadOptionsMethod).toBe('getCountries');
+			expect(optionOf('timeZone').typeOptions?.loadOptionsMethod).toBe('getTimeZones');
+		});
+
+		it('lists the countries by name with their code, the default among them, each one the filter takes', async () => {
+			const countries = await loadOptions.getCountries();
+			expect(countries).toContainEqual({ name: 'Germany (DE)', value: 'DE' });
+			expect(countries).toContainEqual({ name: 'Austria (AT)', value: 'AT' });
+			expect(countries.map((country) => country.value)).toContain(optionOf('country').default);
+			const names = countries.map((country) => country.name);
+			expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en')));
+			expect(countries.length).toBeGreaterThan(200);
+			for (const { value } of countries) expect(() => compileNumberingPlan({ country: String(value) })).not.toThrow();
+		});
+
+		it("lists the workflow's time zone (the default) first, then UTC, then every zone the filter takes", async () => {
+			const zones = await loadOptions.getTimeZones();
+			expect(zones[0]).toEqual({ name: "The Workflow's Time Zone", value: optionOf('timeZone').default });
+			expect(zones[1]).toEqual({ name: 'UTC', value: 'UTC' });
+			expect(zones).toContainEqual({ name: 'Europe/Berlin', value: 'Europe/Berlin' });
+			expect(zones.length).toBeGreaterThan(300);
+			for (const { value } of zones.slice(1)) expect(timeZoneProblem(String(value))).toBeUndefined();
+		});
 	});
 });

@@ -168,7 +168,7 @@ describe('compileNumberList', () => {
 
 describe('configuration errors', () => {
 	it('names a bad country', () => {
-		expect(() => compileNumberingPlan({ country: 'Germany' })).toThrow(/^Numbering Plan → Country: "Germany" is not/);
+		expect(() => compileNumberingPlan({ country: 'Germany' })).toThrow(/^Numbering Plan → Country Name or ID: "Germany" is not/);
 	});
 
 	it('names a bad base number', () => {

@@ -726,7 +726,7 @@ describe('settings', () => {
 		[{ recipients: 'everybody' as never }, 'recipients', /^Recipients is "everybody"; it must be one of none, first, last, all/],
 		[{ journalUnanswered: 'some' as never }, 'journalUnanswered', /^Journal: Unanswered Calls is "some"/],
 		[{ minRingSeconds: -1 }, 'minRingSeconds', /^Exceptions → Min Ringing Time \(Seconds\) is -1/],
-		[{ defaultTimeZone: 'Mars/Olympus' }, 'defaultTimeZone', /^Options → Time Zone: "Mars\/Olympus" is not an IANA time zone such as Europe\/Berlin$/],
+		[{ defaultTimeZone: 'Mars/Olympus' }, 'defaultTimeZone', /^Options → Time Zone Name or ID: "Mars\/Olympus" is not an IANA time zone such as Europe\/Berlin$/],
 		[{ excludedNumbers: ['Tür*x'] }, 'excludedNumbers', /^Exceptions → Excluded Caller Numbers: "Tür\*x" is not a number/],
 	])('refuses %j naming the setting', (settings, setting, message) => {
 		const error = caught(() => office(settings));

@@ -1,5 +1,5 @@
 /**
- * Error messages name a setting as the editor shows it ("Options → Time Zone"), not by its parameter
+ * Error messages name a setting as the editor shows it ("Options → Time Zone Name or ID"), not by its parameter
  * name: every label a message uses must be a path of display names in the node's description.
  */
 import type { INodeProperties } from 'n8n-workflow';
@@ -49,7 +49,7 @@ describe('labels in error messages are the editor’s', () => {
 		[FILTER_SETTING_LABELS.excludedNumbers, filter, ['exceptions', 'excludedNumbers']],
 		[FILTER_SETTING_LABELS.defaultTimeZone, filter, ['options', 'timeZone']],
 		[FILTER_SETTING_LABELS.skipRepeatedUntilLogin, filter, ['exceptions', 'skipRepeatedUntilLogin']],
-		['Numbering Plan → Country', filter, ['numberingPlan', 'country']],
+		['Numbering Plan → Country Name or ID', filter, ['numberingPlan', 'country']],
 		['Numbering Plan → PBX Base Number', filter, ['numberingPlan', 'baseNumber']],
 		['Numbering Plan → Internal Number Pattern', filter, ['numberingPlan', 'internalPattern']],
 		['Options → Retention (Days)', filter, ['options', 'retentionDays']],
@@ -71,7 +71,7 @@ describe('labels in error messages are the editor’s', () => {
 	it('the filter names its options by label', () => {
 		const config = { numberingPlan: { country: 'DE' }, directory: [], workflowTimeZone: 'UTC' };
 		expect(messageOf(() => compileFilter({ ...config, settings: { defaultTimeZone: 'Berlin' } }))).toBe(
-			'Options → Time Zone: "Berlin" is not an IANA time zone such as Europe/Berlin',
+			'Options → Time Zone Name or ID: "Berlin" is not an IANA time zone such as Europe/Berlin',
 		);
 		expect(messageOf(() => openFilterState('labels/1', {}, { maxEntries: 0 }))).toMatch(/^Options → Max Remembered Entries is 0;/);
 	});

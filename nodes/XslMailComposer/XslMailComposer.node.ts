@@ -27,7 +27,17 @@ import { onRenderThreads } from './render/renderThreads';
 import { linkPrefixFor, type TelephonyLinkMode } from './render/telephonyLink';
 import { templateText } from './render/templateText';
 import { compileTemplate, DEFAULT_TEMPLATE_FILE, type CompiledTemplate } from './render/xslTemplate';
-import { SendFailures, sendMail, type SendingReport, smtpErrorMessage, smtpTransport, type SendResult, type SmtpSettings } from './smtp';
+import {
+	closeTransport,
+	SendFailures,
+	sendMail,
+	type SendingReport,
+	smtpErrorMessage,
+	smtpTransport,
+	type SendResult,
+	type SmtpSettings,
+	withUnsentMails,
+} from './smtp';
 
 const ACTIONS = choicesOf(xslMailComposerProperties, 'action');
 const TEMPLATE_SOURCES = choicesOf(xslMailComposerProperties, 'templateSource');
@@ -104,7 +114,7 @@ export class XslMailComposer implements INodeType {
 				} catch (error) {
 					return { status: 'Error', message: smtpErrorMessage(error, settings) };
 				} finally {
-					transport.close();
+					closeTransport(transport);
 				}
 			},
 		},
@@ -197,12 +207,9 @@ export class XslMailComposer implements INodeType {
 						returnData.push(notSent(itemIndex, (error as Error).message));
 						continue;
 					}
-					// Mails refused before this one would otherwise go unnamed: this error ends the execution.
-					const unsent = failures.report();
-					throw new NodeOperationError(node, error as Error, {
-						itemIndex,
-						...(unsent ? { description: `Not sent before it either: ${unsent.message}.\n${unsent.description}` } : {}),
-					});
+					const failure = new NodeOperationError(node, error as Error, { itemIndex });
+					failure.description = withUnsentMails(failure.description, failures.report());
+					throw failure;
 				}
 
 				if (!transport) {
@@ -241,7 +248,7 @@ export class XslMailComposer implements INodeType {
 			stopsAt(itemIndex);
 			throw error;
 		} finally {
-			transport?.close();
+			if (transport) closeTransport(transport);
 		}
 		return [returnData];
 	}

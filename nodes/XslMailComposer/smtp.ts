@@ -21,13 +21,16 @@ export interface SmtpSettings {
  * gives ten mails, which would otherwise each cost a connection, a TLS handshake and a login, and
  * servers limit how many connections a client may open. nodemailer's pool keeps the connection
  * after a refused recipient (RSET), and sends a mail again over a new connection only if the
- * server closed the old one before a byte of it went out, so nothing is sent twice. Close the
- * transport when done: the connection stays open until then.
+ * server closed the old one before a byte of it went out, so nothing is sent twice. Close it with
+ * `closeTransport` when done: the connection stays open until then.
  */
 export function smtpTransport(settings: SmtpSettings): Transporter<SMTPPool.SentMessageInfo> {
 	return createTransport({
 		pool: true,
 		maxConnections: 1,
+		// Once: enough for a connection the server closed between two mails; a server that closes every
+		// connection at once (a proxy while its container restarts) fails the mail with its own reason.
+		maxRequeues: 1,
 		host: settings.host,
 		port: settings.port ?? 465,
 		secure: settings.secure ?? true,
@@ -40,6 +43,14 @@ export function smtpTransport(settings: SmtpSettings): Transporter<SMTPPool.Sent
 		greetingTimeout: 30_000,
 		socketTimeout: 60_000,
 	});
+}
+
+/**
+ * Ends the transport's connection, also one still waiting for an answer: a server that never
+ * answers the RSET after a refusal would otherwise keep it open for the socket timeout.
+ */
+export function closeTransport(transport: Transporter<SMTPPool.SentMessageInfo>): void {
+	(transport.transporter as unknown as SMTPPool).close({ force: true });
 }
 
 const CHECK_CONNECTION = 'Check Host, Port and SSL/TLS (465) or STARTTLS (587/25).';
@@ -277,6 +288,15 @@ export class SendFailures {
 			description: lines.join('\n'),
 		};
 	}
+}
+
+/**
+ * An error's description with the mails refused before it added: the error ends the execution, and
+ * they would go unnamed. The error's own description (n8n's for an expression says how to fix it) stays first.
+ */
+export function withUnsentMails(description: string | null | undefined, unsent: SendingReport | undefined): string | undefined {
+	const parts = [description, unsent && `Not sent before it either: ${unsent.message}.\n${unsent.description}`];
+	return parts.filter(Boolean).join('\n\n') || undefined;
 }
 
 /** What the server said, as the node outputs it. */

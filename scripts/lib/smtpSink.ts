@@ -65,6 +65,8 @@ export class SmtpSink {
 	readonly refused: string[] = [];
 	/** How many connections clients opened. */
 	connections = 0;
+	/** How the server fails the next mail, set by `dropNextMail`. */
+	private nextDrop?: 'atMailFrom' | 'afterMessage';
 	/** Address → refusals still to come, and the reply. */
 	private readonly refusals = new Map<string, { left: number; reply: Refusal }>();
 	private constructor(
@@ -94,6 +96,10 @@ export class SmtpSink {
 					callback(new Error('Invalid username or password'));
 				}
 			},
+			onMailFrom(_address, session, callback) {
+				if (sink!.takeDrop('atMailFrom')) sink!.closeSilently(session.id);
+				else callback();
+			},
 			onRcptTo(address, _session, callback) {
 				const refusal = sink!.refusalOf(address.address);
 				const text = refusal?.text.replace('<recipient>', `<${address.address}>`);
@@ -117,7 +123,8 @@ export class SmtpSink {
 					simpleParser(raw)
 						.then((parsed) => {
 							sink!.accept({ envelope, raw, parsed, connection: session.id });
-							callback();
+							if (sink!.takeDrop('afterMessage')) sink!.closeSilently(session.id);
+							else callback();
 						})
 						.catch(callback);
 				});
@@ -149,6 +156,25 @@ export class SmtpSink {
 			connection.send(421, '4.4.2 Idle timeout, closing connection');
 			connection.close();
 		}
+	}
+
+	/**
+	 * The next mail fails as on a server that goes away: `atMailFrom` closes the connection at MAIL
+	 * FROM without a reply (nothing of the mail was sent); `afterMessage` takes the whole message, keeps
+	 * it, and closes without confirming it (the client cannot know it arrived).
+	 */
+	dropNextMail(when: 'atMailFrom' | 'afterMessage'): void {
+		this.nextDrop = when;
+	}
+
+	private takeDrop(when: 'atMailFrom' | 'afterMessage'): boolean {
+		if (this.nextDrop !== when) return false;
+		this.nextDrop = undefined;
+		return true;
+	}
+
+	private closeSilently(sessionId: string): void {
+		for (const connection of this.server.connections) if (connection.id === sessionId) connection.close();
 	}
 
 	private refusalOf(address: string): Refusal | undefined {

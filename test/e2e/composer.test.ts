@@ -106,6 +106,7 @@ const CALLS: Record<string, Caller> = {
 	'gone-1': JUERGEN,
 	'sender-1': JUERGEN,
 	'later-1': JUERGEN,
+	'expr-1': JUERGEN,
 	'two-1': JUERGEN,
 	'crm-1': { ...JUERGEN, contact: {} },
 };
@@ -400,6 +401,11 @@ const WF = {
 	// Ben's Language names no language file, so his mail cannot be composed.
 	composeFailsAfterRefusal: workflow('later', {
 		composer: { language: "={{ $json.recipient.id === 'ben' ? 'xx' : 'de' }}" },
+		composerSettings: NO_RETRY,
+	}),
+	// Ben's Language reads a field his notification does not have: n8n's expression error.
+	expressionFailsAfterRefusal: workflow('expr', {
+		composer: { language: "={{ $json.recipient.id === 'ben' ? $json.recipient.unknownField.language : 'de' }}" },
 		composerSettings: NO_RETRY,
 	}),
 	twoComposers: withSecondComposer(workflow('two')),
@@ -831,6 +837,16 @@ describe("the example workflow's Retry On Fail", () => {
 		expect(error?.description).toMatch(
 			new RegExp(`^Not sent before it either: Sending the missed-call mail to ${anna('later')} failed\\.\n${anna('later')}: 127\\.0\\.0\\.1:\\d+ refused the recipient for good \\(550\\)`),
 		);
+	});
+
+	test("the same after n8n's own expression error, which keeps its message", async () => {
+		stack.smtp.refuseRecipient(anna('expr'), 1, 'unknown');
+		await post(WF.expressionFailsAfterRefusal, missedCall('expr-1', ANNA_LINE, BEN_LINE));
+		const execution = await executions.only(WF.expressionFailsAfterRefusal, 30_000);
+		expect(execution.status).toBe('error');
+		const { error } = execution.data.resultData;
+		expect(error?.message).toMatch(/unknownField|undefined/);
+		expect(error?.description).toMatch(new RegExp(`Not sent before it either: Sending the missed-call mail to ${anna('expr')} failed\\.\n`));
 	});
 
 	/**

@@ -3,8 +3,10 @@
  * one execution go out one after the other over one connection, and none is sent twice when the
  * server closes it in between.
  */
+import { createServer } from 'node:net';
+
 import { SmtpSink } from '../../../scripts/lib/smtpSink';
-import { smtpTransport } from '../../../nodes/XslMailComposer/smtp';
+import { closeTransport, smtpErrorMessage, smtpTransport } from '../../../nodes/XslMailComposer/smtp';
 
 const RECIPIENTS = ['anna@example.com', 'ben@example.com', 'clara@example.com'];
 
@@ -25,7 +27,7 @@ async function sendInTurn(addresses: string[], between?: (index: number) => Prom
 			results.push(...(await Promise.allSettled([sending])));
 		}
 	} finally {
-		transport.close();
+		closeTransport(transport);
 	}
 	return results;
 }
@@ -57,14 +59,39 @@ test('a recipient refused for good does not end the connection: the next mail go
 });
 
 test.each([
-	['before the next mail is handed over', 0],
-	['and the client has noticed it', 200],
-])('a server that closed the connection between two mails (%s): the next one goes over a new connection, once', async (_, pauseMs) => {
-	const results = await sendInTurn(RECIPIENTS.slice(0, 2), async () => {
-		sink.dropConnections();
-		await new Promise((resolve) => setTimeout(resolve, pauseMs));
-	});
+	['an idle timeout it announced (421)', () => sink.dropConnections()],
+	['a silent close at the next MAIL FROM, nothing of the mail sent', () => sink.dropNextMail('atMailFrom')],
+])('a server that closed the connection between two mails, by %s: the next one goes over a new connection, once', async (_, close) => {
+	const results = await sendInTurn(RECIPIENTS.slice(0, 2), close);
 	expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
 	expect(arrivedFor()).toEqual([[RECIPIENTS[0]], [RECIPIENTS[1]]]);
 	expect(sink.connections).toBe(2);
+});
+
+test('a server that took a mail but closed before confirming it: that mail fails and is not sent again', async () => {
+	const results = await sendInTurn(RECIPIENTS, (index) => {
+		if (index === 1) sink.dropNextMail('afterMessage');
+	});
+	expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+	// It did arrive, once: the client cannot know, and sending it again would deliver it twice.
+	expect(arrivedFor()).toEqual(RECIPIENTS.map((to) => [to]));
+});
+
+test('a server that closes every connection at once (a proxy while its container restarts): the mail fails after one more try', async () => {
+	let connections = 0;
+	const server = createServer((socket) => {
+		connections++;
+		socket.destroy();
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const settings = { host: '127.0.0.1', port: (server.address() as { port: number }).port, secure: false, disableStartTls: true };
+	const transport = smtpTransport(settings);
+	try {
+		const error = await transport.sendMail({ from: 'pbx@example.com', to: RECIPIENTS[0], subject: 'Missed call', text: 'Missed call' }).catch((failure: unknown) => failure);
+		expect(smtpErrorMessage(error, settings)).toMatch(new RegExp(`^127\\.0\\.0\\.1:${settings.port} closed the connection`));
+		expect(connections).toBe(2);
+	} finally {
+		closeTransport(transport);
+		await new Promise((resolve) => server.close(resolve));
+	}
 });

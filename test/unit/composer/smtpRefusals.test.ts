@@ -10,6 +10,7 @@ import {
 	failureScope,
 	smtpErrorMessage,
 	smtpTransport,
+	withUnsentMails,
 } from '../../../nodes/XslMailComposer/smtp';
 
 let sink: SmtpSink;
@@ -244,6 +245,17 @@ describe('SendFailures: whether the next mail is tried, and the execution error'
 		expect(report.message).toBe('Sending the missed-call mails to gone@example.com and next@example.com failed');
 		expect(report.first).toBe(gone);
 		expect(report.description).toMatch(/^gone@example\.com: .*\nnext@example\.com: .*refused the sender address for good/);
+	});
+
+	it("adds the refused mails to a later error's description, after the error's own", async () => {
+		const failures = new SendFailures();
+		const gone = await failureOf('left@example.com', 'unknownMailbox');
+		failures.goOnAfter(gone);
+		const added = `Not sent before it either: Sending the missed-call mail to left@example.com failed.\nleft@example.com: ${gone.reason}`;
+		expect(withUnsentMails("Check the expression's field names", failures.report())).toBe(`Check the expression's field names\n\n${added}`);
+		expect(withUnsentMails(undefined, failures.report())).toBe(added);
+		expect(withUnsentMails('Its own', undefined)).toBe('Its own');
+		expect(withUnsentMails(null, undefined)).toBeUndefined();
 	});
 
 	it('has nothing to report when no mail failed', () => {

@@ -1,6 +1,7 @@
 import type {
 	IDataObject,
 	IExecuteFunctions,
+	ILoadOptionsFunctions,
 	INodeExecutionData,
 	INodePropertyOptions,
 	INodeType,
@@ -44,13 +45,15 @@ export class MissedCallFilter implements INodeType {
 
 	methods = {
 		loadOptions: {
-			async getCountries(): Promise<INodePropertyOptions[]> {
-				return numberingPlanCountries().map(({ code, name }) => ({ name, value: code }));
+			async getCountries(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const current = (this.getCurrentNodeParameter('numberingPlan') as IDataObject | undefined)?.country;
+				return numberingPlanCountries(current).map(({ code, name }) => ({ name, value: code }));
 			},
-			async getTimeZones(): Promise<INodePropertyOptions[]> {
+			async getTimeZones(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const current = (this.getCurrentNodeParameter('options') as IDataObject | undefined)?.timeZone;
 				return [
 					{ name: "The Workflow's Time Zone", value: '' },
-					...timeZoneNames().map((zone) => ({ name: zone, value: zone })),
+					...timeZoneNames(current).map((zone) => ({ name: zone, value: zone })),
 				];
 			},
 		},

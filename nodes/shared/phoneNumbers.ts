@@ -135,11 +135,17 @@ function compileInternalPattern(pattern: string | undefined): RegExp {
 	}
 }
 
-/** The countries with a known numbering plan, as the editor lists them: `Germany (DE)`, by name. */
-export function numberingPlanCountries(): Array<{ code: CountryCode; name: string }> {
+/**
+ * The countries with a known numbering plan, as the editor lists them: `Germany (DE)`, by name. A
+ * `current` value the filter takes in another spelling (`de`) is listed too, so that the editor does
+ * not mark a workflow's setting as unsupported.
+ */
+export function numberingPlanCountries(current?: unknown): Array<{ code: string; name: string }> {
 	const names = new Intl.DisplayNames(['en'], { type: 'region' });
-	return getCountries()
-		.map((code) => ({ code, name: `${names.of(code) ?? code} (${code})` }))
+	const codes: string[] = getCountries();
+	if (typeof current === 'string' && !codes.includes(current) && isSupportedCountry(current.trim().toUpperCase())) codes.push(current);
+	return codes
+		.map((code) => ({ code, name: `${names.of(code.trim().toUpperCase()) ?? code} (${code})` }))
 		.sort((a, b) => a.name.localeCompare(b.name, 'en'));
 }
 

@@ -18,9 +18,14 @@ export function isTimeZone(name: string): boolean {
 	return valid;
 }
 
-/** The IANA time zones the editor lists: UTC first, then the places by name. */
-export function timeZoneNames(): string[] {
+/**
+ * The IANA time zones the editor lists: UTC first, then the places by name. Node's list keeps some
+ * older names (`Asia/Calcutta`, `Europe/Kiev`); a `current` zone the filter takes in another name
+ * (`Asia/Kolkata`, `US/Eastern`) is listed too, so that the editor does not mark it as unsupported.
+ */
+export function timeZoneNames(current?: unknown): string[] {
 	const places = Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC' && isTimeZone(zone));
+	if (typeof current === 'string' && current !== 'UTC' && !places.includes(current) && isTimeZone(current)) places.push(current);
 	return ['UTC', ...places.sort()];
 }
 

@@ -3,7 +3,7 @@
  * an empty directory fails the call items instead of "succeeding" with every line unowned, the
  * Suppressed items lead with their sentence, and the panel's texts.
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { MissedCallFilter } from '../../../nodes/MissedCallFilter/MissedCallFilter.node';
 import { openFilterState } from '../../../nodes/MissedCallFilter/state';
@@ -134,7 +134,10 @@ describe('the panel', () => {
 	});
 
 	describe('the Country and Time Zone lists', () => {
-		const loadOptions = new MissedCallFilter().methods.loadOptions;
+		const { loadOptions } = new MissedCallFilter().methods;
+		/** The editor's call: with the node's parameters as they are set. */
+		const listed = (method: 'getCountries' | 'getTimeZones', parameters: IDataObject = {}) =>
+			loadOptions[method].call({ getCurrentNodeParameter: (name: string) => parameters[name] } as unknown as ILoadOptionsFunctions);
 		const optionOf = (name: string) =>
 			[description.properties, ...description.properties.map((property) => (property.options ?? []) as INodeProperties[])]
 				.flat()
@@ -146,7 +149,7 @@ describe('the panel', () => {
 		});
 
 		it('lists the countries by name with their code, the default among them, each one the filter takes', async () => {
-			const countries = await loadOptions.getCountries();
+			const countries = await listed('getCountries');
 			expect(countries).toContainEqual({ name: 'Germany (DE)', value: 'DE' });
 			expect(countries).toContainEqual({ name: 'Austria (AT)', value: 'AT' });
 			expect(countries.map((country) => country.value)).toContain(optionOf('country').default);
@@ -157,12 +160,24 @@ describe('the panel', () => {
 		});
 
 		it("lists the workflow's time zone (the default) first, then UTC, then every zone the filter takes", async () => {
-			const zones = await loadOptions.getTimeZones();
+			const zones = await listed('getTimeZones');
 			expect(zones[0]).toEqual({ name: "The Workflow's Time Zone", value: optionOf('timeZone').default });
 			expect(zones[1]).toEqual({ name: 'UTC', value: 'UTC' });
 			expect(zones).toContainEqual({ name: 'Europe/Berlin', value: 'Europe/Berlin' });
 			expect(zones.length).toBeGreaterThan(300);
 			for (const { value } of zones.slice(1)) expect(timeZoneProblem(String(value))).toBeUndefined();
+		});
+
+		// Otherwise the editor marks a working setting "not supported".
+		it('also lists a set value the filter takes in another spelling, and no value it refuses', async () => {
+			const countries = (plan: IDataObject) => listed('getCountries', { numberingPlan: plan });
+			expect(await countries({ country: 'de' })).toContainEqual({ name: 'Germany (de)', value: 'de' });
+			expect((await countries({ country: 'XX' })).map((country) => country.value)).not.toContain('XX');
+			const zones = async (timeZone: string) => (await listed('getTimeZones', { options: { timeZone } })).map((zone) => zone.value);
+			expect(await zones('Asia/Kolkata')).toContain('Asia/Kolkata');
+			expect(await zones('US/Eastern')).toContain('US/Eastern');
+			expect(await zones('Mars/Olympus')).not.toContain('Mars/Olympus');
+			expect((await zones('UTC')).filter((zone) => zone === 'UTC')).toHaveLength(1);
 		});
 	});
 });

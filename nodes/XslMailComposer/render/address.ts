@@ -23,8 +23,11 @@ const OPENING = String.raw`<\uFF1C\u2329\u3008\u00AB\u2039`;
 const CLOSING = String.raw`>\uFF1E\u232A\u3009\u00BB\u203A`;
 const QUOTES = String.raw`"'\u201C\u201D\u2018\u2019`;
 const ADDRESS_PART = String.raw`[^\s${OPENING}${CLOSING}${QUOTES}()\[\],;@\uFF20\uFE6B]+`;
-/** What a link adds to the address it ends in: `mailto:a@b.example?subject=…`, a port or a path. */
-const LINK_TAIL = String.raw`(?:[?#/:][^\s${CLOSING}${QUOTES})\]]*)?`;
+/**
+ * What a link adds to the address it ends in: `mailto:a@b.example?subject=…`, a port, a path. A colon
+ * only before a port: in `jo@firm.example:Vertrieb` the rest is name.
+ */
+const LINK_TAIL = String.raw`(?::\d{1,5}(?!\p{L}))?(?:[?#/][^\s${CLOSING}${QUOTES})\]]*)?`;
 /**
  * What reads as an e-mail address inside a display name, with the brackets or quotes around it:
  * `local@domain.tld` (spaces around the "@", look-alike "@" and dots, a quoted local part, a
@@ -49,7 +52,9 @@ const SEARCHED_NAME_LENGTH = 1000;
 
 export function displayName(value: unknown): string {
 	const searched = cleanLine(value, SEARCHED_NAME_LENGTH);
-	const name = cleanLine(searched.replace(ADDRESS_IN_NAME, ' '), MAX_DISPLAY_NAME_LENGTH);
+	// A separator the address leaves at either end ("helpdesk@firm.example: IT Support") is no name.
+	const left = searched.replace(ADDRESS_IN_NAME, ' ').replace(/^[\s:;,]+|[\s:;,]+$/g, '');
+	const name = cleanLine(left, MAX_DISPLAY_NAME_LENGTH);
 	// What is left of a list of addresses (", ") names nobody.
 	return /[\p{L}\p{N}]/u.test(name) ? name : '';
 }

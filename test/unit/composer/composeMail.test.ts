@@ -114,6 +114,8 @@ describe('sender modes', () => {
 		['a caller-ID name that is a list of addresses', { email: 'someone@customer.example' }, 'a@x.example, b@x.example', ''],
 		['a caller-ID name with a mailto: link', { email: 'someone@customer.example' }, 'IT Support mailto:helpdesk@our-firm.example?subject=Hallo&body=x', 'IT Support'],
 		['a caller-ID name with an address before a colon', { email: 'someone@customer.example' }, 'helpdesk@our-firm.example: IT Support', 'IT Support'],
+		['a caller-ID name whose department follows the address after a colon', { email: 'someone@customer.example' }, 'Jo Berg jo@firm.example:Vertrieb', 'Jo Berg :Vertrieb'],
+		['a caller-ID name with an address and a port', { email: 'someone@customer.example' }, 'Hotline support@firm.example:25 Mo-Fr 8-18', 'Hotline Mo-Fr 8-18'],
 		['a CRM name with a mailto: link in brackets', { name: 'Jo (mailto:jo@our-firm.example?subject=Hi) Berg', email: 'jo@customer.example' }, '', 'Jo Berg'],
 		[
 			'a caller-ID name whose address comes after 26 others, past the 200 characters of a line',

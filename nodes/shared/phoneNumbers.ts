@@ -143,21 +143,26 @@ function compileInternalPattern(pattern: string | undefined): RegExp {
 export function numberingPlanCountries(current?: unknown): Array<{ code: string; name: string }> {
 	const names = new Intl.DisplayNames(['en'], { type: 'region' });
 	const codes: string[] = getCountries();
-	if (typeof current === 'string' && !codes.includes(current) && isSupportedCountry(current.trim().toUpperCase())) codes.push(current);
+	if (typeof current === 'string' && !codes.includes(current) && countryOf(current)) codes.push(current);
 	return codes
-		.map((code) => ({ code, name: `${names.of(code.trim().toUpperCase()) ?? code} (${code})` }))
+		.map((code) => ({ code, name: `${names.of(countryOf(code) ?? code) ?? code} (${code})` }))
 		.sort((a, b) => a.name.localeCompare(b.name, 'en'));
 }
 
+/** The country a setting names (`DE`, ` de `), or undefined when it is none with a known numbering plan. */
+function countryOf(setting: unknown): CountryCode | undefined {
+	const code = String(setting ?? '').trim().toUpperCase();
+	return isSupportedCountry(code) ? code : undefined;
+}
+
 export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan {
-	const countryText = String(plan.country ?? '').trim().toUpperCase();
-	if (!isSupportedCountry(countryText)) {
+	const country = countryOf(plan.country);
+	if (!country) {
 		throw new ConfigurationError(
 			'country',
 			`Numbering Plan → Country Name or ID: "${plan.country}" is not an ISO 3166 alpha-2 code with a known numbering plan (e.g. DE, AT, US)`,
 		);
 	}
-	const country: CountryCode = countryText;
 	const callingCode = getCountryCallingCode(country);
 	const metadata = new Metadata();
 	metadata.selectNumberingPlan(country);

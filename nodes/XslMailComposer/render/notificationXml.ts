@@ -81,15 +81,18 @@ function fill(text: string, values: Record<string, string>, languageDirection?: 
 	});
 }
 
+/** Two units at most, the smaller left out when it is zero ("1 min", not "1 min 0 s"). */
 function formatDuration(seconds: number, strings: Record<string, string>): string {
-	const values = {
-		hours: String(Math.floor(seconds / 3600)),
-		minutes: String(Math.floor((seconds % 3600) / 60)),
-		seconds: String(seconds % 60),
-	};
+	const hours = Math.floor(seconds / 3600);
+	const minutes = Math.floor((seconds % 3600) / 60);
+	const values = { hours: String(hours), minutes: String(minutes), seconds: String(seconds % 60) };
 	if (seconds < 60) return fill(strings.durationSeconds ?? '{seconds} s', values);
-	if (seconds < 3600) return fill(strings.durationMinutes ?? '{minutes} min {seconds} s', values);
-	return fill(strings.durationHours ?? '{hours} h {minutes} min', values);
+	if (hours === 0) {
+		const whole = seconds % 60 === 0 && strings.durationWholeMinutes;
+		return fill(whole || (strings.durationMinutes ?? '{minutes} min {seconds} s'), values);
+	}
+	const whole = minutes === 0 && strings.durationWholeHours;
+	return fill(whole || (strings.durationHours ?? '{hours} h {minutes} min'), values);
 }
 
 /** `unknownText`: the text when the end is not known (the seconds are then only the trigger's estimate). */

@@ -149,6 +149,20 @@ describe('notification XML', () => {
 		expect(textAt(documentFor(notification, en), 'call/ringDuration/text')).toBe('1 h 2 min');
 	});
 
+	it.each([
+		[60, '1 Min.', '1 min'],
+		[120, '2 Min.', '2 min'],
+		[3600, '1 Std.', '1 h'],
+		[3659, '1 Std.', '1 h'],
+		[7260, '2 Std. 1 Min.', '2 h 1 min'],
+	])('leaves out a zero smaller unit: %i s is "%s" / "%s"', (seconds, german, english) => {
+		const notification = missedCall();
+		const from = Date.parse('2025-03-04T13:00:00.000Z');
+		notification.legs = [{ ...notification.legs[0], ringingFrom: new Date(from).toISOString(), ringingUntil: new Date(from + seconds * 1000).toISOString() }];
+		expect(textAt(documentFor(notification), 'call/ringDuration/text')).toBe(german);
+		expect(textAt(documentFor(notification, en), 'call/ringDuration/text')).toBe(english);
+	});
+
 	it('names who answered for a third-party answer, with the pickup flag', () => {
 		const doc = documentFor(answeredByBen());
 		expect(textAt(doc, 'call/reason')).toBe('answeredByThirdParty');

@@ -62,14 +62,6 @@
 		</xsl:choose>
 	</xsl:template>
 
-	<!-- The caller's number: the display form, or the "withheld" text. -->
-	<xsl:template name="number">
-		<xsl:choose>
-			<xsl:when test="$n/caller/withheld"><xsl:value-of select="$n/caller/withheld"/></xsl:when>
-			<xsl:otherwise><xsl:value-of select="$n/caller/display"/></xsl:otherwise>
-		</xsl:choose>
-	</xsl:template>
-
 	<xsl:template name="address">
 		<xsl:variable name="c" select="$n/contact"/>
 		<xsl:value-of select="$c/street"/>
@@ -367,13 +359,19 @@
 			<xsl:with-param name="label" select="$s/labelCompany"/>
 			<xsl:with-param name="value" select="$c/company[. != $n/caller/label]"/>
 		</xsl:call-template>
-		<xsl:call-template name="line">
-			<xsl:with-param name="label" select="$s/labelNumber"/>
-			<xsl:with-param name="value"><xsl:call-template name="number"/></xsl:with-param>
-		</xsl:call-template>
-		<xsl:if test="$n/caller/withheld">
-			<xsl:value-of select="$s/withheldNote"/><xsl:text>&#10;</xsl:text>
-		</xsl:if>
+		<!-- No number: the withheld text says so itself ("Number: No caller number" would repeat it). -->
+		<xsl:choose>
+			<xsl:when test="$n/caller/withheld">
+				<xsl:value-of select="$n/caller/withheld"/><xsl:text>&#10;</xsl:text>
+				<xsl:value-of select="$s/withheldNote"/><xsl:text>&#10;</xsl:text>
+			</xsl:when>
+			<xsl:otherwise>
+				<xsl:call-template name="line">
+					<xsl:with-param name="label" select="$s/labelNumber"/>
+					<xsl:with-param name="value" select="$n/caller/display"/>
+				</xsl:call-template>
+			</xsl:otherwise>
+		</xsl:choose>
 		<xsl:text>&#10;</xsl:text>
 		<xsl:call-template name="line">
 			<xsl:with-param name="label" select="$s/labelDate"/>

@@ -99,10 +99,14 @@ describe('default template', () => {
 		const mail = await compose(notification);
 		expect(mail.subject).toBe('Verpasster Anruf eines unbekannten Anrufers');
 		expect(mail.text).toContain('Ein unbekannter Anrufer hat versucht, Sie zu erreichen.');
-		expect(mail.html).toContain('Rufnummer unterdrückt');
-		expect(mail.html).toContain('Der Anrufer hat seine Rufnummer unterdrückt, ein Rückruf ist daher nicht möglich.');
+		// A PBX sends the same empty number for a withheld one and one the network did not pass on.
+		const note = 'Der Anrufer hat seine Rufnummer unterdrückt, oder sie wurde nicht übermittelt; ein Rückruf ist daher nicht möglich.';
+		expect(mail.html).toContain('<strong>Keine Rufnummer übermittelt</strong><br>');
+		expect(mail.html).toContain(note);
 		expect(links(mail.html)).toEqual([]);
-		expect(mail.text).toContain('Rufnummer: Rufnummer unterdrückt\n');
+		// In the text too the text stands alone: "Rufnummer: Keine Rufnummer übermittelt" said it twice.
+		expect(mail.text).toContain(`\n\nKeine Rufnummer übermittelt\n${note}\n`);
+		expect(mail.text).not.toContain('Rufnummer:');
 	});
 
 	it('keeps the line breaks of the contact’s note in HTML, as in the text', async () => {

@@ -179,7 +179,7 @@ describe('notification XML', () => {
 		notification.caller = { number: 'anonymous', e164: null, display: '', name: '', restricted: true };
 		notification.contact = null;
 		const doc = documentFor(notification);
-		expect(textAt(doc, 'caller/withheld')).toBe('Rufnummer unterdrückt');
+		expect(textAt(doc, 'caller/withheld')).toBe('Keine Rufnummer übermittelt');
 		expect(textAt(doc, 'caller/link')).toBe('');
 		expect(textAt(doc, 'caller/dial')).toBe('');
 		expect(textAt(doc, 'caller/label')).toBe('Unbekannt');
@@ -195,7 +195,7 @@ describe('notification XML', () => {
 		notification.contact = null;
 		const doc = documentFor(notification);
 		expect(['number', 'e164', 'display', 'dial', 'link'].map((name) => textAt(doc, `caller/${name}`))).toEqual(['', '', '', '', '']);
-		expect(textAt(doc, 'caller/withheld')).toBe('Rufnummer unterdrückt');
+		expect(textAt(doc, 'caller/withheld')).toBe('Keine Rufnummer übermittelt');
 		expect(buildNotificationXml(notification, { language: de, linkPrefix: 'tel:', defaultTimeZone: 'UTC' })).not.toContain('23456789');
 	});
 

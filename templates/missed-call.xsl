@@ -16,6 +16,8 @@
 	<xsl:variable name="thirdParty" select="/notification/call/reason = 'answeredByThirdParty'"/>
 	<!-- No name and no number: "Unknown tried to reach you" reads badly, so these have their own strings. -->
 	<xsl:variable name="unknown" select="/notification/caller/unknown = 'true'"/>
+	<!-- Not answered, but a voicemail box took it: there may be a message waiting. -->
+	<xsl:variable name="voicemail" select="not($thirdParty) and boolean(/notification/call/voicemail)"/>
 	<xsl:variable name="accent">
 		<xsl:choose>
 			<xsl:when test="$thirdParty">#1d6b57</xsl:when>
@@ -42,6 +44,8 @@
 		<xsl:choose>
 			<xsl:when test="$thirdParty and $unknown"><xsl:value-of select="$s/subjectAnsweredByThirdPartyUnknown"/></xsl:when>
 			<xsl:when test="$thirdParty"><xsl:value-of select="$s/subjectAnsweredByThirdParty"/></xsl:when>
+			<xsl:when test="$voicemail and $unknown"><xsl:value-of select="$s/subjectVoicemailUnknown"/></xsl:when>
+			<xsl:when test="$voicemail"><xsl:value-of select="$s/subjectVoicemail"/></xsl:when>
 			<xsl:when test="$unknown"><xsl:value-of select="$s/subjectMissedUnknown"/></xsl:when>
 			<xsl:otherwise><xsl:value-of select="$s/subjectMissed"/></xsl:otherwise>
 		</xsl:choose>
@@ -50,6 +54,7 @@
 	<xsl:template name="heading">
 		<xsl:choose>
 			<xsl:when test="$thirdParty"><xsl:value-of select="$s/headingAnsweredByThirdParty"/></xsl:when>
+			<xsl:when test="$voicemail"><xsl:value-of select="$s/headingVoicemail"/></xsl:when>
 			<xsl:otherwise><xsl:value-of select="$s/headingMissed"/></xsl:otherwise>
 		</xsl:choose>
 	</xsl:template>
@@ -57,6 +62,8 @@
 	<xsl:template name="intro">
 		<xsl:choose>
 			<xsl:when test="$thirdParty"><xsl:value-of select="$s/introAnsweredByThirdParty"/></xsl:when>
+			<xsl:when test="$voicemail and $unknown"><xsl:value-of select="$s/introVoicemailUnknown"/></xsl:when>
+			<xsl:when test="$voicemail"><xsl:value-of select="$s/introVoicemail"/></xsl:when>
 			<xsl:when test="$unknown"><xsl:value-of select="$s/introMissedUnknown"/></xsl:when>
 			<xsl:otherwise><xsl:value-of select="$s/introMissed"/></xsl:otherwise>
 		</xsl:choose>

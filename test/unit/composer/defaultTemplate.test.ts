@@ -83,6 +83,30 @@ describe('default template', () => {
 		expect((await compose(notification)).text).toContain('Mailbox: 299\n');
 	});
 
+	it('says that a call a voicemail box took went there, in subject, heading and intro', async () => {
+		const notification = missedCall();
+		notification.call.voicemail = '201';
+		const mail = await compose(notification);
+		expect(mail.subject).toBe(`Anruf von ${NAME} auf der Mailbox`);
+		const intro = `${NAME} hat versucht, Sie zu erreichen; der Anruf ging an die Mailbox. Vielleicht wurde eine Nachricht hinterlassen.`;
+		expect(mail.text).toMatch(new RegExp(`^Anruf auf der Mailbox\n\n${intro}\n`));
+		expect(DomUtils.textContent(parseDocument(mail.html))).toContain(intro);
+		expect((await compose(notification, { languageTag: 'en' })).subject).toBe(`Call from ${NAME} went to voicemail`);
+
+		notification.caller = { number: '', e164: null, display: '', name: '', restricted: true };
+		notification.contact = null;
+		const unknown = await compose(notification);
+		expect(unknown.subject).toBe('Anruf eines unbekannten Anrufers auf der Mailbox');
+		expect(unknown.text).toContain('Ein unbekannter Anrufer hat versucht, Sie zu erreichen; der Anruf ging an die Mailbox.');
+	});
+
+	it('keeps the missed-call wording when no voicemail box took the call, and the answered wording when someone answered', async () => {
+		expect((await compose(missedCall())).subject).toBe(`Verpasster Anruf von ${NAME}`);
+		const answered = answeredByBen();
+		answered.call.voicemail = '299';
+		expect((await compose(answered)).subject).toBe(`Anruf von ${NAME}, angenommen von Ben Kurz`);
+	});
+
 	it('names the colleague who answered', async () => {
 		const mail = await compose(answeredByBen());
 		expect(mail.subject).toBe(`Anruf von ${NAME}, angenommen von Ben Kurz`);

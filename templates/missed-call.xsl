@@ -444,7 +444,7 @@
 				<xsl:value-of select="$s/columnLine"/><xsl:text> </xsl:text><xsl:value-of select="line"/>
 				<xsl:text>, </xsl:text><xsl:value-of select="ringingFrom/timeWithSeconds"/>
 				<xsl:text>, </xsl:text><xsl:value-of select="duration/text"/>
-				<xsl:value-of select="$s/labelSeparator"/><xsl:call-template name="legResult"/>
+				<xsl:text>, </xsl:text><xsl:call-template name="legResult"/>
 				<xsl:text>&#10;</xsl:text>
 			</xsl:for-each>
 		</xsl:if>

@@ -99,7 +99,7 @@ describe('right-to-left text in the mail', () => {
 		const notification = missedCall();
 		notification.legs = notification.legs.map((leg) => (leg.line === '202' ? { ...leg, owner: { id: 'mo', name: ARABIC_NAME } } : leg));
 		const line = (await compose(notification, { languageTag: 'en' })).text.split('\n').find((text) => text.includes(ARABIC_NAME))!;
-		expect(line.replace(MARKS, '')).toBe(`- ${ARABIC_NAME}, Line 202, 14:03:23, 18 s: busy`);
+		expect(line.replace(MARKS, '')).toBe(`- ${ARABIC_NAME}, Line 202, 14:03:23, 18 s, busy`);
 		expect(onlyNameRunsRightToLeft(line, ARABIC_NAME)).toEqual([]);
 	});
 

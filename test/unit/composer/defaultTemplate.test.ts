@@ -56,9 +56,9 @@ describe('default template', () => {
 		expect(mail.text).toContain('Datum: Dienstag, 4. März 2025\nUhrzeit: 14:03 Uhr\nKlingeldauer: 38 Sek.\n');
 		expect(mail.text).toContain(
 			'Geklingelt bei\n' +
-				'\u200E- Anna Berg, Leitung 201, 14:03:03, 20 Sek.: nicht angenommen\n' +
-				'\u200E- Anna Berg, Leitung w0, 14:03:03, 20 Sek.: nicht angenommen\n' +
-				'\u200E- Ben Kurz, Leitung 202, 14:03:23, 18 Sek.: besetzt\n',
+				'\u200E- Anna Berg, Leitung 201, 14:03:03, 20 Sek., nicht angenommen\n' +
+				'\u200E- Anna Berg, Leitung w0, 14:03:03, 20 Sek., nicht angenommen\n' +
+				'\u200E- Ben Kurz, Leitung 202, 14:03:23, 18 Sek., besetzt\n',
 		);
 		expect(mail.text).not.toMatch(/<\w/);
 	});
@@ -68,8 +68,8 @@ describe('default template', () => {
 		notification.legs[0] = { ...notification.legs[0], result: 'diverted', divertedTo: '202' };
 		notification.legs[1] = { ...notification.legs[1], result: 'diverted', divertedTo: '+49 170 1234567' };
 		const mail = await compose(notification);
-		expect(mail.text).toContain('\u200E- Anna Berg, Leitung 201, 14:03:03, 20 Sek.: umgeleitet → Ben Kurz\n');
-		expect(mail.text).toContain('\u200E- Anna Berg, Leitung w0, 14:03:03, 20 Sek.: umgeleitet → +49 170 1234567\n');
+		expect(mail.text).toContain('\u200E- Anna Berg, Leitung 201, 14:03:03, 20 Sek., umgeleitet → Ben Kurz\n');
+		expect(mail.text).toContain('\u200E- Anna Berg, Leitung w0, 14:03:03, 20 Sek., umgeleitet → +49 170 1234567\n');
 		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('umgeleitet → Ben Kurz');
 	});
 
@@ -100,6 +100,26 @@ describe('default template', () => {
 		expect(unknown.text).toContain('Ein unbekannter Anrufer hat versucht, Sie zu erreichen; der Anruf ging an die Mailbox.');
 	});
 
+	it('names an outside number that answered as itself, not as "a colleague"', async () => {
+		const notification = answeredByBen();
+		notification.call.answeredBy = { line: '+491701234567', at: '2025-03-04T13:03:15.000Z', pickup: false };
+		notification.answeredByUser = null;
+		// Anna's line forwarded the call to a mobile, which answered it.
+		notification.legs = [{ ...notification.legs[0], result: 'diverted', divertedTo: '+491701234567' }];
+		const mail = await compose(notification, { languageTag: 'en' });
+		expect(mail.text).toMatch(/^Answered by \+491701234567\n\n\+491701234567 answered this call for you\.\n/);
+		expect(mail.text).not.toMatch(/colleague/i);
+	});
+
+	it('writes American English where it differs from British', async () => {
+		const notification = missedCall();
+		notification.caller = { number: '', e164: null, display: '', name: '', restricted: true };
+		const mail = await compose(notification, { languageTag: 'en-US' });
+		expect(mail.text).toContain("No caller ID\nThe caller blocked their number, or it was not passed on, so you can't call them back.\n");
+		expect(mail.text).toContain('Number dialed: +49891234200\n');
+		expect(mail.text).toContain('Email: j.mueller@mueller-soehne.example\n');
+	});
+
 	it('keeps the missed-call wording when no voicemail box took the call, and the answered wording when someone answered', async () => {
 		expect((await compose(missedCall())).subject).toBe(`Verpasster Anruf von ${NAME}`);
 		const answered = answeredByBen();
@@ -110,9 +130,9 @@ describe('default template', () => {
 	it('names the colleague who answered', async () => {
 		const mail = await compose(answeredByBen());
 		expect(mail.subject).toBe(`Anruf von ${NAME}, angenommen von Ben Kurz`);
-		expect(mail.text).toContain('Ben Kurz hat diesen Anruf für Sie angenommen.');
+		expect(mail.text).toMatch(/^Angenommen von Ben Kurz\n\nBen Kurz hat diesen Anruf für Sie angenommen\.\n/);
 		expect(mail.text).toContain('Angenommen von: Ben Kurz (per Heranholen)\n');
-		expect(mail.text).toContain('\u200E- Anna Berg, Leitung 201, 14:03:03, 12 Sek.: von Kollegen herangeholt\n');
+		expect(mail.text).toContain('\u200E- Anna Berg, Leitung 201, 14:03:03, 12 Sek., von Kollegen herangeholt\n');
 		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('Angenommen vonBen Kurz (per Heranholen)');
 	});
 
@@ -177,7 +197,7 @@ describe('default template', () => {
 	it('writes label and value as the language does: French puts a no-break space before the colon', async () => {
 		const mail = await compose(missedCall(), { languageTag: 'fr' });
 		expect(mail.text).toContain('Appelant\u00a0: Jürgen Müller-Lüdenscheidt\nSociété\u00a0: Müller & Söhne GmbH\n');
-		expect(mail.text).toContain('\u200E- Anna Berg, Ligne 201, 14:03:03, 20 s\u00a0: sans réponse\n');
+		expect(mail.text).toContain('\u200E- Anna Berg, Ligne 201, 14:03:03, 20 s, sans réponse\n');
 		expect((await compose(missedCall(), { languageTag: 'en' })).text).toContain('Caller: Jürgen Müller-Lüdenscheidt\n');
 	});
 

@@ -62,6 +62,13 @@ describe('language files', () => {
 		expect(translatedDifferently.length).toBeGreaterThan(Object.keys(reference.strings).length * 0.75);
 	});
 
+	it('French: a no-break space before every colon, semicolon, question and exclamation mark', () => {
+		// An ordinary space lets the mark wrap onto a line of its own.
+		const strings = Object.entries(readJson('fr.json').strings);
+		expect(strings.filter(([, text]) => /[:;?!]/.test(text)).length).toBeGreaterThan(5);
+		expect(strings.filter(([, text]) => /(?:^|[^\u00a0\u202f])[:;?!]/.test(text)).map(([key]) => key)).toEqual([]);
+	});
+
 	it('lists exactly the language files present in a folder', () => {
 		const dir = tempDir({
 			'en.json': english,

@@ -69,6 +69,13 @@
 		</xsl:choose>
 	</xsl:template>
 
+	<!-- "14:03 Uhr (MEZ)": the zone, so that a recipient whose own zone is not set sees which one this is. -->
+	<xsl:template name="startTime">
+		<xsl:if test="string($n/call/startedAt/time)">
+			<xsl:value-of select="concat($n/call/startedAt/time, ' (', $n/call/startedAt/zone, ')')"/>
+		</xsl:if>
+	</xsl:template>
+
 	<xsl:template name="address">
 		<xsl:variable name="c" select="$n/contact"/>
 		<xsl:value-of select="$c/street"/>
@@ -220,7 +227,7 @@
 											</xsl:call-template>
 											<xsl:call-template name="row">
 												<xsl:with-param name="label" select="$s/labelTime"/>
-												<xsl:with-param name="value" select="$n/call/startedAt/time"/>
+												<xsl:with-param name="value"><xsl:call-template name="startTime"/></xsl:with-param>
 											</xsl:call-template>
 											<xsl:call-template name="row">
 												<xsl:with-param name="label" select="$s/labelRingDuration"/>
@@ -386,7 +393,7 @@
 		</xsl:call-template>
 		<xsl:call-template name="line">
 			<xsl:with-param name="label" select="$s/labelTime"/>
-			<xsl:with-param name="value" select="$n/call/startedAt/time"/>
+			<xsl:with-param name="value"><xsl:call-template name="startTime"/></xsl:with-param>
 		</xsl:call-template>
 		<xsl:call-template name="line">
 			<xsl:with-param name="label" select="$s/labelRingDuration"/>

@@ -21,6 +21,8 @@ export interface LanguageFormats {
 	time: string;
 	/** e.g. `HH:mm:ss`, for the ringing times of the legs */
 	timeWithSeconds: string;
+	/** Optional: `date` for the first day of a month, where the language writes it apart (French "1er janvier"). */
+	dateFirstOfMonth?: string;
 }
 
 export interface Language {

@@ -105,7 +105,15 @@ function instant(iso: unknown): DateTime | undefined {
 	return parsed?.isValid ? parsed : undefined;
 }
 
-/** A point in time: raw ISO as received, plus local ISO, date and times in the recipient's zone. */
+function formatDate(local: DateTime, { formats }: Language): string {
+	return local.toFormat(local.day === 1 && formats.dateFirstOfMonth ? formats.dateFirstOfMonth : formats.date);
+}
+
+/**
+ * A point in time: raw ISO as received, plus local ISO, date, times and the zone's short name in
+ * the recipient's zone and language ("MEZ", "EST", "GMT+5:30"): a time alone cannot tell a
+ * recipient whose zone is not set that the mail uses another.
+ */
 function timeElement(name: string, iso: unknown, zone: string, language: Language): XmlElement {
 	const utc = instant(iso);
 	if (!utc) return el(name, [el('iso', cleanLine(iso))]);
@@ -113,9 +121,10 @@ function timeElement(name: string, iso: unknown, zone: string, language: Languag
 	return el(name, [
 		el('iso', cleanLine(iso)),
 		el('local', local.toISO() ?? ''),
-		el('date', local.toFormat(language.formats.date)),
+		el('date', formatDate(local, language)),
 		el('time', local.toFormat(language.formats.time)),
 		el('timeWithSeconds', local.toFormat(language.formats.timeWithSeconds)),
+		el('zone', local.toFormat('ZZZZ')),
 	]);
 }
 
@@ -225,7 +234,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 		caller: callerLabel,
 		company: cleanLine(contact?.company),
 		number: withheld ? withheldText : display,
-		date: startedAt?.toFormat(language.formats.date) ?? '',
+		date: startedAt ? formatDate(startedAt, language) : '',
 		time: startedAt?.toFormat(language.formats.time) ?? '',
 		duration: ringDurationText,
 		answeredBy: answeredByLabel,

@@ -257,7 +257,7 @@ describe('end to end: composeMail → nodemailer → mailparser', () => {
 		expect(envelope).toEqual({ from: 'pbx@example.com', to: ['anna.berg@example.com'] });
 		expect(parsed.headers.get('x-missed-call-id')).toBe('1741093385.42');
 		expect(parsed.headers.has('auto-submitted')).toBe(false);
-		expect(parsed.text).toContain('Datum: Dienstag, 4. März 2025\nUhrzeit: 14:03 Uhr\n');
+		expect(parsed.text).toContain('Datum: Dienstag, 4. März 2025\nUhrzeit: 14:03 Uhr (MEZ)\n');
 		expect(parsed.html).toContain('href="tel:+498923456789"');
 		expect(parsed.attachments).toHaveLength(1);
 		const [card] = parsed.attachments;

@@ -37,6 +37,19 @@ describe('default template', () => {
 		expect(mail.html).toContain(`<html lang="${languageTag}">`);
 	});
 
+	it('says which zone the time is in, also for a recipient without one of their own', async () => {
+		const notification = missedCall();
+		notification.recipient.timeZone = 'America/New_York';
+		expect((await compose(notification, { languageTag: 'en-US' })).text).toContain('Time: 8:03 AM (EST)\n');
+		notification.recipient.timeZone = '';
+		const fallback = await compose(notification, { languageTag: 'en', defaultTimeZone: 'UTC' });
+		expect(fallback.text).toContain('Time: 13:03 (UTC)\n');
+		expect(DomUtils.textContent(parseDocument(fallback.html))).toContain('Time13:03 (UTC)');
+		// An unreadable start time leaves the row out rather than showing " ()".
+		notification.call.startedAt = 'soon';
+		expect((await compose(notification, { languageTag: 'en' })).text).not.toContain('Time:');
+	});
+
 	it("gives an Austrian recipient of the German mail Austria's month names", async () => {
 		const notification = missedCall();
 		notification.call.startedAt = '2025-01-07T13:03:02.000Z';
@@ -53,7 +66,7 @@ describe('default template', () => {
 			expect(text).toContain(expected);
 		}
 		expect(mail.text).toContain('Anrufer: Jürgen Müller-Lüdenscheidt\nFirma: Müller & Söhne GmbH\nRufnummer: 089 23456789\n');
-		expect(mail.text).toContain('Datum: Dienstag, 4. März 2025\nUhrzeit: 14:03 Uhr\nKlingeldauer: 38 Sek.\n');
+		expect(mail.text).toContain('Datum: Dienstag, 4. März 2025\nUhrzeit: 14:03 Uhr (MEZ)\nKlingeldauer: 38 Sek.\n');
 		expect(mail.text).toContain(
 			'Geklingelt bei\n' +
 				'\u200E- Anna Berg, Leitung 201, 14:03:03, 20 Sek., nicht angenommen\n' +

@@ -51,7 +51,9 @@ describe('language files', () => {
 		const reference = readJson('en.json');
 		const translation = readJson(`${tag}.json`);
 		expect(Object.keys(translation.strings).sort()).toEqual(Object.keys(reference.strings).sort());
-		expect(Object.keys(translation.formats).sort()).toEqual(Object.keys(reference.formats).sort());
+		// dateFirstOfMonth is for the languages that need it (French "1er").
+		const required = (formats: Record<string, string>) => Object.keys(formats).filter((key) => key !== 'dateFirstOfMonth').sort();
+		expect(required(translation.formats)).toEqual(required(reference.formats));
 		for (const [key, text] of Object.entries(reference.strings)) {
 			expect(translation.strings[key].trim()).not.toBe('');
 			// The same placeholders, so no value goes missing in a translation.

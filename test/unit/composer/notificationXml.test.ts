@@ -81,6 +81,29 @@ describe('notification XML', () => {
 		expect(textAt(doc, 'call/startedAt/local')).toBe('2025-07-01T08:00:00.000-04:00');
 	});
 
+	it.each([
+		['Europe/Berlin', 'de', '2025-03-04T13:03:02.000Z', 'MEZ'],
+		['Europe/Berlin', 'de', '2025-07-04T13:03:02.000Z', 'MESZ'],
+		['America/New_York', 'en-US', '2025-03-04T13:03:02.000Z', 'EST'],
+		['Asia/Kolkata', 'en', '2025-03-04T13:03:02.000Z', 'GMT+5:30'],
+		['UTC', 'de', '2025-03-04T13:03:02.000Z', 'UTC'],
+	])("names the zone (%s) in the recipient's language (%s) at %s: %s", (zone, tag, startedAt, name) => {
+		const notification = missedCall();
+		notification.recipient.timeZone = zone;
+		notification.call.startedAt = startedAt;
+		expect(textAt(documentFor(notification, loadLanguage(LANGUAGES_DIR, tag)), 'call/startedAt/zone')).toBe(name);
+	});
+
+	it('writes the first of a month as the language does: French "1er"', () => {
+		const fr = loadLanguage(LANGUAGES_DIR, 'fr');
+		const notification = missedCall();
+		notification.call.startedAt = '2026-01-01T10:00:00.000Z';
+		expect(textAt(documentFor(notification, fr), 'call/startedAt/date')).toBe('jeudi 1er janvier 2026');
+		expect(textAt(documentFor(notification, de), 'call/startedAt/date')).toBe('Donnerstag, 1. Januar 2026');
+		notification.call.startedAt = '2026-01-02T10:00:00.000Z';
+		expect(textAt(documentFor(notification, fr), 'call/startedAt/date')).toBe('vendredi 2 janvier 2026');
+	});
+
 	it('falls back to UTC for an unknown time zone and keeps an unparsable time raw', () => {
 		const notification = missedCall();
 		notification.recipient.timeZone = 'Mars/Olympus_Mons';

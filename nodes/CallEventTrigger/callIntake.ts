@@ -45,17 +45,19 @@ export interface IntakeResult {
 
 /**
  * Feeds a batch of events, then resolves calls silent for too long; returns what is now final.
- * Changed settings (a re-published workflow) start a fresh assembler; the old one's pending calls
- * are resolved as incomplete right here, so none is lost.
+ * Changed settings (a re-published workflow) go to the same assembler: the calls ringing while an
+ * administrator saves an option end as they end, not as missed.
  */
 export function intake(key: string, options: CallAssemblerOptions, events: CallEvent[], now: number): IntakeResult {
 	const records: TriggerRecord[] = [];
 	const signature = JSON.stringify(options);
 	let entry = assemblers.get(key);
-	if (!entry || entry.signature !== signature) {
-		if (entry) records.push(...entry.assembler.flush(now));
+	if (!entry) {
 		entry = { signature, assembler: new CallAssembler(options) };
 		assemblers.set(key, entry);
+	} else if (entry.signature !== signature) {
+		records.push(...entry.assembler.reconfigure(options, now));
+		entry.signature = signature;
 	}
 	const before = entry.assembler.stats();
 	records.push(...entry.assembler.pushBatch(events, now));

@@ -82,6 +82,11 @@ const withoutReorderWindow = withTrigger('TriggerNoReord01', { path: 'no-reorder
 	exceptions: { minRingSeconds: 0 },
 });
 
+/** Published with a Silence Timeout of 1 minute; the test saves 4 and publishes again while a call rings. */
+const republished = withTrigger('TriggerRepub0001', { path: 'republish', options: { silenceMinutes: 1 } }, [
+	{ id: 'rosa', email: 'rosa@example.com', lines: ['316'] },
+]);
+
 /** Options an expression set outside their bounds: imported, not published; the test publishes it. */
 const badOptions = withTrigger(
 	'TriggerBadOpts01',
@@ -173,7 +178,7 @@ beforeAll(async () => {
 		data: { host: '127.0.0.1', port, username: ami.username, secret: ami.secret, tls: false },
 	});
 	stack = await startStack(
-		[generic, headerAuth, basicAuth, sipgate, sipgateBasic, amiHuntGroup, amiAnswered, amiQueue, silence, withReorderWindow, withoutReorderWindow],
+		[generic, headerAuth, basicAuth, sipgate, sipgateBasic, amiHuntGroup, amiAnswered, amiQueue, silence, withReorderWindow, withoutReorderWindow, republished],
 		{
 			drafts: [badOptions, shortSecret],
 			env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all' },
@@ -595,6 +600,48 @@ describe('reorder window', () => {
 		expect(mailsTo('rolf@window.example.com')).toHaveLength(1);
 		expect(mailsTo('rita@nowindow.example.com')).toHaveLength(1);
 		expect(mailsTo('rolf@nowindow.example.com')).toHaveLength(0);
+	});
+});
+
+describe('a trigger published again while a call rings', () => {
+	test('the call ends as it ends: answered, not mailed as missed; a resend is still recognised', async () => {
+		const start = Date.now() - 5_000;
+		const at = (seconds: number) => new Date(start + seconds * 1000).toISOString();
+		const ringing = [
+			{ type: 'offered', callId: 'republish-1', eventId: 'rp-1', time: at(0), caller: { number: '+49 30 5550316', name: 'Caller' } },
+			{ type: 'ringing', callId: 'republish-1', eventId: 'rp-2', line: '316', time: at(1) },
+		];
+		expect((await stack.post(republished, ringing)).status).toBe(202);
+
+		// The editor's Save (a new version with Silence Timeout 4) and Publish.
+		const { cookie } = executions;
+		const route = `${stack.n8n.baseUrl}/rest/workflows/${republished.id}`;
+		const saved = ((await (await fetch(route, { headers: { cookie } })).json()) as { data: WorkflowJson & { versionId: string } }).data;
+		saved.nodes[0].parameters = { ...saved.nodes[0].parameters, options: { silenceMinutes: 4 } };
+		const update = await fetch(route, {
+			method: 'PATCH',
+			headers: { 'content-type': 'application/json', cookie },
+			body: JSON.stringify({ name: saved.name, nodes: saved.nodes, connections: saved.connections, settings: saved.settings, versionId: saved.versionId }),
+		});
+		expect(update.status).toBe(200);
+		expect((await publish(republished)).status).toBe('published');
+
+		// n8n registers the webhook again a moment after publishing: until then it answers 404.
+		const answered = [{ type: 'answered', callId: 'republish-1', eventId: 'rp-3', line: '316', time: at(6) }];
+		let response = await stack.post(republished, answered);
+		for (let tries = 0; response.status === 404 && tries < 50; tries++) {
+			await sleep(200);
+			response = await stack.post(republished, answered);
+		}
+		expect([response.status, await response.json()]).toEqual([200, { accepted: 1, resolved: 1 }]);
+		const execution = await executions.only(republished);
+		expect(outputOf(execution, 'Call Event Trigger').map(({ json }) => [json.callId, json.outcome, json.incomplete])).toEqual([
+			['republish-1', 'answered', false],
+		]);
+		const resent = await stack.post(republished, [...ringing, ...answered]);
+		expect([resent.status, await resent.json()]).toEqual([202, { accepted: 3, resolved: 0, ignored: { duplicates: 3 } }]);
+		await sleep(1000);
+		expect(mailsTo('rosa@example.com')).toHaveLength(0);
 	});
 });
 

@@ -185,10 +185,10 @@ class BoundedSet {
 }
 
 export class CallAssembler {
-	private readonly silenceMs: number;
-	private readonly maxPendingCalls: number;
-	private readonly reorderWindowMs: number;
-	private readonly maxCallAgeMs: number;
+	private silenceMs = 0;
+	private maxPendingCalls = 0;
+	private reorderWindowMs = 0;
+	private maxCallAgeMs = 0;
 	private readonly pending = new Map<string, PendingCall>();
 	/**
 	 * Pending calls in order of creation, to evict the oldest in O(1) (see BoundedSet for why not the
@@ -209,12 +209,36 @@ export class CallAssembler {
 	};
 
 	constructor(options: CallAssemblerOptions = {}) {
+		this.configure(options);
+		this.resolvedCallIds = new BoundedSet(Math.max(1, options.maxRememberedCallIds ?? 50_000));
+		this.seenEventIds = new BoundedSet(Math.max(1, options.maxRememberedEventIds ?? 100_000));
+	}
+
+	private configure(options: CallAssemblerOptions): void {
 		this.silenceMs = options.silenceMs ?? 30 * 60_000;
 		this.maxPendingCalls = Math.max(1, options.maxPendingCalls ?? 10_000);
 		this.reorderWindowMs = Math.max(0, options.reorderWindowMs ?? 0);
 		this.maxCallAgeMs = options.maxCallAgeMs ?? 4 * 3_600_000;
-		this.resolvedCallIds = new BoundedSet(Math.max(1, options.maxRememberedCallIds ?? 50_000));
-		this.seenEventIds = new BoundedSet(Math.max(1, options.maxRememberedEventIds ?? 100_000));
+	}
+
+	/**
+	 * Takes the options of a re-published trigger and keeps what it holds: the calls ringing go on
+	 * under the new timeouts, and the call and event ids it remembers stay, so that a resend is still
+	 * recognised. Resolving the ringing calls instead would mail each as missed, however it ended.
+	 * Returns the oldest calls a lower Max Pending Calls resolves now (incomplete), as `push` does.
+	 */
+	reconfigure(options: CallAssemblerOptions, now: number): CallRecord[] {
+		this.configure(options);
+		const records: CallRecord[] = [];
+		while (this.pending.size > this.maxPendingCalls) records.push(this.evictOldest(now));
+		return records;
+	}
+
+	private evictOldest(at: number): CallRecord {
+		while (this.creationOrder[this.creationHead].resolved) this.creationHead++;
+		const oldest = this.creationOrder[this.creationHead];
+		this.counters.evictedCalls++;
+		return this.resolve(oldest, Math.max(oldest.lastTime, at));
 	}
 
 	/**
@@ -244,12 +268,7 @@ export class CallAssembler {
 		const records: CallRecord[] = [];
 		let call = this.pending.get(event.callId);
 		if (!call) {
-			if (this.pending.size >= this.maxPendingCalls) {
-				while (this.creationOrder[this.creationHead].resolved) this.creationHead++;
-				const oldest = this.creationOrder[this.creationHead];
-				this.counters.evictedCalls++;
-				records.push(this.resolve(oldest, Math.max(oldest.lastTime, event.time)));
-			}
+			if (this.pending.size >= this.maxPendingCalls) records.push(this.evictOldest(event.time));
 			call = {
 				callId: event.callId,
 				resolved: false,
@@ -308,11 +327,6 @@ export class CallAssembler {
 			}
 		}
 		return records;
-	}
-
-	/** Resolves every pending call now (the trigger is replaced); unresolved ones as incomplete. */
-	flush(now: number): CallRecord[] {
-		return [...this.pending.values()].map((call) => this.resolve(call, now));
 	}
 
 	get pendingCount(): number {

@@ -637,16 +637,19 @@ describe('CallAssembler: silence, age, eviction', () => {
 		expect(assembler.push(ev(4, 'ended', { callId: 'a' }))).toEqual([]);
 	});
 
-	it('flush resolves every pending call', () => {
-		const assembler = new CallAssembler();
-		assembler.push(ev(1, 'ringing', { callId: 'a', line: '201' }));
-		assembler.push(ev(2, 'ringing', { callId: 'b', line: '202' }));
-		const records = assembler.flush(at(10));
-		expect(records.map((r) => [r.callId, r.incomplete, r.resolvedAt])).toEqual([
-			['a', true, '2024-05-06T08:00:10.000Z'],
-			['b', true, '2024-05-06T08:00:10.000Z'],
-		]);
-		expect(assembler.pendingCount).toBe(0);
+	it('new options keep the calls ringing, which go on under them; a lower Max Pending Calls resolves the oldest', () => {
+		const assembler = new CallAssembler({ silenceMs: 60_000 });
+		assembler.push(ev(1, 'ringing', { callId: 'a', line: '201' }), at(1));
+		assembler.push(ev(2, 'ringing', { callId: 'b', line: '202' }), at(2));
+		assembler.push(ev(3, 'ringing', { callId: 'c', line: '203' }), at(3));
+		const evicted = assembler.reconfigure({ silenceMs: 240_000, maxPendingCalls: 2 }, at(4));
+		expect(evicted.map((r) => [r.callId, r.incomplete])).toEqual([['a', true]]);
+		// Past the old silence timeout, not the new one: still ringing.
+		expect(assembler.sweep(at(100))).toEqual([]);
+		const answered = assembler.push(ev(101, 'answered', { callId: 'b', line: '202' }), at(101)) as CallRecord[];
+		expect(answered.map((r) => [r.callId, r.outcome, r.incomplete])).toEqual([['b', 'answered', false]]);
+		expect(assembler.push(ev(102, 'ended', { callId: 'a' }), at(102))).toEqual([]);
+		expect(assembler.stats().lateEvents).toBe(1);
 	});
 
 	const iso = (seconds: number) => new Date(at(seconds)).toISOString();

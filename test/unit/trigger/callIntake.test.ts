@@ -46,4 +46,20 @@ describe('intake', () => {
 		const hangUp = intake(key, {}, [ev(600, 'ended')], at(600));
 		expect([hangUp.records.length, hangUp.ignored]).toEqual([0, { duplicates: 0, afterResolution: 1 }]);
 	});
+	it('a re-published trigger with new options keeps the calls ringing and the event ids it saw', () => {
+		// An administrator saves the Silence Timeout while a call rings; the call is answered after.
+		const key = 'callIntake.test:republish';
+		const ringing = [
+			ev(0, 'offered', { eventId: 'r1', caller: { number: '+49301234567' } }),
+			ev(1, 'ringing', { eventId: 'r2', line: '202' }),
+		];
+		expect(intake(key, { silenceMs: 60_000 }, ringing, at(1)).records).toEqual([]);
+		const answered = intake(key, { silenceMs: 240_000 }, [ev(8, 'answered', { eventId: 'r3', line: '202' })], at(8));
+		const records = answered.records as CallRecord[];
+		expect(records.map((r) => [r.callId, r.outcome, r.incomplete, r.caller.number])).toEqual([
+			['c1', 'answered', false, '+49301234567'],
+		]);
+		const resent = intake(key, { silenceMs: 240_000, reorderWindowMs: 0 }, [...ringing, ev(8, 'answered', { eventId: 'r3', line: '202' })], at(9));
+		expect([resent.records, resent.ignored]).toEqual([[], { duplicates: 3, afterResolution: 0 }]);
+	});
 });

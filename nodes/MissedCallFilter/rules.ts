@@ -14,7 +14,7 @@ import type {
 	OwnedLeg,
 	UserRef,
 } from '../shared/notification';
-import { ConfigurationError, isWithheld, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
+import { ConfigurationError, isWithheld, numberOf, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
 import type { Directory } from './directory';
 import { choiceSetting, numberSetting } from '../shared/settings';
 import { timeZoneProblem } from '../shared/timeZone';
@@ -250,7 +250,7 @@ function userRef(user: DirectoryUser): UserRef {
 function describeCaller(call: CallRecord, plan: CompiledNumberingPlan): { caller: NotifiedCaller; key: string | null } {
 	const { number, name, restricted } = call.caller;
 	// A restricted caller asked not to be shown: the PBX may still pass the number, we do not.
-	const hidden = restricted || isWithheld(number);
+	const hidden = restricted || isWithheld(numberOf(number));
 	return {
 		caller: {
 			number,

@@ -67,6 +67,27 @@ export function isWithheld(number: string | null | undefined): boolean {
 	return WITHHELD_WORDS.has(word.startsWith('<') && word.endsWith('>') ? word.slice(1, -1) : word);
 }
 
+/** `"Max" <…>`: an address in angle brackets, as SIP headers and Asterisk's caller ID write it. */
+const IN_ANGLE_BRACKETS = /<([^<>]*)>\s*$/;
+/** The user part of a SIP URI or the number of a tel URI, without parameters (RFC 3261, RFC 3966). */
+const SIP_OR_TEL_URI = /^(?:sips?|tel):([^@;?]*)/i;
+
+/**
+ * The number a SIP PBX passes in other clothes: `sip:+4930123@pbx.example;user=phone` → `+4930123`,
+ * `tel:+49-30-123` → `+49-30-123`, `Max <+4930123>` → `+4930123`, and the RFC 3323 anonymous
+ * `sip:anonymous@anonymous.invalid` → `anonymous`; anything else as written, trimmed.
+ */
+export function numberOf(written: string): string {
+	const inside = (IN_ANGLE_BRACKETS.exec(written)?.[1] ?? written).trim();
+	const uri = SIP_OR_TEL_URI.exec(inside);
+	if (!uri) return inside;
+	try {
+		return decodeURIComponent(uri[1]).trim();
+	} catch {
+		return uri[1].trim();
+	}
+}
+
 /** Dial-string decoration people and PBXs add; `(0)` is the German "optional trunk prefix" habit. */
 function stripFormatting(number: string): string {
 	return number.replace(/\(0\)/g, '').replace(/[\s\-./()]/g, '');
@@ -207,10 +228,11 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 		| { kind: 'number'; e164: string }
 		| { kind: 'other'; id: string };
 
-	function classify(number: string): Classified {
+	function classify(written: string): Classified {
+		const number = numberOf(written);
 		if (isWithheld(number)) return { kind: 'withheld' };
 		const digits = stripFormatting(number);
-		if (!DIALLABLE.test(digits)) return { kind: 'other', id: number.trim().toLowerCase() };
+		if (!DIALLABLE.test(digits)) return { kind: 'other', id: number.toLowerCase() };
 		const international = internationalNumber(digits);
 		if (international === null) return { kind: 'other', id: digits };
 		if (international !== undefined) return { kind: 'number', e164: international };
@@ -233,10 +255,10 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 			case 'withheld':
 				return { e164: null, key: null, internal: false, display: '' };
 			case 'other':
-				return { e164: null, key: classified.id, internal: false, display: number.trim() };
+				return { e164: null, key: classified.id, internal: false, display: numberOf(number) };
 			case 'extension': {
 				const e164 = baseNumber === null ? null : baseNumber + classified.digits;
-				return { e164, key: e164 ?? classified.digits, internal: true, display: number.trim() };
+				return { e164, key: e164 ?? classified.digits, internal: true, display: numberOf(number) };
 			}
 			case 'number': {
 				const { e164 } = classified;

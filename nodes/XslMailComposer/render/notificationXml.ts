@@ -5,11 +5,12 @@
  */
 import { DateTime } from 'luxon';
 import type { Contact, Notification, OwnedLeg } from '../../shared/notification';
+import { isWithheld, numberOf } from '../../shared/phoneNumbers';
 import { isTimeZone } from '../../shared/timeZone';
 import { sendableAddress } from '../../shared/emailAddress';
 import { callerIdName, contactDisplayName } from './contact';
 import type { Language } from './languages';
-import { dialString, hasNoCallbackNumber, telephonyHref, validateCustomPrefix } from './telephonyLink';
+import { dialString, telephonyHref, validateCustomPrefix } from './telephonyLink';
 import { cleanLine, cleanMultiline, firstStrongDirection, inDirection, localeDirection, type TextDirection, withoutIllegalChars } from './text';
 
 export interface NotificationXmlOptions {
@@ -207,11 +208,12 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const legs = Array.isArray(notification.legs) ? notification.legs : [];
 	const { zone } = mailTimeZone(notification, options.defaultTimeZone);
 
-	const withheld = hasNoCallbackNumber(caller);
 	const withheldText = strings.withheldNumber ?? '';
 	// The caller chose not to show the number; some PBXs send it along with the flag all the same.
 	const shown = caller.restricted === true ? { number: '', e164: '', display: '' } : caller;
 	const display = cleanLine(shown.display) || cleanLine(shown.number);
+	// No number at all. One with nothing to dial (`+1-800-FLOWERS`, a SIP address) is still shown, unlinked.
+	const withheld = caller.restricted === true || isWithheld(numberOf(display));
 	// A withheld caller without a name is "Unknown"; the withheld note says why there is no number.
 	const knownLabel = contactDisplayName(contact) || callerIdName(caller.name) || (withheld ? '' : display);
 	const callerLabel = knownLabel || (strings.unknownCaller ?? '');

@@ -124,6 +124,18 @@ describe('default template', () => {
 		expect(mail.text).not.toMatch(/colleague/i);
 	});
 
+	it('shows a number with nothing to dial as it came, without a link, not as "no number"', async () => {
+		const notification = missedCall();
+		notification.caller = { number: '+1-800-FLOWERS', e164: null, display: '+1-800-FLOWERS', name: '', restricted: false };
+		notification.contact = null;
+		const mail = await compose(notification);
+		expect(mail.subject).toBe('Verpasster Anruf von +1-800-FLOWERS');
+		expect(mail.text).toContain('+1-800-FLOWERS hat versucht, Sie zu erreichen.');
+		expect(mail.text).not.toContain('Keine Rufnummer');
+		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('\u260e\u00a0\u00a0+1-800-FLOWERS');
+		expect(links(mail.html).map((link) => link.attribs.href)).toEqual([]);
+	});
+
 	it('writes American English where it differs from British', async () => {
 		const notification = missedCall();
 		notification.caller = { number: '', e164: null, display: '', name: '', restricted: true };

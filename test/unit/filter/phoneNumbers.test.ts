@@ -58,6 +58,31 @@ describe('normalise', () => {
 	});
 });
 
+describe('numbers in SIP and tel URIs, or in angle brackets', () => {
+	it.each([
+		['sip:+49301234567@pbx.example.com', '+49301234567'],
+		['sips:0301234567@pbx.example.com;user=phone', '+49301234567'],
+		['tel:+49-30-1234567', '+49301234567'],
+		['tel:+49-30-1234567;phone-context=example.com', '+49301234567'],
+		['Max Muster <+49 30 1234567>', '+49301234567'],
+		['"Max" <sip:%2B49301234567@pbx.example.com>', '+49301234567'],
+	])('%s is the number %s, shown in national format', (written, e164) => {
+		expect(munich.normalise(written)).toBe(e164);
+		expect(munich.key(written)).toBe(munich.key('030 1234567'));
+		expect(munich.display(written)).toBe('030 1234567');
+	});
+
+	it('reads an extension and the RFC 3323 anonymous address, and keeps a SIP name as the id it is', () => {
+		expect(munich.normalise('sip:201@pbx.example.com')).toBe('+49891234201');
+		expect(munich.isInternalNumber('sip:201@pbx.example.com')).toBe(true);
+		expect(munich.display('sip:201@pbx.example.com')).toBe('201');
+		expect(munich.key('sip:anonymous@anonymous.invalid')).toBeNull();
+		expect(munich.display('sip:anonymous@anonymous.invalid')).toBe('');
+		expect(munich.key('sip:anna@pbx.example.com')).toBe('anna');
+		expect(munich.display('sip:anna@pbx.example.com')).toBe('anna');
+	});
+});
+
 describe('display', () => {
 	it('shows domestic numbers in national format and foreign ones internationally', () => {
 		expect(munich.display('+49301234567')).toBe('030 1234567');

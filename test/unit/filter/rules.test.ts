@@ -339,7 +339,7 @@ describe('§4.2 exceptions', () => {
 			]);
 		});
 
-		it.each(['', 'anonymous', 'Unknown', 'private', 'restricted', 'unavailable', '<unknown>'])(
+		it.each(['', 'anonymous', 'Unknown', 'private', 'restricted', 'unavailable', '<unknown>', 'sip:anonymous@anonymous.invalid'])(
 			'number %j',
 			(number) => {
 				const decision = decide(toAnna({ caller: { number, name: '', restricted: false } }), {
@@ -348,6 +348,15 @@ describe('§4.2 exceptions', () => {
 				expect(reasons(decision)).toEqual([[null, 'suppressedNumber']]);
 			},
 		);
+
+		it('a SIP address with a number is no withheld number: the item carries the number', () => {
+			const decision = decide(toAnna({ caller: { number: 'sip:+49301234567@pbx.example.com', name: '', restricted: false } }), {
+				skipWithheldNumbers: true,
+			});
+			expect(decision.notifications.map((notification) => notification.caller)).toEqual([
+				{ number: 'sip:+49301234567@pbx.example.com', e164: '+49301234567', display: '030 1234567', name: '', restricted: false },
+			]);
+		});
 
 		it('the switch off: mailed, without showing a restricted caller\'s number', () => {
 			const decision = decide(toAnna({ caller: { number: CALLER, name: '', restricted: true } }));

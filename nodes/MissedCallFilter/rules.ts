@@ -240,6 +240,8 @@ interface Participant {
 	 * how long it rang is not known, so it is not "too short".
 	 */
 	ringEndUnknown: boolean;
+	/** Whether every line of theirs that the call reached was busy: then it hardly rang, which the reason says. */
+	busy: boolean;
 }
 
 function userRef(user: DirectoryUser): UserRef {
@@ -308,12 +310,14 @@ function ownLegs(call: CallRecord, ctx: RuleContext): { legs: OwnedLeg[]; partic
 		.sort((a, b) => Date.parse(a.leg.ringingFrom) - Date.parse(b.leg.ringingFrom) || position(a.user) - position(b.user));
 	const intervals = new Map<DirectoryUser, [number, number][]>();
 	const ringEndUnknown = new Set<DirectoryUser>();
+	const notBusy = new Set<DirectoryUser>();
 	for (const { leg, user } of legs) {
 		if (user === null) continue;
 		const list = intervals.get(user) ?? [];
 		list.push([Date.parse(leg.ringingFrom), Date.parse(leg.ringingUntil)]);
 		intervals.set(user, list);
 		if (leg.stillRinging) ringEndUnknown.add(user);
+		if (leg.result !== 'busy') notBusy.add(user);
 	}
 	const participants = [...intervals].map(([user, list]) => ({
 		user,
@@ -321,6 +325,7 @@ function ownLegs(call: CallRecord, ctx: RuleContext): { legs: OwnedLeg[]; partic
 		timeZone: user.timeZone ?? (ctx.settings.defaultTimeZone || ctx.workflowTimeZone),
 		ringMs: unionMs(list),
 		ringEndUnknown: ringEndUnknown.has(user),
+		busy: !notBusy.has(user),
 	}));
 	return { legs: legs.map(({ owned }) => owned), participants };
 }
@@ -463,13 +468,13 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 	// while the call rang, or the PBX sent only the end). Nobody can be mailed; the administrator must
 	// still see the call.
 	if (call.outcome === 'missed' && legs.length === 0) {
-		suppress(
-			'noRingingLine',
-			null,
-			`No line was seen ringing in call ${call.callId}, so nobody can be notified; the trigger ` +
-				'received only the end of the call (was n8n restarted while it rang, or is the end timed ' +
-				'before the ringing: event times from two clocks?).',
-		);
+		// An incomplete call never ended: the trigger gave it up after the silence timeout.
+		const why = call.incomplete
+			? 'the trigger received no ringing line and no end for it and gave it up after its silence timeout ' +
+				'(did the PBX send only the start of the call?)'
+			: 'the trigger received only the end of the call (was n8n restarted while it rang, or is the end ' +
+				'timed before the ringing: event times from two clocks?)';
+		suppress('noRingingLine', null, `No line was seen ringing in call ${call.callId}, so nobody can be notified; ${why}.`);
 	}
 
 	const answeredLine = call.outcome === 'answered' ? (call.answeredBy?.line ?? null) : null;
@@ -516,8 +521,8 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 		suppress(
 			'shortRing',
 			participant.ref,
-			`${participant.ref.name}'s phones rang ${seconds(participant.ringMs)}, ` +
-				`less than the minimum of ${settings.minRingSeconds} s.`,
+			`${participant.ref.name}${participant.busy ? "'s line was busy and rang" : "'s phones rang"} ` +
+				`${seconds(participant.ringMs)}, less than the minimum of ${settings.minRingSeconds} s.`,
 		);
 		return false;
 	});

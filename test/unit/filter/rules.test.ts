@@ -173,6 +173,14 @@ describe('§4.1 recipients', () => {
 			);
 		});
 
+		it('a busy line says it was busy, not only that it rang 0 s', () => {
+			const decision = decide(missedCall([leg('201', 0, 0, 'busy'), leg('202', 0, 10)]), { minRingSeconds: 2 });
+			expect(recipients(decision)).toEqual(['ben']);
+			expect(decision.suppressed.map((suppression) => suppression.detail)).toEqual([
+				"Anna Berg's line was busy and rang 0.0 s, less than the minimum of 2 s.",
+			]);
+		});
+
 		it('exactly the minimum is enough', () => {
 			expect(recipients(decide(missedCall([leg('201', 0, 2)]), { minRingSeconds: 2 }))).toEqual(['anna']);
 		});
@@ -255,7 +263,13 @@ describe('§4.1 recipients', () => {
 		expect(decision.suppressed).toEqual([
 			expect.objectContaining({ reason: 'noRingingLine', user: null, line: null, callId: 'call-1' }),
 		]);
-		expect(decision.suppressed[0].detail).toMatch(/No line was seen ringing in call call-1/);
+		expect(decision.suppressed[0].detail).toMatch(/No line was seen ringing in call call-1.*received only the end of the call/);
+		// Given up after the silence timeout with only its start: it says so, not that only the end came.
+		const onlyStart = decide(missedCall([leg('201', 0, 20)], { legs: [], incomplete: true }));
+		expect(onlyStart.suppressed.map((suppression) => suppression.detail)).toEqual([
+			'No line was seen ringing in call call-1, so nobody can be notified; the trigger received no ringing line and no end ' +
+				'for it and gave it up after its silence timeout (did the PBX send only the start of the call?).',
+		]);
 		// An answered call without legs missed nobody: nothing to report.
 		const answered = decide(missedCall([leg('201', 0, 20)], { legs: [], outcome: 'answered' }));
 		expect(answered.suppressed).toEqual([]);

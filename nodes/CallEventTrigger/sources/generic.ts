@@ -125,6 +125,8 @@ function parseTime(value: unknown, receivedAt: number, fail: Fail): number {
 			fail(`time ${value} looks like epoch seconds; epoch milliseconds are expected`);
 		}
 		time = value;
+	} else if (typeof value === 'number' && Number.isFinite(value)) {
+		fail(`time ${value} is not a whole number; epoch milliseconds are an integer`);
 	} else if (typeof value === 'string') {
 		const text = value.trim();
 		if (/^\d+$/.test(text)) fail(`time ${quote(text)} is a string; send epoch milliseconds as a JSON number`);

@@ -119,11 +119,12 @@ describe('parseGenericEvents: bad input is refused with a 4xx naming the problem
 		['a null body', null, 'body must be an event object or an array of event objects'],
 		['a non-object event', [{ type: 'ended', callId: 'c1' }, 7], 'event[1]: must be an object'],
 		['a missing type', { callId: 'c1' }, 'event[0]: type is required'],
-		['a non-string type', { type: 3, callId: 'c1' }, 'event[0]: type must be a string'],
+		['a non-string type', { type: 3, callId: 'c1' }, 'event[0]: type must be a string, in quotes ("3", not 3)'],
 		['an event without type in a batch', [{ type: 'ended', callId: 'c1' }, {}], 'event[1]: type is required'],
 		['a missing callId', { type: 'ringing', line: '201' }, 'event[0]: callId is required'],
 		['a blank callId', { type: 'ended', callId: '   ' }, 'event[0]: callId is required'],
-		['a numeric callId', { type: 'ended', callId: 17 }, 'event[0]: callId must be a string'],
+		['a numeric callId', { type: 'ended', callId: 17 }, 'event[0]: callId must be a string, in quotes ("17", not 17)'],
+		['a numeric line', { type: 'ringing', callId: 'c1', line: 201 }, 'event[0]: line must be a string, in quotes ("201", not 201)'],
 		['ringing without line', { type: 'ringing', callId: 'c1' }, 'event[0]: line is required'],
 		['login without line', { type: 'login' }, 'event[0]: line is required'],
 		['diverted without target', { type: 'diverted', callId: 'c1', line: '201' }, 'event[0]: to is required'],
@@ -151,7 +152,7 @@ describe('parseGenericEvents: bad input is refused with a 4xx naming the problem
 		[
 			'a numeric caller number',
 			{ type: 'offered', callId: 'c1', caller: { number: 4930123 } },
-			'event[0]: caller.number must be a string',
+			'event[0]: caller.number must be a string, in quotes ("4930123", not 4930123)',
 		],
 		[
 			'a non-boolean restricted flag',
@@ -190,7 +191,7 @@ describe('parseGenericEvents: bad input is refused with a 4xx naming the problem
 		[
 			'a fractional epoch',
 			{ type: 'ended', callId: 'c1', time: 1714982400000.5 },
-			'event[0]: time 1714982400000.5 is not ISO 8601 with offset or epoch milliseconds',
+			'event[0]: time 1714982400000.5 is not a whole number; epoch milliseconds are an integer',
 		],
 		[
 			'a boolean time',

@@ -177,7 +177,7 @@ describe('parseSipgateEvent: bad input is refused with 400 naming the field', ()
 		['no event', { callId: '1' }, 'event is required (one of newCall, answer, hangup, dtmf)'],
 		['an unknown event', { event: 'ring', callId: '1' }, 'unknown event "ring" (expected one of newCall, answer, hangup, dtmf)'],
 		['no callId', { event: 'newCall', from: '1' }, 'newCall: callId is required'],
-		['a numeric callId', { event: 'hangup', callId: 17, cause: 'busy' }, 'hangup: callId must be a string'],
+		['a numeric callId', { event: 'hangup', callId: 17, cause: 'busy' }, 'hangup: callId must be a string, in quotes ("17", not 17)'],
 		['a repeated callId', { event: 'newCall', callId: ['1', '2'] }, 'newCall: callId must be given once, got ["1","2"]'],
 		['a too long callId', { event: 'newCall', callId: '9'.repeat(257) }, 'newCall: callId is longer than 256 characters'],
 		[
@@ -185,7 +185,7 @@ describe('parseSipgateEvent: bad input is refused with 400 naming the field', ()
 			{ event: 'newCall', callId: '1', direction: 'inbound' },
 			'newCall: unknown direction "inbound" (expected one of in, out)',
 		],
-		['a non-string user', { event: 'newCall', callId: '1', 'user[]': ['Alice', 7] }, 'newCall: user[1] must be a string'],
+		['a non-string user', { event: 'newCall', callId: '1', 'user[]': ['Alice', 7] }, 'newCall: user[1] must be a string, in quotes ("7", not 7)'],
 		['a hangup without cause', { event: 'hangup', callId: '1' }, 'hangup: cause is required'],
 		[
 			'an unknown cause',

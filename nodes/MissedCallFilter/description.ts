@@ -3,12 +3,15 @@ import type { INodeProperties } from 'n8n-workflow';
 /** The Numbering Plan's Country until one is set (the collection starts empty in a new node). */
 export const DEFAULT_COUNTRY = 'DE';
 
-const participantOptions = [
-	{ name: 'All Participants', value: 'all', description: 'Every user whose phone rang' },
-	{ name: 'First Participant', value: 'first', description: 'The first user whose phone rang' },
-	{ name: 'Last Participant', value: 'last', description: 'The last user whose phone rang' },
-	{ name: 'None', value: 'none' },
-];
+/** The participants to choose from: users whose phone rang, `but` narrowing who counts. */
+function participantOptions(but = '') {
+	return [
+		{ name: 'All Participants', value: 'all', description: `Every user whose phone rang${but}` },
+		{ name: 'First Participant', value: 'first', description: `The first user whose phone rang${but}` },
+		{ name: 'Last Participant', value: 'last', description: `The last user whose phone rang${but}` },
+		{ name: 'None', value: 'none' },
+	];
+}
 
 /** The node's subtitle: whom the Recipients setting mails, in words. */
 const recipientsInWords: Record<string, string> = {
@@ -95,7 +98,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		displayName: 'Recipients',
 		name: 'recipients',
 		type: 'options',
-		options: participantOptions,
+		options: participantOptions(),
 		default: 'all',
 		description: 'Who of the users whose phones rang gets the e-mail about a missed call (and, with the next setting, about a call someone else answered)',
 	},
@@ -175,7 +178,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		displayName: 'Journal: Unanswered Calls',
 		name: 'journalUnanswered',
 		type: 'options',
-		options: participantOptions,
+		options: participantOptions(),
 		default: 'all',
 		description: 'For whom an unanswered call is written to the Journal output (e-mail exceptions do not apply)',
 	},
@@ -183,7 +186,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		displayName: 'Journal: Answered Calls',
 		name: 'journalForwardedOrAnswered',
 		type: 'options',
-		options: participantOptions,
+		options: participantOptions(', other than the one who answered'),
 		default: 'none',
 		description:
 			'For whom an answered call (also after forwarding or pickup) is written to the Journal output, among the users who rang but did not answer it',

@@ -124,6 +124,15 @@ describe('the panel', () => {
 		expect(evaluateSubtitle(description.subtitle, { recipients })).toBe(subtitle);
 	});
 
+	it("the Answered Calls journal's choices leave out who answered, as the journal does", () => {
+		const choices = (name: string) =>
+			(description.properties.find((property) => property.name === name)?.options ?? []) as Array<{ value: string; description?: string }>;
+		for (const { value, description: text } of choices('journalForwardedOrAnswered')) {
+			if (value !== 'none') expect(text).toMatch(/whose phone rang, other than the one who answered$/);
+		}
+		expect(choices('journalUnanswered').find(({ value }) => value === 'all')?.description).toBe('Every user whose phone rang');
+	});
+
 	it('the subtitle covers every Recipients choice', () => {
 		const choices = (description.properties.find((property) => property.name === 'recipients')?.options ?? []) as Array<{
 			value: string;

@@ -249,16 +249,18 @@ function userRef(user: DirectoryUser): UserRef {
 }
 
 /** The caller as the outputs show it, and `key`, the identity the repeat rules remember (null: never the same). */
-function describeCaller(call: CallRecord, plan: CompiledNumberingPlan): { caller: NotifiedCaller; key: string | null } {
+function describeCaller(call: CallRecord, { plan, directory }: RuleContext): { caller: NotifiedCaller; key: string | null } {
 	const { number, name, restricted } = call.caller;
 	// A restricted caller asked not to be shown: the PBX may still pass the number, we do not.
 	const hidden = restricted || isWithheld(numberOf(number));
+	// A colleague calling from a line of theirs: named as the directory names them when the PBX sends no name.
+	const colleague = hidden || name ? null : directory.ownerOfLine(number);
 	return {
 		caller: {
 			number,
 			e164: hidden ? null : plan.normalise(number),
 			display: hidden ? '' : plan.display(number),
-			name,
+			name: colleague ? userRef(colleague).name : name,
 			restricted: hidden,
 		},
 		key: hidden ? null : plan.key(number),
@@ -440,7 +442,7 @@ function repeatException(
 
 export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleContext): CallDecision {
 	const { settings } = ctx;
-	const { caller, key: callerKey } = describeCaller(call, ctx.plan);
+	const { caller, key: callerKey } = describeCaller(call, ctx);
 	const suppressed: Suppression[] = [];
 	const suppress = (reason: SuppressionReason, user: UserRef | null, detail: string, line: string | null = null) =>
 		suppressed.push({ detail, user, reason, kind: 'suppressed', callId: call.callId, line, caller });

@@ -325,6 +325,16 @@ describe('§4.2 exceptions', () => {
 			]);
 		});
 
+		it('the switch off: a colleague calling from a line of theirs is named as the directory names them', () => {
+			const fromBen = decide(toAnna({ caller: { number: '202', name: '', restricted: false }, direction: 'internal' }));
+			expect(fromBen.notifications.map((notification) => notification.caller.name)).toEqual(['Ben Cole']);
+			// A name the PBX sent stays; a number nobody owns has none.
+			const named = decide(toAnna({ caller: { number: '202', name: 'Reception', restricted: false } }));
+			expect(named.notifications.map((notification) => notification.caller.name)).toEqual(['Reception']);
+			const unowned = decide(toAnna({ caller: { number: '299', name: '', restricted: false } }));
+			expect(unowned.notifications.map((notification) => notification.caller.name)).toEqual(['']);
+		});
+
 		it('the caller number matches the internal pattern', () => {
 			const caller = { number: '2999', name: '', restricted: false };
 			const settings = { skipInternalCallers: true };

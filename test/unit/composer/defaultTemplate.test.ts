@@ -113,6 +113,13 @@ describe('default template', () => {
 		expect(unknown.text).toContain('Ein unbekannter Anrufer hat versucht, Sie zu erreichen; der Anruf ging an die Mailbox.');
 	});
 
+	it('puts the caller before who answered in every subject, where a cut-off subject keeps it', async () => {
+		for (const languageTag of ['de', 'en', 'es', 'fr', 'it', 'nl']) {
+			const { subject } = await compose(answeredByBen(), { languageTag });
+			expect({ languageTag, callerFirst: subject.indexOf(NAME) < subject.indexOf('Ben Kurz') }).toEqual({ languageTag, callerFirst: true });
+		}
+	});
+
 	it('names an outside number that answered as itself, not as "a colleague"', async () => {
 		const notification = answeredByBen();
 		notification.call.answeredBy = { line: '+491701234567', at: '2025-03-04T13:03:15.000Z', pickup: false };

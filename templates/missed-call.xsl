@@ -106,7 +106,7 @@
 			<xsl:text> → </xsl:text>
 			<xsl:choose>
 				<xsl:when test="divertedToName"><xsl:value-of select="divertedToName"/></xsl:when>
-				<xsl:otherwise><xsl:value-of select="divertedTo"/></xsl:otherwise>
+				<xsl:otherwise><xsl:value-of select="divertedToDisplay"/></xsl:otherwise>
 			</xsl:choose>
 		</xsl:if>
 	</xsl:template>
@@ -245,7 +245,7 @@
 											</xsl:call-template>
 											<xsl:call-template name="row">
 												<xsl:with-param name="label" select="$s/labelCalledNumber"/>
-												<xsl:with-param name="value" select="$n/call/called"/>
+												<xsl:with-param name="value" select="$n/call/calledDisplay"/>
 											</xsl:call-template>
 										</table>
 									</td>
@@ -411,7 +411,7 @@
 		</xsl:call-template>
 		<xsl:call-template name="line">
 			<xsl:with-param name="label" select="$s/labelCalledNumber"/>
-			<xsl:with-param name="value" select="$n/call/called"/>
+			<xsl:with-param name="value" select="$n/call/calledDisplay"/>
 		</xsl:call-template>
 		<xsl:if test="$c/email or $c/phone or $c/mobile or $c/street or $c/city or $c/url or $c/note">
 			<xsl:text>&#10;</xsl:text>

@@ -88,6 +88,15 @@ export function numberOf(written: string): string {
 	}
 }
 
+/**
+ * An international number spaced as people read it (`+49891234200` → `+49 89 1234200`), for a mail
+ * that has no numbering plan at hand; anything else (an extension, a national number) as written.
+ */
+export function readableNumber(written: string): string {
+	const number = numberOf(written);
+	return (number.startsWith('+') && parsePhoneNumberFromString(number)?.formatInternational()) || number;
+}
+
 /** Dial-string decoration people and PBXs add; `(0)` is the German "optional trunk prefix" habit. */
 function stripFormatting(number: string): string {
 	return number.replace(/\(0\)/g, '').replace(/[\s\-./()]/g, '');

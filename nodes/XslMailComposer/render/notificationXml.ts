@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Contact, Notification, OwnedLeg } from '../../shared/notification';
-import { isWithheld, numberOf } from '../../shared/phoneNumbers';
+import { isWithheld, numberOf, readableNumber } from '../../shared/phoneNumbers';
 import { isTimeZone } from '../../shared/timeZone';
 import { sendableAddress } from '../../shared/emailAddress';
 import { callerIdName, contactDisplayName } from './contact';
@@ -265,6 +265,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('result', result),
 			el('resultText', legResultText(pickedUpByOwner ? 'answeredElsewhere' : result, strings)),
 			...optional('divertedTo', cleanLine(leg.divertedTo)),
+			...optional('divertedToDisplay', readableNumber(cleanLine(leg.divertedTo))),
 			...optional('divertedToName', ownerOfLine.get(cleanLine(leg.divertedTo)) ?? ''),
 		]);
 	});
@@ -283,6 +284,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('direction', cleanLine(call?.direction)),
 			el('outcome', cleanLine(call?.outcome)),
 			el('called', cleanLine(call?.called)),
+			el('calledDisplay', readableNumber(cleanLine(call?.called))),
 			timeElement('startedAt', call?.startedAt, zone, language),
 			timeElement('resolvedAt', call?.resolvedAt, zone, language),
 			durationElement('ringDuration', ringDuration, strings, ringDurationText),

@@ -76,10 +76,10 @@ describe('default template', () => {
 		expect(mail.text).not.toMatch(/<\w/);
 	});
 
-	it('says where a forward went: the colleague by name, an outside number as given', async () => {
+	it('says where a forward went: the colleague by name, an outside number spaced to read', async () => {
 		const notification = missedCall();
 		notification.legs[0] = { ...notification.legs[0], result: 'diverted', divertedTo: '202' };
-		notification.legs[1] = { ...notification.legs[1], result: 'diverted', divertedTo: '+49 170 1234567' };
+		notification.legs[1] = { ...notification.legs[1], result: 'diverted', divertedTo: '+491701234567' };
 		const mail = await compose(notification);
 		expect(mail.text).toContain('\u200E- Anna Berg, Leitung 201, 14:03:03, 20 Sek., umgeleitet → Ben Kurz\n');
 		expect(mail.text).toContain('\u200E- Anna Berg, Leitung w0, 14:03:03, 20 Sek., umgeleitet → +49 170 1234567\n');
@@ -148,7 +148,7 @@ describe('default template', () => {
 		notification.caller = { number: '', e164: null, display: '', name: '', restricted: true };
 		const mail = await compose(notification, { languageTag: 'en-US' });
 		expect(mail.text).toContain("No caller ID\nThe caller blocked their number, or it was not passed on, so you can't call them back.\n");
-		expect(mail.text).toContain('Number dialed: +49891234200\n');
+		expect(mail.text).toContain('Number dialed: +49 89 1234200\n');
 		expect(mail.text).toContain('Email: j.mueller@mueller-soehne.example\n');
 	});
 

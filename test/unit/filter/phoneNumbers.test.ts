@@ -1,4 +1,4 @@
-import { compileNumberingPlan, ConfigurationError, isWithheld } from '../../../nodes/shared/phoneNumbers';
+import { compileNumberingPlan, ConfigurationError, isWithheld, readableNumber } from '../../../nodes/shared/phoneNumbers';
 import { caught } from './fixtures';
 
 const munich = compileNumberingPlan({ country: 'DE', baseNumber: '+49891234' });
@@ -81,6 +81,17 @@ describe('numbers in SIP and tel URIs, or in angle brackets', () => {
 		expect(munich.key('sip:anna@pbx.example.com')).toBe('anna');
 		expect(munich.display('sip:anna@pbx.example.com')).toBe('anna');
 	});
+});
+
+describe('readableNumber (the mail, without a numbering plan)', () => {
+	it.each([
+		['+49891234200', '+49 89 1234200'],
+		['+442079460018', '+44 20 7946 0018'],
+		['sip:+491701234567@pbx.example.com', '+49 170 1234567'],
+		['201', '201'],
+		['0891234201', '0891234201'],
+		['+0000', '+0000'],
+	])('%s reads %s', (written, readable) => expect(readableNumber(written)).toBe(readable));
 });
 
 describe('display', () => {

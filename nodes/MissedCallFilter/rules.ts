@@ -253,8 +253,10 @@ function describeCaller(call: CallRecord, { plan, directory }: RuleContext): { c
 	const { number, name, restricted } = call.caller;
 	// A restricted caller asked not to be shown: the PBX may still pass the number, we do not.
 	const hidden = restricted || isWithheld(numberOf(number));
-	// A colleague calling from a line of theirs: named as the directory names them when the PBX sends no name.
-	const colleague = hidden || name ? null : directory.ownerOfLine(number);
+	// A colleague calling from a line of theirs: named as the directory names them when the PBX sends no
+	// name, a placeholder (`<unknown>`) or the number itself.
+	const sentName = isWithheld(name) || name.trim() === number.trim() ? '' : name;
+	const colleague = hidden || sentName ? null : directory.ownerOfLine(number);
 	return {
 		caller: {
 			number,

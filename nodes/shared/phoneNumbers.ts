@@ -77,6 +77,11 @@ const SIP_OR_TEL_URI = /^(?:sips?|tel):([^@;?]*)/i;
  * `tel:+49-30-123` → `+49-30-123`, `Max <+4930123>` → `+4930123`, and the RFC 3323 anonymous
  * `sip:anonymous@anonymous.invalid` → `anonymous`; anything else as written, trimmed.
  */
+/** Whether a number came as a SIP address (`sip:202@carrier.example`): its user part is someone's at that host. */
+function isSipAddress(written: string): boolean {
+	return /^sips?:/i.test((IN_ANGLE_BRACKETS.exec(written)?.[1] ?? written).trim());
+}
+
 export function numberOf(written: string): string {
 	const inside = (IN_ANGLE_BRACKETS.exec(written)?.[1] ?? written).trim();
 	const uri = SIP_OR_TEL_URI.exec(inside);
@@ -86,15 +91,6 @@ export function numberOf(written: string): string {
 	} catch {
 		return uri[1].trim();
 	}
-}
-
-/**
- * An international number spaced as people read it (`+49891234200` → `+49 89 1234200`), for a mail
- * that has no numbering plan at hand; anything else (an extension, a national number) as written.
- */
-export function readableNumber(written: string): string {
-	const number = numberOf(written);
-	return (number.startsWith('+') && parsePhoneNumberFromString(number)?.formatInternational()) || number;
 }
 
 /** Dial-string decoration people and PBXs add; `(0)` is the German "optional trunk prefix" habit. */
@@ -107,6 +103,17 @@ const DIALLABLE = /^\+?\d+$/;
 /** True for a number or extension as people write it (`12`, `+49 89 1234-201`), not a name or device id (`w0`). */
 export function isDialString(text: string): boolean {
 	return DIALLABLE.test(stripFormatting(text.trim()));
+}
+
+/**
+ * An international number spaced as people read it (`+49891234200` → `+49 89 1234200`), for a mail
+ * that has no numbering plan at hand; anything else (an extension, a national number) as written.
+ */
+export function readableNumber(written: string): string {
+	const number = numberOf(written);
+	// Only a whole valid number: the parser also picks a number out of text ("+1-800-FLOWERS" → +1 800).
+	const parsed = DIALLABLE.test(stripFormatting(number)) && number.startsWith('+') ? parsePhoneNumberFromString(number) : undefined;
+	return parsed?.isValid() ? parsed.formatInternational() : number;
 }
 
 /** Numbers whose readings a compiled plan keeps; the cache starts over when full. */
@@ -235,17 +242,21 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 		| { kind: 'withheld' }
 		| { kind: 'extension'; digits: string }
 		| { kind: 'number'; e164: string }
-		| { kind: 'other'; id: string };
+		| { kind: 'other'; id: string; display: string };
 
 	function classify(written: string): Classified {
 		const number = numberOf(written);
 		if (isWithheld(number)) return { kind: 'withheld' };
 		const digits = stripFormatting(number);
-		if (!DIALLABLE.test(digits)) return { kind: 'other', id: number.toLowerCase() };
+		if (!DIALLABLE.test(digits)) return { kind: 'other', id: number.toLowerCase(), display: number };
 		const international = internationalNumber(digits);
-		if (international === null) return { kind: 'other', id: digits };
+		if (international === null) return { kind: 'other', id: digits, display: number };
 		if (international !== undefined) return { kind: 'number', e164: international };
-		if (extension.test(digits)) return { kind: 'extension', digits };
+		if (extension.test(digits)) {
+			// `sip:202@carrier.example` is 202 at someone else's host, not our extension 202: an address.
+			if (isSipAddress(written)) return { kind: 'other', id: written.trim().toLowerCase(), display: written.trim() };
+			return { kind: 'extension', digits };
+		}
 		return { kind: 'number', e164: nationalNumber(digits) };
 	}
 
@@ -264,7 +275,7 @@ export function compileNumberingPlan(plan: NumberingPlan): CompiledNumberingPlan
 			case 'withheld':
 				return { e164: null, key: null, internal: false, display: '' };
 			case 'other':
-				return { e164: null, key: classified.id, internal: false, display: numberOf(number) };
+				return { e164: null, key: classified.id, internal: false, display: classified.display };
 			case 'extension': {
 				const e164 = baseNumber === null ? null : baseNumber + classified.digits;
 				return { e164, key: e164 ?? classified.digits, internal: true, display: numberOf(number) };

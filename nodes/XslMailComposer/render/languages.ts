@@ -156,6 +156,9 @@ export function loadLanguage(dir: string, tag: string): Language {
 	for (const key of FORMAT_KEYS) {
 		if (!formats[key]) throw new ConfigurationError('language', `Language file "${tag}.json" has no format "${key}"`);
 	}
+	// It belongs to its file's date: a regional file with a date of its own (`d.MM.yyyy`) does not take
+	// its language's "1er" form.
+	formats.dateFirstOfMonth = [...files].reverse().find((file) => file.formats.date)?.formats.dateFirstOfMonth;
 	return {
 		tag,
 		name: own.name,

@@ -219,7 +219,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const callerLabel = knownLabel || (strings.unknownCaller ?? '');
 	const answeredBy = call?.answeredBy ?? null;
 	const answeredByUser = notification.answeredByUser ?? null;
-	const answeredByLabel = cleanLine(answeredByUser?.name) || cleanLine(answeredBy?.line);
+	const answeredByLabel = cleanLine(answeredByUser?.name) || readableNumber(cleanLine(answeredBy?.line));
 	const startedAt = instant(call?.startedAt)?.setZone(zone).setLocale(language.locale);
 	const ringDuration = ringSeconds(legs);
 	// A call resolved by silence had its still-ringing legs closed when it was given up: how long they

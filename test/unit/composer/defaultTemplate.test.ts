@@ -127,7 +127,7 @@ describe('default template', () => {
 		// Anna's line forwarded the call to a mobile, which answered it.
 		notification.legs = [{ ...notification.legs[0], result: 'diverted', divertedTo: '+491701234567' }];
 		const mail = await compose(notification, { languageTag: 'en' });
-		expect(mail.text).toMatch(/^Answered by \+491701234567\n\n\+491701234567 answered this call for you\.\n/);
+		expect(mail.text).toMatch(/^Answered by \+49 170 1234567\n\n\+49 170 1234567 answered this call for you\.\n/);
 		expect(mail.text).not.toMatch(/colleague/i);
 	});
 

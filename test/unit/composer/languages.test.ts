@@ -108,6 +108,22 @@ describe('language files', () => {
 		expect(austrian.locale).toBe('de-AT');
 	});
 
+	it("takes the first-of-month date form only with its file's own date", () => {
+		const french = {
+			name: 'Français',
+			formats: { date: 'cccc d LLLL yyyy', dateFirstOfMonth: "cccc '1er' LLLL yyyy" },
+			strings: {},
+		};
+		const dir = tempDir({
+			'en.json': english,
+			'fr.json': french,
+			'fr-CA.json': { name: 'Français (Canada)', strings: {} },
+			'fr-CH.json': { name: 'Français (Suisse)', formats: { date: 'cccc d.MM.yyyy' }, strings: {} },
+		});
+		expect(loadLanguage(dir, 'fr-CA').formats.dateFirstOfMonth).toBe("cccc '1er' LLLL yyyy");
+		expect(loadLanguage(dir, 'fr-CH').formats).toMatchObject({ date: 'cccc d.MM.yyyy', dateFirstOfMonth: undefined });
+	});
+
 	it('rereads a file after it changed', () => {
 		const dir = tempDir({ 'en.json': english });
 		expect(loadLanguage(dir, 'en').strings.footer).toBe('Sent by your PBX');

@@ -72,10 +72,17 @@ describe('numbers in SIP and tel URIs, or in angle brackets', () => {
 		expect(munich.display(written)).toBe('030 1234567');
 	});
 
-	it('reads an extension and the RFC 3323 anonymous address, and keeps a SIP name as the id it is', () => {
-		expect(munich.normalise('sip:201@pbx.example.com')).toBe('+49891234201');
-		expect(munich.isInternalNumber('sip:201@pbx.example.com')).toBe(true);
-		expect(munich.display('sip:201@pbx.example.com')).toBe('201');
+	it('keeps a SIP address that reads as an extension as the address it is (its host may be anyone\'s)', () => {
+		expect(munich.normalise('sip:201@carrier.example')).toBeNull();
+		expect(munich.isInternalNumber('sip:201@carrier.example')).toBe(false);
+		expect(munich.key('sip:201@carrier.example')).not.toBe(munich.key('201'));
+		expect(compileNumberingPlan({ country: 'DE' }).key('sip:201@carrier.example')).not.toBe(compileNumberingPlan({ country: 'DE' }).key('201'));
+		expect(munich.display('sip:201@carrier.example')).toBe('sip:201@carrier.example');
+		// tel: has no host: its number is a number.
+		expect(munich.normalise('tel:201')).toBe('+49891234201');
+	});
+
+	it('reads the RFC 3323 anonymous address as withheld, and keeps a SIP name as the id it is', () => {
 		expect(munich.key('sip:anonymous@anonymous.invalid')).toBeNull();
 		expect(munich.display('sip:anonymous@anonymous.invalid')).toBe('');
 		expect(munich.key('sip:anna@pbx.example.com')).toBe('anna');
@@ -91,6 +98,10 @@ describe('readableNumber (the mail, without a numbering plan)', () => {
 		['201', '201'],
 		['0891234201', '0891234201'],
 		['+0000', '+0000'],
+		// Only a whole valid number is spaced; the parser would pick a number out of text.
+		['+1-800-FLOWERS', '+1-800-FLOWERS'],
+		['+49 89 1234200 (Zentrale)', '+49 89 1234200 (Zentrale)'],
+		['sip:+4930123:pw@x', '+4930123:pw'],
 	])('%s reads %s', (written, readable) => expect(readableNumber(written)).toBe(readable));
 });
 

@@ -331,6 +331,10 @@ describe('§4.2 exceptions', () => {
 			// A name the PBX sent stays; a number nobody owns has none.
 			const named = decide(toAnna({ caller: { number: '202', name: 'Reception', restricted: false } }));
 			expect(named.notifications.map((notification) => notification.caller.name)).toEqual(['Reception']);
+			for (const placeholder of ['<unknown>', 'Anonymous', '202']) {
+				const sent = decide(toAnna({ caller: { number: '202', name: placeholder, restricted: false } }));
+				expect(sent.notifications.map((notification) => notification.caller.name)).toEqual(['Ben Cole']);
+			}
 			const unowned = decide(toAnna({ caller: { number: '299', name: '', restricted: false } }));
 			expect(unowned.notifications.map((notification) => notification.caller.name)).toEqual(['']);
 		});

@@ -166,7 +166,8 @@
 							<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;background-color:#ffffff;border:1px solid #dde2e8;border-radius:10px;border-collapse:separate;">
 								<!-- heading band -->
 								<tr>
-									<td style="{$font}background-color:{$accent};color:#ffffff;font-size:14px;font-weight:bold;letter-spacing:1px;text-transform:uppercase;padding:16px 28px;border-radius:9px 9px 0 0;">
+									<!-- Not in capitals and not spaced out: it can hold a name ("Strauß"), and spacing breaks Arabic letters apart. -->
+									<td style="{$font}background-color:{$accent};color:#ffffff;font-size:15px;font-weight:bold;padding:16px 28px;border-radius:9px 9px 0 0;">
 										<xsl:call-template name="heading"/>
 									</td>
 								</tr>

@@ -17,7 +17,7 @@ import type { CallEvent, TriggerRecord } from '../shared/callModel';
 import { TRIGGER_OPTIONS_HINT } from '../shared/assemblyOptions';
 import { ConfigurationError } from '../shared/errors';
 import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
-import { intake, intakeAnswer, intakeKey, sipgateCallIdsOf, sweepIntake } from './callIntake';
+import { configureIntake, intake, intakeAnswer, intakeKey, sipgateCallIdsOf, sweepIntake } from './callIntake';
 import { callEventTriggerPanel, callEventTriggerProperties, callEventTriggerSubtitle } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest } from './sources';
@@ -208,8 +208,9 @@ export class CallEventTrigger implements INodeType {
 		}
 		// The webhook would refuse every request with options or a credential that cannot work:
 		// refuse to publish, naming the problem.
+		let settings: WebhookSettings;
 		try {
-			webhookSettingsFrom(webhookParameters(this), 'production');
+			settings = webhookSettingsFrom(webhookParameters(this), 'production');
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, { description: TRIGGER_OPTIONS_HINT });
 		}
@@ -220,6 +221,8 @@ export class CallEventTrigger implements INodeType {
 			});
 		}
 		const key = intakeKey(this.getWorkflow().id, this.getNode().id, 'production');
+		const evicted = configureIntake(key, settings.assembly, Date.now());
+		if (evicted.length > 0) this.emit([asItems(evicted)]);
 		const timer = setInterval(() => {
 			// A call resolved while n8n stops might never run; pending, it is at least not half-done.
 			if (isStopping()) return;

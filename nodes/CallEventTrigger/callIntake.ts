@@ -49,20 +49,11 @@ export interface IntakeResult {
  * administrator saves an option end as they end, not as missed.
  */
 export function intake(key: string, options: CallAssemblerOptions, events: CallEvent[], now: number): IntakeResult {
-	const records: TriggerRecord[] = [];
-	const signature = JSON.stringify(options);
-	let entry = assemblers.get(key);
-	if (!entry) {
-		entry = { signature, assembler: new CallAssembler(options) };
-		assemblers.set(key, entry);
-	} else if (entry.signature !== signature) {
-		records.push(...entry.assembler.reconfigure(options, now));
-		entry.signature = signature;
-	}
-	const before = entry.assembler.stats();
-	records.push(...entry.assembler.pushBatch(events, now));
-	const after = entry.assembler.stats();
-	records.push(...entry.assembler.sweep(now));
+	const { assembler, records } = assemblerFor(key, options, now);
+	const before = assembler.stats();
+	records.push(...assembler.pushBatch(events, now));
+	const after = assembler.stats();
+	records.push(...assembler.sweep(now));
 	return {
 		records,
 		ignored: {
@@ -70,6 +61,34 @@ export function intake(key: string, options: CallAssemblerOptions, events: CallE
 			afterResolution: after.lateEvents - before.lateEvents,
 		},
 	};
+}
+
+/**
+ * The trigger's assembler with these options: made, or given the new ones (a re-published
+ * workflow); with the records a lower Max Pending Calls resolved at once.
+ */
+function assemblerFor(key: string, options: CallAssemblerOptions, now: number): { assembler: CallAssembler; records: TriggerRecord[] } {
+	const signature = JSON.stringify(options);
+	const entry = assemblers.get(key);
+	if (!entry) {
+		const assembler = new CallAssembler(options);
+		assemblers.set(key, { signature, assembler });
+		return { assembler, records: [] };
+	}
+	const records: TriggerRecord[] = [];
+	if (entry.signature !== signature) {
+		records.push(...entry.assembler.reconfigure(options, now));
+		entry.signature = signature;
+	}
+	return { assembler: entry.assembler, records };
+}
+
+/**
+ * Publishing: the options take effect at once, also for the timer's checks between requests, not
+ * only from the next request on. Returns the calls a lower Max Pending Calls resolved.
+ */
+export function configureIntake(key: string, options: CallAssemblerOptions, now: number): TriggerRecord[] {
+	return assemblerFor(key, options, now).records;
 }
 
 /**

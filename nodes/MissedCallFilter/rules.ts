@@ -472,9 +472,9 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 	// while the call rang, or the PBX sent only the end). Nobody can be mailed; the administrator must
 	// still see the call.
 	if (call.outcome === 'missed' && legs.length === 0) {
-		// An incomplete call never ended: the trigger gave it up after the silence timeout.
+		// An incomplete call never ended: the trigger gave it up (silence timeout, age, Max Pending Calls).
 		const why = call.incomplete
-			? 'the trigger received no ringing line and no end for it and gave it up after its silence timeout ' +
+			? 'the trigger received no ringing line and no end for it and gave it up unfinished ' +
 				'(did the PBX send only the start of the call?)'
 			: 'the trigger received only the end of the call (was n8n restarted while it rang, or is the end ' +
 				'timed before the ringing: event times from two clocks?)';
@@ -525,8 +525,9 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 		suppress(
 			'shortRing',
 			participant.ref,
-			`${participant.ref.name}${participant.busy ? "'s line was busy and rang" : "'s phones rang"} ` +
-				`${seconds(participant.ringMs)}, less than the minimum of ${settings.minRingSeconds} s.`,
+			participant.busy
+				? `${participant.ref.name}'s line was busy (it rang ${seconds(participant.ringMs)}, less than the minimum of ${settings.minRingSeconds} s).`
+				: `${participant.ref.name}'s phones rang ${seconds(participant.ringMs)}, less than the minimum of ${settings.minRingSeconds} s.`,
 		);
 		return false;
 	});

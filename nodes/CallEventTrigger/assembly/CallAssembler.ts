@@ -228,7 +228,12 @@ export class CallAssembler {
 	 * Returns the oldest calls a lower Max Pending Calls resolves now (incomplete), as `push` does.
 	 */
 	reconfigure(options: CallAssemblerOptions, now: number): CallRecord[] {
+		const previousWindowMs = this.reorderWindowMs;
 		this.configure(options);
+		// A call held for the reorder window waits for the new window from its resolving event on.
+		for (const call of this.waiting) {
+			if (call.resolveAt !== undefined) call.resolveAt += this.reorderWindowMs - previousWindowMs;
+		}
 		const records: CallRecord[] = [];
 		while (this.pending.size > this.maxPendingCalls) records.push(this.evictOldest(now));
 		return records;

@@ -41,7 +41,7 @@ export function readText(
 	if (value === undefined) return undefined;
 	if (typeof value !== 'string') {
 		// A JSON number loses what makes a phone number (a leading 0 or +): only a string is taken.
-		fail(typeof value === 'number' ? `${name} must be a string, in quotes ("${value}", not ${value})` : `${name} must be a string`);
+		fail(Number.isSafeInteger(value) ? `${name} must be a string, in quotes ("${value}", not ${value})` : `${name} must be a string`);
 	}
 	const text = (value as string).trim();
 	if (text.length > maxLength) fail(`${name} is longer than ${maxLength} characters`);

@@ -120,10 +120,10 @@ function readBoolean(value: unknown, name: string, fail: Fail): boolean | undefi
 function parseTime(value: unknown, receivedAt: number, fail: Fail): number {
 	if (value === undefined) return receivedAt;
 	let time: number | undefined;
-	if (typeof value === 'number' && Number.isInteger(value)) {
-		if (value > 0 && value < SECONDS_BELOW) {
-			fail(`time ${value} looks like epoch seconds; epoch milliseconds are expected`);
-		}
+	if (typeof value === 'number' && value > 0 && value < SECONDS_BELOW) {
+		// Also `time.time()`'s 1714982400.123: seconds, whatever the fraction.
+		fail(`time ${value} looks like epoch seconds; epoch milliseconds are expected`);
+	} else if (typeof value === 'number' && Number.isInteger(value)) {
 		time = value;
 	} else if (typeof value === 'number' && Number.isFinite(value)) {
 		fail(`time ${value} is not a whole number; epoch milliseconds are an integer`);

@@ -177,7 +177,7 @@ describe('§4.1 recipients', () => {
 			const decision = decide(missedCall([leg('201', 0, 0, 'busy'), leg('202', 0, 10)]), { minRingSeconds: 2 });
 			expect(recipients(decision)).toEqual(['ben']);
 			expect(decision.suppressed.map((suppression) => suppression.detail)).toEqual([
-				"Anna Berg's line was busy and rang 0.0 s, less than the minimum of 2 s.",
+				"Anna Berg's line was busy (it rang 0.0 s, less than the minimum of 2 s).",
 			]);
 		});
 
@@ -268,7 +268,7 @@ describe('§4.1 recipients', () => {
 		const onlyStart = decide(missedCall([leg('201', 0, 20)], { legs: [], incomplete: true }));
 		expect(onlyStart.suppressed.map((suppression) => suppression.detail)).toEqual([
 			'No line was seen ringing in call call-1, so nobody can be notified; the trigger received no ringing line and no end ' +
-				'for it and gave it up after its silence timeout (did the PBX send only the start of the call?).',
+				'for it and gave it up unfinished (did the PBX send only the start of the call?).',
 		]);
 		// An answered call without legs missed nobody: nothing to report.
 		const answered = decide(missedCall([leg('201', 0, 20)], { legs: [], outcome: 'answered' }));

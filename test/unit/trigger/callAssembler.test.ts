@@ -652,6 +652,15 @@ describe('CallAssembler: silence, age, eviction', () => {
 		expect(assembler.stats().lateEvents).toBe(1);
 	});
 
+	it('a call held for the reorder window waits for the new window, counted from its resolving event', () => {
+		const assembler = new CallAssembler({ reorderWindowMs: 60_000 });
+		assembler.push(ev(0, 'ringing', { line: '201' }), at(0));
+		assembler.push(ev(5, 'ended'), at(5));
+		expect(assembler.reconfigure({ reorderWindowMs: 2_000 }, at(6))).toEqual([]);
+		expect(assembler.sweep(at(6.9))).toEqual([]);
+		expect((assembler.sweep(at(7)) as CallRecord[]).map((r) => [r.callId, r.outcome, r.incomplete])).toEqual([['c1', 'missed', false]]);
+	});
+
 	const iso = (seconds: number) => new Date(at(seconds)).toISOString();
 
 	it('a queue ringing its members round after round for 45 minutes resolves once, when someone answers', () => {

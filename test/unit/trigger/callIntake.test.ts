@@ -1,7 +1,7 @@
 /**
  * The webhook's path into call assembly: one request's events, in the order the sender listed them.
  */
-import { intake } from '../../../nodes/CallEventTrigger/callIntake';
+import { configureIntake, intake, sweepIntake } from '../../../nodes/CallEventTrigger/callIntake';
 import type { CallRecord } from '../../../nodes/shared/callModel';
 import { at, ev } from './events';
 
@@ -61,5 +61,12 @@ describe('intake', () => {
 		]);
 		const resent = intake(key, { silenceMs: 240_000, reorderWindowMs: 0 }, [...ringing, ev(8, 'answered', { eventId: 'r3', line: '202' })], at(9));
 		expect([resent.records, resent.ignored]).toEqual([[], { duplicates: 3, afterResolution: 0 }]);
+	});
+	it("publishing gives the timer's checks the new options at once, before any request", () => {
+		const key = 'callIntake.test:publish-timer';
+		intake(key, { silenceMs: 600_000 }, [ev(0, 'ringing', { line: '201' })], at(0));
+		expect(configureIntake(key, { silenceMs: 60_000 }, at(1))).toEqual([]);
+		expect(sweepIntake(key, at(59))).toEqual([]);
+		expect((sweepIntake(key, at(61)) as CallRecord[]).map((r) => [r.callId, r.incomplete])).toEqual([['c1', true]]);
 	});
 });

@@ -189,6 +189,11 @@ describe('parseGenericEvents: bad input is refused with a 4xx naming the problem
 			'event[0]: time 1714982400 looks like epoch seconds; epoch milliseconds are expected',
 		],
 		[
+			'fractional epoch seconds',
+			{ type: 'ended', callId: 'c1', time: 1714982400.123 },
+			'event[0]: time 1714982400.123 looks like epoch seconds; epoch milliseconds are expected',
+		],
+		[
 			'a fractional epoch',
 			{ type: 'ended', callId: 'c1', time: 1714982400000.5 },
 			'event[0]: time 1714982400000.5 is not a whole number; epoch milliseconds are an integer',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import type { Element } from 'domhandler';
-import type { Notification } from '../../../nodes/shared/notification';
+import type { Notification, NotifiedCaller } from '../../../nodes/shared/notification';
 import { LANGUAGES_DIR, languageFor } from '../../../nodes/XslMailComposer/render/languages';
 import { answeredByBen, compose, missedCall } from './helpers';
 
@@ -13,6 +13,16 @@ function elements(html: string): Element[] {
 
 function links(html: string): Element[] {
 	return elements(html).filter((element) => element.name === 'a');
+}
+
+/** No number at all: withheld, or not passed on. */
+const NO_NUMBER: NotifiedCaller = { number: '', e164: null, display: '', name: '', restricted: true };
+
+/** The call, from `caller`, whom the CRM does not know. */
+function fromUnknownContact(caller: NotifiedCaller, notification = missedCall()): Notification {
+	notification.caller = caller;
+	notification.contact = null;
+	return notification;
 }
 
 describe('default template', () => {
@@ -106,9 +116,7 @@ describe('default template', () => {
 		expect(DomUtils.textContent(parseDocument(mail.html))).toContain(intro);
 		expect((await compose(notification, { languageTag: 'en' })).subject).toBe(`Call from ${NAME} went to voicemail`);
 
-		notification.caller = { number: '', e164: null, display: '', name: '', restricted: true };
-		notification.contact = null;
-		const unknown = await compose(notification);
+		const unknown = await compose(fromUnknownContact(NO_NUMBER, notification));
 		expect(unknown.subject).toBe('Anruf eines unbekannten Anrufers auf der Mailbox');
 		expect(unknown.text).toContain('Ein unbekannter Anrufer hat versucht, Sie zu erreichen; der Anruf ging an die Mailbox.');
 	});
@@ -132,10 +140,7 @@ describe('default template', () => {
 	});
 
 	it('shows a number with nothing to dial as it came, without a link, not as "no number"', async () => {
-		const notification = missedCall();
-		notification.caller = { number: '+1-800-FLOWERS', e164: null, display: '+1-800-FLOWERS', name: '', restricted: false };
-		notification.contact = null;
-		const mail = await compose(notification);
+		const mail = await compose(fromUnknownContact({ number: '+1-800-FLOWERS', e164: null, display: '+1-800-FLOWERS', name: '', restricted: false }));
 		expect(mail.subject).toBe('Verpasster Anruf von +1-800-FLOWERS');
 		expect(mail.text).toContain('+1-800-FLOWERS hat versucht, Sie zu erreichen.');
 		expect(mail.text).not.toContain('Keine Rufnummer');
@@ -144,9 +149,7 @@ describe('default template', () => {
 	});
 
 	it('writes American English where it differs from British', async () => {
-		const notification = missedCall();
-		notification.caller = { number: '', e164: null, display: '', name: '', restricted: true };
-		const mail = await compose(notification, { languageTag: 'en-US' });
+		const mail = await compose({ ...missedCall(), caller: NO_NUMBER }, { languageTag: 'en-US' });
 		expect(mail.text).toContain("No caller ID\nThe caller blocked their number, or it was not passed on, so you can't call them back.\n");
 		expect(mail.text).toContain('Number dialed: +49 89 1234200\n');
 		expect(mail.text).toContain('Email: j.mueller@mueller-soehne.example\n');
@@ -169,10 +172,7 @@ describe('default template', () => {
 	});
 
 	it('notes a withheld number and offers no call-back link', async () => {
-		const notification = missedCall();
-		notification.caller = { number: '', e164: null, display: '', name: '', restricted: true };
-		notification.contact = null;
-		const mail = await compose(notification);
+		const mail = await compose(fromUnknownContact(NO_NUMBER));
 		expect(mail.subject).toBe('Verpasster Anruf eines unbekannten Anrufers');
 		expect(mail.text).toContain('Ein unbekannter Anrufer hat versucht, Sie zu erreichen.');
 		// A PBX sends the same empty number for a withheld one and one the network did not pass on.
@@ -234,11 +234,8 @@ describe('default template', () => {
 	});
 
 	it('writes of an unknown caller as such, not as a caller named "Unknown"', async () => {
-		const unknown = (notification: Notification) => {
-			notification.caller = { number: 'anonymous', e164: null, display: '', name: '', restricted: false };
-			notification.contact = null;
-			return notification;
-		};
+		const unknown = (notification: Notification) =>
+			fromUnknownContact({ number: 'anonymous', e164: null, display: '', name: '', restricted: false }, notification);
 		const missed = await compose(unknown(missedCall()), { languageTag: 'en' });
 		expect(missed.subject).toBe('Missed call from an unknown caller');
 		expect(missed.text).toContain('An unknown caller tried to reach you.');

@@ -69,10 +69,13 @@
 		</xsl:choose>
 	</xsl:template>
 
-	<!-- "14:03 Uhr (MEZ)": the zone, so that a recipient whose own zone is not set sees which one this is. -->
+	<!-- "14:03 Uhr (MEZ)": the zone, so that a recipient whose own zone is not set sees which one this is
+	     (unless the language's time format shows it already). -->
 	<xsl:template name="startTime">
-		<xsl:if test="string($n/call/startedAt/time)">
-			<xsl:value-of select="concat($n/call/startedAt/time, ' (', $n/call/startedAt/zone, ')')"/>
+		<xsl:variable name="at" select="$n/call/startedAt"/>
+		<xsl:value-of select="$at/time"/>
+		<xsl:if test="string($at/time) and not(contains($at/time, $at/zone))">
+			<xsl:value-of select="concat(' (', $at/zone, ')')"/>
 		</xsl:if>
 	</xsl:template>
 
@@ -384,6 +387,11 @@
 				<xsl:call-template name="line">
 					<xsl:with-param name="label" select="$s/labelNumber"/>
 					<xsl:with-param name="value" select="$n/caller/display"/>
+				</xsl:call-template>
+				<!-- The link as text: mail programs make it a link to dial, as the HTML part's button is. -->
+				<xsl:call-template name="line">
+					<xsl:with-param name="label" select="$s/callBack"/>
+					<xsl:with-param name="value" select="$n/caller/link"/>
 				</xsl:call-template>
 			</xsl:otherwise>
 		</xsl:choose>

@@ -60,6 +60,19 @@ describe('default template', () => {
 		expect((await compose(notification, { languageTag: 'en' })).text).not.toContain('Time:');
 	});
 
+	it("shows the zone once when the language's own time format shows it already", async () => {
+		const german = languageFor(LANGUAGES_DIR, 'de', 'en');
+		const withZone = { ...german, formats: { ...german.formats, time: "HH:mm 'Uhr' ZZZZ" } };
+		expect((await compose(missedCall(), { language: withZone })).text).toContain('Uhrzeit: 14:03 Uhr MEZ\n');
+	});
+
+	it('gives the text part the call-back link as text, where there is one', async () => {
+		expect((await compose(missedCall())).text).toContain('Rufnummer: 089 23456789\nZurückrufen: tel:+498923456789\n');
+		expect((await compose(missedCall(), { linkPrefix: 'callto:' })).text).toContain('Zurückrufen: callto:+498923456789\n');
+		expect((await compose(missedCall(), { linkPrefix: null })).text).not.toContain('Zurückrufen');
+		expect((await compose(fromUnknownContact(NO_NUMBER))).text).not.toContain('Zurückrufen');
+	});
+
 	it("gives an Austrian recipient of the German mail Austria's month names", async () => {
 		const notification = missedCall();
 		notification.call.startedAt = '2025-01-07T13:03:02.000Z';
@@ -222,7 +235,7 @@ describe('default template', () => {
 		numberOnly.caller = { ...numberOnly.caller, name: '' };
 		numberOnly.contact = null;
 		const number = await compose(numberOnly);
-		expect(number.text).toContain('089 23456789 hat versucht, Sie zu erreichen.\n\nRufnummer: 089 23456789\n\n');
+		expect(number.text).toContain('089 23456789 hat versucht, Sie zu erreichen.\n\nRufnummer: 089 23456789\nZurückrufen: tel:+498923456789\n\n');
 		expect(number.text).not.toContain('Anrufer:');
 	});
 

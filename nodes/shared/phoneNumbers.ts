@@ -72,18 +72,23 @@ const IN_ANGLE_BRACKETS = /<([^<>]*)>\s*$/;
 /** The user part of a SIP URI or the number of a tel URI, without parameters (RFC 3261, RFC 3966). */
 const SIP_OR_TEL_URI = /^(?:sips?|tel):([^@;?]*)/i;
 
+/** What `written` holds in angle brackets at its end, else all of it; trimmed. */
+function insideAngleBrackets(written: string): string {
+	return (IN_ANGLE_BRACKETS.exec(written)?.[1] ?? written).trim();
+}
+
+/** Whether a number came as a SIP address (`sip:202@carrier.example`): its user part is someone's at that host. */
+function isSipAddress(written: string): boolean {
+	return /^sips?:/i.test(insideAngleBrackets(written));
+}
+
 /**
  * The number a SIP PBX passes in other clothes: `sip:+4930123@pbx.example;user=phone` → `+4930123`,
  * `tel:+49-30-123` → `+49-30-123`, `Max <+4930123>` → `+4930123`, and the RFC 3323 anonymous
  * `sip:anonymous@anonymous.invalid` → `anonymous`; anything else as written, trimmed.
  */
-/** Whether a number came as a SIP address (`sip:202@carrier.example`): its user part is someone's at that host. */
-function isSipAddress(written: string): boolean {
-	return /^sips?:/i.test((IN_ANGLE_BRACKETS.exec(written)?.[1] ?? written).trim());
-}
-
 export function numberOf(written: string): string {
-	const inside = (IN_ANGLE_BRACKETS.exec(written)?.[1] ?? written).trim();
+	const inside = insideAngleBrackets(written);
 	const uri = SIP_OR_TEL_URI.exec(inside);
 	if (!uri) return inside;
 	try {

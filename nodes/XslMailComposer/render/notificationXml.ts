@@ -247,6 +247,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 
 	const legElements = legs.map((leg) => {
 		const result = cleanLine(leg.result);
+		const divertedTo = cleanLine(leg.divertedTo);
 		// Picked up by its own owner on another device: answered elsewhere, not by a colleague.
 		const pickedUpByOwner = result === 'pickedUp' && leg.owner != null && leg.owner.id === answeredByUser?.id;
 		return el('leg', [
@@ -264,9 +265,9 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			),
 			el('result', result),
 			el('resultText', legResultText(pickedUpByOwner ? 'answeredElsewhere' : result, strings)),
-			...optional('divertedTo', cleanLine(leg.divertedTo)),
-			...optional('divertedToDisplay', readableNumber(cleanLine(leg.divertedTo))),
-			...optional('divertedToName', ownerOfLine.get(cleanLine(leg.divertedTo)) ?? ''),
+			...optional('divertedTo', divertedTo),
+			...optional('divertedToDisplay', readableNumber(divertedTo)),
+			...optional('divertedToName', ownerOfLine.get(divertedTo) ?? ''),
 		]);
 	});
 

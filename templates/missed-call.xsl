@@ -459,7 +459,10 @@
 				<xsl:if test="ownerName"><xsl:value-of select="ownerName"/><xsl:text>, </xsl:text></xsl:if>
 				<xsl:value-of select="$s/columnLine"/><xsl:text> </xsl:text><xsl:value-of select="line"/>
 				<xsl:text>, </xsl:text><xsl:value-of select="ringingFrom/timeWithSeconds"/>
-				<xsl:text>, </xsl:text><xsl:value-of select="duration/text"/>
+				<!-- empty for the line that took the call by pickup: it did not ring -->
+				<xsl:if test="string(duration/text)">
+					<xsl:text>, </xsl:text><xsl:value-of select="duration/text"/>
+				</xsl:if>
 				<xsl:text>, </xsl:text><xsl:call-template name="legResult"/>
 				<xsl:text>&#10;</xsl:text>
 			</xsl:for-each>

@@ -250,6 +250,11 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 		const divertedTo = cleanLine(leg.divertedTo);
 		// Picked up by its own owner on another device: answered elsewhere, not by a colleague.
 		const pickedUpByOwner = result === 'pickedUp' && leg.owner != null && leg.owner.id === answeredByUser?.id;
+		// The line that took the call by pickup. A PBX reports no ringing for it, so its leg opens at
+		// the answer: "0 s, answered" would read as if it had rung.
+		const pickupLine = result === 'answered' && answeredBy?.pickup === true && cleanLine(leg.line) === cleanLine(answeredBy.line);
+		const seconds = secondsBetween(instant(leg.ringingFrom), instant(leg.ringingUntil));
+		const durationText = endUnknown(leg) ? strings.durationUnknown : pickupLine && seconds === 0 ? '' : undefined;
 		return el('leg', [
 			el('line', cleanLine(leg.line)),
 			...optional('ownerId', cleanLine(leg.owner?.id)),
@@ -257,14 +262,9 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('mine', Boolean(leg.owner) && leg.owner?.id === recipient?.id),
 			timeElement('ringingFrom', leg.ringingFrom, zone, language),
 			timeElement('ringingUntil', leg.ringingUntil, zone, language),
-			durationElement(
-				'duration',
-				secondsBetween(instant(leg.ringingFrom), instant(leg.ringingUntil)),
-				strings,
-				endUnknown(leg) ? strings.durationUnknown : undefined,
-			),
+			durationElement('duration', seconds, strings, durationText),
 			el('result', result),
-			el('resultText', legResultText(pickedUpByOwner ? 'answeredElsewhere' : result, strings)),
+			el('resultText', legResultText(pickedUpByOwner ? 'answeredElsewhere' : pickupLine ? 'answeredByPickup' : result, strings)),
 			...optional('divertedTo', divertedTo),
 			...optional('divertedToDisplay', readableNumber(divertedTo)),
 			...optional('divertedToName', ownerOfLine.get(divertedTo) ?? ''),

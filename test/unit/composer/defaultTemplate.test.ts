@@ -3,6 +3,9 @@ import { DomUtils, parseDocument } from 'htmlparser2';
 import type { Element } from 'domhandler';
 import type { Notification, NotifiedCaller } from '../../../nodes/shared/notification';
 import { LANGUAGES_DIR, languageFor } from '../../../nodes/XslMailComposer/render/languages';
+import { CallAssembler } from '../../../nodes/CallEventTrigger/assembly/CallAssembler';
+import type { CallRecord } from '../../../nodes/shared/callModel';
+import { ev } from '../trigger/events';
 import { answeredByBen, compose, missedCall } from './helpers';
 
 const NAME = 'Jürgen Müller-Lüdenscheidt';
@@ -182,6 +185,32 @@ describe('default template', () => {
 		expect(mail.text).toContain('Angenommen von: Ben Kurz (per Heranholen)\n');
 		expect(mail.text).toContain('\u200E- Anna Berg, Leitung 201, 14:03:03, 12 Sek., von Kollegen herangeholt\n');
 		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('Angenommen vonBen Kurz (per Heranholen)');
+	});
+
+	it('shows the line that took the call by pickup as such, without a ringing time it never had', async () => {
+		// The legs as the trigger assembles them: 202 did not ring, it picked the call up from 201.
+		const assembler = new CallAssembler();
+		const [call] = [
+			ev(0, 'offered', { caller: { number: '08923456789', name: 'MUELLER JUERGEN' }, called: '+49891234200', direction: 'inbound' }),
+			ev(1, 'ringing', { line: '201' }),
+			ev(13, 'answered', { line: '202', pickup: true, from: '201' }),
+		].flatMap((event) => assembler.push(event)) as CallRecord[];
+		const owners: Record<string, { id: string; name: string }> = { '201': { id: 'anna', name: 'Anna Berg' }, '202': { id: 'ben', name: 'Ben Kurz' } };
+		const notification = { ...answeredByBen(), call, legs: call.legs.map((leg) => ({ ...leg, owner: owners[leg.line] })) };
+		const mail = await compose(notification);
+		expect(mail.text).toContain(
+			'\u200E- Anna Berg, Leitung 201, 10:00:01, 12 Sek., von Kollegen herangeholt\n' +
+				'\u200E- Ben Kurz, Leitung 202, 10:00:13, per Heranholen angenommen\n',
+		);
+		const benRow = DomUtils.findAll((element) => element.name === 'tr', parseDocument(mail.html).children).find((row) =>
+			DomUtils.textContent(row).startsWith('Ben Kurz'),
+		);
+		expect(benRow && DomUtils.getChildren(benRow).filter((cell) => cell.type === 'tag').map((cell) => DomUtils.textContent(cell).trim())).toEqual([
+			'Ben KurzLeitung\u00a0202',
+			'10:00:13',
+			'',
+			'per Heranholen angenommen',
+		]);
 	});
 
 	it('notes a withheld number and offers no call-back link', async () => {

@@ -98,6 +98,16 @@ export function numberOf(written: string): string {
 	}
 }
 
+/**
+ * numberOf for a reader without a numbering plan (the mail): a SIP address's user part counts only
+ * as an international number; `sip:202@carrier.example` is someone's 202 at that host, not one to
+ * dial or to show as "202", so the address stays as written.
+ */
+export function plainNumberOf(written: string): string {
+	const number = numberOf(written);
+	return isSipAddress(written) && !number.startsWith('+') && !isWithheld(number) ? written.trim() : number;
+}
+
 /** Dial-string decoration people and PBXs add; `(0)` is the German "optional trunk prefix" habit. */
 function stripFormatting(number: string): string {
 	return number.replace(/\(0\)/g, '').replace(/[\s\-./()]/g, '');
@@ -115,7 +125,7 @@ export function isDialString(text: string): boolean {
  * that has no numbering plan at hand; anything else (an extension, a national number) as written.
  */
 export function readableNumber(written: string): string {
-	const number = numberOf(written);
+	const number = plainNumberOf(written);
 	// Only a whole valid number: the parser also picks a number out of text ("+1-800-FLOWERS" → +1 800).
 	const parsed = DIALLABLE.test(stripFormatting(number)) && number.startsWith('+') ? parsePhoneNumberFromString(number) : undefined;
 	return parsed?.isValid() ? parsed.formatInternational() : number;

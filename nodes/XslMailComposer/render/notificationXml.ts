@@ -211,7 +211,8 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const withheldText = strings.withheldNumber ?? '';
 	// The caller chose not to show the number; some PBXs send it along with the flag all the same.
 	const shown = caller.restricted === true ? { number: '', e164: '', display: '' } : caller;
-	const display = cleanLine(shown.display) || cleanLine(shown.number);
+	// No display form when no filter made one: the number as the PBX sent it, spaced to read if it can be.
+	const display = cleanLine(shown.display) || readableNumber(cleanLine(shown.number));
 	// No number at all. One with nothing to dial (`+1-800-FLOWERS`, a SIP address) is still shown, unlinked.
 	const withheld = caller.restricted === true || isWithheld(numberOf(display));
 	// A withheld caller without a name is "Unknown"; the withheld note says why there is no number.

@@ -4,6 +4,7 @@
  */
 import type { NotifiedCaller } from '../../shared/notification';
 import { ConfigurationError } from '../../shared/errors';
+import { plainNumberOf } from '../../shared/phoneNumbers';
 
 export type TelephonyLinkMode = 'off' | 'tel' | 'phone' | 'callto' | 'custom';
 
@@ -87,10 +88,11 @@ export function dialablePart(written: string): string {
 
 /**
  * What a phone dials: only `+` (leading), digits, `*` and `#`. E.164 when known, else the raw
- * number's dialable part stripped of everything else. Empty when nothing dialable remains.
+ * number's dialable part (of the number in a SIP or tel URI) stripped of everything else. Empty when
+ * nothing dialable remains.
  */
 export function dialString(caller: Pick<NotifiedCaller, 'number' | 'e164'>): string {
-	const written = typeof caller.e164 === 'string' && caller.e164 ? caller.e164 : String(caller.number ?? '');
+	const written = typeof caller.e164 === 'string' && caller.e164 ? caller.e164 : plainNumberOf(String(caller.number ?? ''));
 	const kept = dialablePart(written).replace(/[^0-9*#+]/g, '');
 	const dial = (kept.startsWith('+') ? '+' : '') + kept.replace(/\+/g, '');
 	return /[0-9]/.test(dial) ? dial : '';

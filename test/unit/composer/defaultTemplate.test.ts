@@ -164,6 +164,19 @@ describe('default template', () => {
 		expect(links(mail.html).map((link) => link.attribs.href)).toEqual([]);
 	});
 
+	it.each([
+		['sip:+4930123456@pbx.example;user=phone', '+49 30 123456', ['tel:+4930123456']],
+		['tel:+49-30-123456', '+49 30 123456', ['tel:+4930123456']],
+		['Max <+4930123456>', '+49 30 123456', ['tel:+4930123456']],
+		// Someone's 202 at another host: not our extension 202, nothing to dial here.
+		['sip:202@carrier.example', 'sip:202@carrier.example', []],
+	])('reads the number in %s when no filter came before the composer', async (number, shown, hrefs) => {
+		const mail = await compose(fromUnknownContact({ number, e164: null, display: '', name: '', restricted: false }));
+		expect(mail.subject).toBe(`Verpasster Anruf von ${shown}`);
+		expect(DomUtils.textContent(parseDocument(mail.html))).toContain(`\u260e\u00a0\u00a0${shown}`);
+		expect(links(mail.html).map((link) => link.attribs.href)).toEqual(hrefs);
+	});
+
 	it('writes American English where it differs from British', async () => {
 		const mail = await compose({ ...missedCall(), caller: NO_NUMBER }, { languageTag: 'en-US' });
 		expect(mail.text).toContain("No caller ID\nThe caller blocked their number, or it was not passed on, so you can't call them back.\n");

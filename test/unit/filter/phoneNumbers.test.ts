@@ -102,6 +102,9 @@ describe('readableNumber (the mail, without a numbering plan)', () => {
 		['+1-800-FLOWERS', '+1-800-FLOWERS'],
 		['+49 89 1234200 (Zentrale)', '+49 89 1234200 (Zentrale)'],
 		['sip:+4930123:pw@x', '+4930123:pw'],
+		// Someone's 202 at another host is not "202": without a plan, only an international user part counts.
+		['sip:202@carrier.example', 'sip:202@carrier.example'],
+		['tel:+49-89-1234200', '+49 89 1234200'],
 	])('%s reads %s', (written, readable) => expect(readableNumber(written)).toBe(readable));
 });
 

@@ -79,13 +79,12 @@
 		</xsl:if>
 	</xsl:template>
 
+	<!-- the lines in the order of the contact's country ("Springfield, IL 62704"; "80331 München") -->
 	<xsl:template name="address">
-		<xsl:variable name="c" select="$n/contact"/>
-		<xsl:value-of select="$c/street"/>
-		<xsl:if test="$c/street and ($c/postalCode or $c/city)">, </xsl:if>
-		<xsl:value-of select="normalize-space(concat($c/postalCode, ' ', $c/city))"/>
-		<xsl:if test="$c/country and ($c/street or $c/postalCode or $c/city)">, </xsl:if>
-		<xsl:value-of select="$c/country"/>
+		<xsl:for-each select="$n/contact/addressLines/line">
+			<xsl:if test="position() &gt; 1">, </xsl:if>
+			<xsl:value-of select="."/>
+		</xsl:for-each>
 	</xsl:template>
 
 	<xsl:template name="answeredBy">

@@ -186,6 +186,7 @@ const CONTACT_FIELDS = [
 	'street',
 	'city',
 	'postalCode',
+	'state',
 	'country',
 	'note',
 ] as const satisfies readonly (keyof Contact)[];

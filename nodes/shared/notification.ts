@@ -36,6 +36,8 @@ export interface Contact {
 	street?: string;
 	city?: string;
 	postalCode?: string;
+	/** State, province or region: part of an address in the US, Canada, Australia. */
+	state?: string;
 	country?: string;
 	note?: string;
 }

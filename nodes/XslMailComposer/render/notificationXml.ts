@@ -10,6 +10,7 @@ import { isTimeZone } from '../../shared/timeZone';
 import { sendableAddress } from '../../shared/emailAddress';
 import { callerIdName, contactDisplayName } from './contact';
 import type { Language } from './languages';
+import { postalAddressLines } from './postalAddress';
 import { dialString, telephonyHref, validateCustomPrefix } from './telephonyLink';
 import { cleanLine, cleanMultiline, firstStrongDirection, inDirection, localeDirection, type TextDirection, withoutIllegalChars } from './text';
 
@@ -153,7 +154,7 @@ function ringSeconds(legs: OwnedLeg[]): number {
 
 const CONTACT_FIELDS: (keyof Contact)[] = [
 	'name', 'firstName', 'lastName', 'company', 'title', 'phone', 'mobile', 'url', 'street', 'city',
-	'postalCode', 'country',
+	'postalCode', 'state', 'country',
 ];
 
 /**
@@ -179,8 +180,16 @@ function contactElement(contact: Contact, linkPrefix: string | null): XmlElement
 		return optional(`${field}Link`, telephonyHref(linkPrefix, { number, e164: null, restricted: false }));
 	});
 	const note = cleanMultiline(contact.note);
+	const address = postalAddressLines({
+		street: cleanLine(contact.street),
+		postalCode: cleanLine(contact.postalCode),
+		city: cleanLine(contact.city),
+		state: cleanLine(contact.state),
+		country: cleanLine(contact.country),
+	});
 	const children = [
 		...fields,
+		...(address.length ? [el('addressLines', address.map((line) => el('line', line)))] : []),
 		...optional('note', note),
 		// For HTML, which runs lines together: XSLT 1.0 could split the note only by recursion, which
 		// xslt-processor makes slower with every level (a note of 300 short lines took 10 s).

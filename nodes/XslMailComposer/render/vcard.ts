@@ -141,6 +141,7 @@ export function buildVCard(contact: Contact | null, caller?: NotifiedCaller | nu
 	card.workAddress.street = cleanLine(contact.street);
 	card.workAddress.city = cleanLine(contact.city);
 	card.workAddress.postalCode = cleanLine(contact.postalCode);
+	card.workAddress.stateProvince = cleanLine(contact.state);
 	card.workAddress.countryRegion = cleanLine(contact.country);
 	card.note = cleanMultiline(contact.note);
 

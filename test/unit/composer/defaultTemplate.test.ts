@@ -177,6 +177,22 @@ describe('default template', () => {
 		expect(links(mail.html).map((link) => link.attribs.href)).toEqual(hrefs);
 	});
 
+	it.each([
+		// USPS: city, state and ZIP code on one line.
+		[{ street: '123 Main Street', city: 'Springfield', state: 'IL', postalCode: '62704', country: 'USA' }, '123 Main Street, Springfield, IL 62704, USA'],
+		// Royal Mail: the post town, then the postcode on a line of its own.
+		[{ street: '221B Baker Street', city: 'London', postalCode: 'NW1 6XE', country: 'Vereinigtes Königreich' }, '221B Baker Street, London, NW1 6XE, Vereinigtes Königreich'],
+		[{ street: 'Lindwurmstraße 12', city: 'München', postalCode: '80337', country: 'DE' }, 'Lindwurmstraße 12, 80337 München, DE'],
+		[{ street: 'Lindwurmstraße 12', city: 'München', postalCode: '80337' }, 'Lindwurmstraße 12, 80337 München'],
+		[{ country: 'Deutschland' }, 'Deutschland'],
+	])('writes the address %j as its country does', async (address, line) => {
+		const notification = missedCall();
+		notification.contact = { ...notification.contact, ...address };
+		const mail = await compose(notification);
+		expect(mail.text).toContain(`\nAdresse: ${line}\n`);
+		expect(DomUtils.textContent(parseDocument(mail.html))).toContain(`Adresse${line}`);
+	});
+
 	it('writes American English where it differs from British', async () => {
 		const mail = await compose({ ...missedCall(), caller: NO_NUMBER }, { languageTag: 'en-US' });
 		expect(mail.text).toContain("No caller ID\nThe caller blocked their number, or it was not passed on, so you can't call them back.\n");

@@ -53,7 +53,7 @@ const everything: Notification = {
 	},
 	legs: [...sample.legs, { ...sample.legs[0], result: 'diverted', divertedTo: '202' }],
 	answeredByUser: { id: 'ben', name: 'Ben Kurz' },
-	contact: { ...sample.contact, url: 'https://mueller-soehne.example', note: 'Rückruf erbeten\nvormittags' },
+	contact: { ...sample.contact, url: 'https://mueller-soehne.example', state: 'BY', note: 'Rückruf erbeten\nvormittags' },
 };
 
 /** A withheld caller: the only document with `caller/withheld`. */

@@ -85,6 +85,11 @@ describe('vCard of the caller', () => {
 		expect(unescape(values(parsed, 'note')[0])).toBe('Kunde seit 2019\nbevorzugt Rückruf am Vormittag');
 	});
 
+	it('gives an address its state, province or region', () => {
+		const { parsed } = card({ name: 'Jo', street: '123 Main Street', city: 'Springfield', state: 'IL', postalCode: '62704', country: 'USA' });
+		expect(values(parsed, 'adr')).toEqual([';;123 Main Street;Springfield;IL;62704;USA']);
+	});
+
 	it('adds the caller’s number as work phone when the contact has none', () => {
 		expect(values(card({ name: 'Jo' }).parsed, 'tel')).toEqual(['+498923456789']);
 		expect(values(card({ name: 'Jo' }, { ...caller, restricted: true }).parsed, 'tel')).toEqual([]);

@@ -114,9 +114,10 @@ describe('readContact', () => {
 	});
 
 	it('keeps the known fields, numbers as text', () => {
-		expect(readContact({ name: 'Eva Kunde', postalCode: 80331, crmId: 'a1', company: { id: 1 } }, 'crm.contact')).toEqual({
+		expect(readContact({ name: 'Eva Kunde', postalCode: 80331, state: 'BY', crmId: 'a1', company: { id: 1 } }, 'crm.contact')).toEqual({
 			name: 'Eva Kunde',
 			postalCode: '80331',
+			state: 'BY',
 		});
 	});
 

@@ -15,7 +15,7 @@ import { assemblyOptionsFrom, TRIGGER_OPTIONS_HINT } from '../shared/assemblyOpt
 import type { TriggerRecord } from '../shared/callModel';
 import { parseInternalContexts } from './ami/AmiCallMapper';
 import { AmiLoginError } from './ami/AmiClient';
-import { AmiCallSource } from './amiCallSource';
+import { AmiCallSource, AmiCallState, publishedCallState, type AmiCallStateOptions } from './amiCallSource';
 import {
 	amiAddress,
 	checkAmiLogin,
@@ -72,6 +72,22 @@ export class AsteriskAmiTrigger implements INodeType {
 				description: TRIGGER_OPTIONS_HINT,
 			});
 		}
+		const callOptions: AmiCallStateOptions = {
+			mapping: {
+				internalContexts: parseInternalContexts(options.internalContexts as string | undefined),
+				trunkPattern: (options.trunkPattern as string) || undefined,
+				presenceFromRegistrations: options.presenceFromRegistrations === true,
+			},
+			assembly,
+		};
+		// Options the mapper cannot take (a Trunk Pattern that is no regular expression) fail here, named.
+		const callState = <T>(make: () => T): T => {
+			try {
+				return make();
+			} catch (error) {
+				throw new NodeOperationError(node, error as Error, { description: 'Correct it under Options.' });
+			}
+		};
 		const address = amiAddress(credentials);
 		const emit = (records: TriggerRecord[]) =>
 			this.emit([records.map((record) => ({ json: record as unknown as IDataObject }))]);
@@ -84,7 +100,7 @@ export class AsteriskAmiTrigger implements INodeType {
 				description: `${reason}. ${CONNECTION_HINT}`,
 			});
 
-		const start = (handlers: ConnectionHandlers) =>
+		const start = (state: AmiCallState, handlers: ConnectionHandlers) =>
 			new AmiCallSource({
 				connection: {
 					...connectionOptions(credentials),
@@ -101,12 +117,7 @@ export class AsteriskAmiTrigger implements INodeType {
 						else logger.error(`Asterisk AMI: ${error.message}`);
 					},
 				},
-				mapping: {
-					internalContexts: parseInternalContexts(options.internalContexts as string | undefined),
-					trunkPattern: (options.trunkPattern as string) || undefined,
-					presenceFromRegistrations: options.presenceFromRegistrations === true,
-				},
-				assembly,
+				state,
 				onRecords: handlers.onRecords,
 			});
 
@@ -114,6 +125,8 @@ export class AsteriskAmiTrigger implements INodeType {
 			// "Test step" in the editor: connect, wait for the first resolved call, show it, disconnect.
 			// Any failure ends the test with its reason: the user is waiting, not a reconnect loop.
 			let source: AmiCallSource | undefined;
+			// Calls of its own: the published workflow's go on untouched.
+			const testState = callState(() => new AmiCallState(callOptions));
 			return {
 				manualTriggerFunction: async () =>
 					new Promise<void>((resolve, reject) => {
@@ -121,7 +134,7 @@ export class AsteriskAmiTrigger implements INodeType {
 							void source?.close();
 							reject(error);
 						};
-						source = start({
+						source = start(testState, {
 							onRecords: (records) => {
 								emit(records);
 								void source?.close();
@@ -135,6 +148,9 @@ export class AsteriskAmiTrigger implements INodeType {
 			};
 		}
 
+		// Publishing again goes on with the calls of the previous publication.
+		const { state, resolved } = callState(() => publishedCallState(this.getWorkflow().id, node.id, callOptions, Date.now()));
+		if (resolved.length > 0) emit(resolved);
 		// Activation waits for the first login, so a wrong secret fails it at once; n8n then retries
 		// the activation with its own back-off. An unreachable PBX is not fatal: it may be rebooting.
 		let source: AmiCallSource | undefined;
@@ -144,7 +160,7 @@ export class AsteriskAmiTrigger implements INodeType {
 				activated = true;
 				resolve();
 			};
-			source = start({
+			source = start(state, {
 				onRecords: emit,
 				onConnected: activate,
 				onDrop: (reason, retryInMs) => {

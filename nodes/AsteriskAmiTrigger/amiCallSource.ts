@@ -2,15 +2,21 @@
  * The Asterisk source end to end without n8n: AMI connection → call events → call assembly →
  * records. A timer resolves calls nothing was heard of (silence timeout) even when the PBX is quiet.
  */
-import type { TriggerRecord } from '../shared/callModel';
+import type { CallRecord, TriggerRecord } from '../shared/callModel';
+import { TriggerStates } from '../shared/triggerStates';
 import { CallAssembler, SWEEP_INTERVAL_MS, type CallAssemblerOptions } from '../CallEventTrigger/assembly/CallAssembler';
 import { AmiCallMapper, type AmiCallMapperOptions } from './ami/AmiCallMapper';
 import { AmiClient, type AmiClientOptions } from './ami/AmiClient';
 
-export interface AmiCallSourceOptions {
-	connection: Omit<AmiClientOptions, 'onEvent'>;
+export interface AmiCallStateOptions {
 	mapping?: AmiCallMapperOptions;
 	assembly?: CallAssemblerOptions;
+}
+
+export interface AmiCallSourceOptions {
+	connection: Omit<AmiClientOptions, 'onEvent'>;
+	/** The calls this source goes on with; it feeds them alone from now on. */
+	state: AmiCallState;
 	/** How often pending calls are checked for silence. Default 10 s. */
 	sweepIntervalMs?: number;
 	onRecords: (records: TriggerRecord[]) => void;
@@ -20,8 +26,53 @@ export interface AmiCallSourceOptions {
  * The mapper tracks calls before the assembler does, so both keep the same number of calls: the
  * trigger's Max Pending Calls (the mapper's own default is lower).
  */
-export function mapperOptions(options: Pick<AmiCallSourceOptions, 'mapping' | 'assembly'>): AmiCallMapperOptions {
+export function mapperOptions(options: AmiCallStateOptions): AmiCallMapperOptions {
 	return { maxCalls: options.assembly?.maxPendingCalls, ...options.mapping };
+}
+
+/** What a trigger knows of the calls in progress: the mapper's channels and callers, the assembler's calls. */
+export class AmiCallState {
+	readonly mapper: AmiCallMapper;
+	readonly assembler: CallAssembler;
+	private source: AmiCallSource | undefined;
+
+	constructor(options: AmiCallStateOptions) {
+		this.mapper = new AmiCallMapper(mapperOptions(options));
+		this.assembler = new CallAssembler(options.assembly);
+	}
+
+	/** A re-published trigger's options; returns the calls a lower Max Pending Calls resolves. */
+	reconfigure(options: AmiCallStateOptions, now: number): CallRecord[] {
+		// The mapper first: it may refuse the options (Trunk Pattern), and then nothing has changed.
+		this.mapper.reconfigure(mapperOptions(options));
+		return this.assembler.reconfigure(options.assembly ?? {}, now);
+	}
+
+	/**
+	 * One connection feeds the calls, or each event would count twice. n8n closes the old trigger
+	 * before it starts the new one; should the new one come first, the old one stops here.
+	 */
+	feedFrom(source: AmiCallSource): void {
+		const previous = this.source;
+		this.source = source;
+		void previous?.close();
+	}
+}
+
+const published = new TriggerStates<AmiCallStateOptions, CallRecord, AmiCallState>((options) => new AmiCallState(options));
+
+/**
+ * The calls of a published trigger (workflow + node), kept in process memory, so that publishing
+ * the workflow again goes on with the calls ringing then, as a reconnect does. With the calls the
+ * new options resolve at once. The editor's Test step makes a state of its own instead.
+ */
+export function publishedCallState(
+	workflowId: string | undefined,
+	nodeId: string,
+	options: AmiCallStateOptions,
+	now: number,
+): { state: AmiCallState; resolved: CallRecord[] } {
+	return published.configured(`${workflowId}:${nodeId}`, options, now);
 }
 
 export class AmiCallSource {
@@ -29,8 +80,7 @@ export class AmiCallSource {
 	private readonly sweepTimer: NodeJS.Timeout;
 
 	constructor(options: AmiCallSourceOptions) {
-		const mapper = new AmiCallMapper(mapperOptions(options));
-		const assembler = new CallAssembler(options.assembly);
+		const { mapper, assembler } = options.state;
 		const deliver = (records: TriggerRecord[]) => {
 			if (records.length > 0) options.onRecords(records);
 		};
@@ -46,9 +96,11 @@ export class AmiCallSource {
 			options.sweepIntervalMs ?? SWEEP_INTERVAL_MS,
 		);
 		this.sweepTimer.unref();
+		options.state.feedFrom(this);
 		this.client.start();
 	}
 
+	/** Stops the connection and the timer; the calls stay with the state for the next source. */
 	async close(): Promise<void> {
 		clearInterval(this.sweepTimer);
 		await this.client.close();

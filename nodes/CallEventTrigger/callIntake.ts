@@ -4,11 +4,12 @@
  * requests started, and the trigger's timer (CallEventTrigger.trigger) the same calls. Test-URL
  * requests use their own key and never disturb production calls.
  */
-import type { CallEvent, TriggerRecord } from '../shared/callModel';
+import type { CallEvent, CallRecord, TriggerRecord } from '../shared/callModel';
+import { TriggerStates } from '../shared/triggerStates';
 import { CallAssembler, type CallAssemblerOptions } from './assembly/CallAssembler';
 import { SipgateCallIds } from './sources/sipgate';
 
-const assemblers = new Map<string, { signature: string; assembler: CallAssembler }>();
+const assemblers = new TriggerStates<CallAssemblerOptions, CallRecord, CallAssembler>((options) => new CallAssembler(options));
 const sipgateCallIds = new Map<string, SipgateCallIds>();
 
 export function intakeKey(workflowId: string | undefined, nodeId: string, mode: 'production' | 'test'): string {
@@ -49,7 +50,8 @@ export interface IntakeResult {
  * administrator saves an option end as they end, not as missed.
  */
 export function intake(key: string, options: CallAssemblerOptions, events: CallEvent[], now: number): IntakeResult {
-	const { assembler, records } = assemblerFor(key, options, now);
+	const { state: assembler, resolved } = assemblers.configured(key, options, now);
+	const records: TriggerRecord[] = [...resolved];
 	const before = assembler.stats();
 	records.push(...assembler.pushBatch(events, now));
 	const after = assembler.stats();
@@ -64,31 +66,11 @@ export function intake(key: string, options: CallAssemblerOptions, events: CallE
 }
 
 /**
- * The trigger's assembler with these options: made, or given the new ones (a re-published
- * workflow); with the records a lower Max Pending Calls resolved at once.
- */
-function assemblerFor(key: string, options: CallAssemblerOptions, now: number): { assembler: CallAssembler; records: TriggerRecord[] } {
-	const signature = JSON.stringify(options);
-	const entry = assemblers.get(key);
-	if (!entry) {
-		const assembler = new CallAssembler(options);
-		assemblers.set(key, { signature, assembler });
-		return { assembler, records: [] };
-	}
-	const records: TriggerRecord[] = [];
-	if (entry.signature !== signature) {
-		records.push(...entry.assembler.reconfigure(options, now));
-		entry.signature = signature;
-	}
-	return { assembler: entry.assembler, records };
-}
-
-/**
  * Publishing: the options take effect at once, also for the timer's checks between requests, not
  * only from the next request on. Returns the calls a lower Max Pending Calls resolved.
  */
 export function configureIntake(key: string, options: CallAssemblerOptions, now: number): TriggerRecord[] {
-	return assemblerFor(key, options, now).records;
+	return assemblers.configured(key, options, now).resolved;
 }
 
 /**
@@ -109,5 +91,5 @@ export function intakeAnswer(accepted: number, { records, ignored }: IntakeResul
  * call whose end was lost would wait for the workflow's next request, on a quiet line for days.
  */
 export function sweepIntake(key: string, now: number): TriggerRecord[] {
-	return assemblers.get(key)?.assembler.sweep(now) ?? [];
+	return assemblers.get(key)?.sweep(now) ?? [];
 }

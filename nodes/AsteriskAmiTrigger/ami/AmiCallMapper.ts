@@ -128,24 +128,36 @@ const CONTACT_STATUS = new Map<string, PresenceEventType>([
 ]);
 
 export class AmiCallMapper {
-	private readonly internalContexts: string[];
-	private readonly trunkPattern?: RegExp;
-	private readonly presenceFromRegistrations: boolean;
-	private readonly maxCalls: number;
+	private internalContexts: string[] = [];
+	private trunkPattern?: RegExp;
+	private presenceFromRegistrations = false;
+	private maxCalls = 0;
 	private readonly calls = new Map<string, CallState>();
 	/** Calls already over: their late events (other channels hanging up) start nothing new. */
 	private readonly finished = new Set<string>();
 	private readonly presence = new Map<string, PresenceEventType>();
 
 	constructor(options: AmiCallMapperOptions = {}) {
+		this.configure(options);
+	}
+
+	/**
+	 * Takes the options of a re-published trigger and keeps the calls: their callers, dialled numbers
+	 * and ringing lines are still known when they end, and finished calls still start nothing new.
+	 * A lower `maxCalls` forgets the oldest, as tracking one more call would. Throws, changing
+	 * nothing, for a Trunk Pattern that is no regular expression.
+	 */
+	reconfigure(options: AmiCallMapperOptions): void {
+		this.configure(options);
+		evictOldest(this.calls, this.maxCalls);
+		evictOldest(this.finished, this.maxCalls);
+		// Registrations are not followed while off: what was last seen may be stale when turned on.
+		if (!this.presenceFromRegistrations) this.presence.clear();
+	}
+
+	private configure(options: AmiCallMapperOptions): void {
+		this.trunkPattern = trunkPatternOf(options.trunkPattern);
 		this.internalContexts = options.internalContexts ?? DEFAULT_INTERNAL_CONTEXTS;
-		if (options.trunkPattern) {
-			try {
-				this.trunkPattern = new RegExp(options.trunkPattern, 'i');
-			} catch (error) {
-				throw new Error(`Options → Trunk Pattern: "${options.trunkPattern}" is not a valid regular expression: ${error.message}`);
-			}
-		}
 		this.presenceFromRegistrations = options.presenceFromRegistrations ?? false;
 		this.maxCalls = Math.max(1, options.maxCalls ?? DEFAULT_MAX_CALLS);
 	}
@@ -487,6 +499,15 @@ export class AmiCallMapper {
 		this.finished.add(call.callId);
 		evictOldest(this.finished, this.maxCalls);
 		return call.offered ? [{ type: 'ended', callId: call.callId, time }] : [];
+	}
+}
+
+function trunkPatternOf(source: string | undefined): RegExp | undefined {
+	if (!source) return undefined;
+	try {
+		return new RegExp(source, 'i');
+	} catch (error) {
+		throw new Error(`Options → Trunk Pattern: "${source}" is not a valid regular expression: ${error.message}`);
 	}
 }
 

@@ -689,3 +689,82 @@ describe('AmiCallMapper: presence from registrations', () => {
 		expect(mapAll([contact('Created', 'sipgate')], options)).toEqual([]);
 	});
 });
+
+describe('AmiCallMapper: reconfigure (the workflow published again)', () => {
+	const caller = chan('PJSIP/sipgate-00000090', '900.1', '900.1', {
+		num: '+4930555',
+		name: 'Erika',
+		context: 'from-pstn',
+		exten: '4989123456',
+	});
+	// FreePBX dials at extension `s`: the number dialled is in the Newchannel only.
+	const dialling = { ...caller, context: 'macro-dial-one', exten: 's' };
+	const phone201 = chan('PJSIP/201-00000091', '900.2', '900.1');
+
+	it('keeps the calls it tracks and those it finished; the new options apply from then on', () => {
+		const mapper = new AmiCallMapper();
+		const finished = { ...caller, uniqueid: '899.1', linkedid: '899.1' };
+		const finishedPhone = chan('PJSIP/202-00000089', '899.2', '899.1');
+		mapper.map(newchannel(finished), at(0));
+		mapper.map(dialBegin(finished, finishedPhone, '202'), at(0));
+		mapper.map(hangup(finished), at(1));
+		mapper.map(newchannel(caller), at(2));
+		expect(mapper.map(dialBegin(dialling, phone201, '201'), at(3)).map((e) => e.type)).toEqual(['offered', 'ringing']);
+
+		mapper.reconfigure({ internalContexts: ['phones'], trunkPattern: '^sipgate$', maxCalls: 500 });
+		expect([
+			...mapper.map(dialEnd(finished, finishedPhone, 'CANCEL'), at(4)),
+			...mapper.map(dialEnd(dialling, phone201, 'NOANSWER'), at(20)),
+			...mapper.map(hangup(caller), at(21)),
+		]).toEqual([
+			{ type: 'stopped', callId: '900.1', time: at(20), line: '201', reason: 'noAnswer' },
+			{ type: 'ended', callId: '900.1', time: at(21) },
+		]);
+		// A phone in `phones` calling out through sipgate, dialled like a phone: outbound now.
+		const fromPhone = chan('PJSIP/203-00000092', '901.1', '901.1', { num: '203', context: 'phones' });
+		const sipgate = chan('PJSIP/sipgate-00000093', '901.2', '901.1');
+		mapper.map(newchannel(fromPhone), at(30));
+		expect(mapper.map(dialBegin(fromPhone, sipgate, 'sipgate/sip:004930123@sipgate.de'), at(31))).toEqual([
+			expect.objectContaining({ type: 'offered', direction: 'outbound' }),
+			{ type: 'ringing', callId: '901.1', time: at(31), line: '004930123' },
+		]);
+	});
+
+	it('a lower maxCalls forgets the oldest calls, as tracking one more would', () => {
+		const mapper = new AmiCallMapper({ maxCalls: 10 });
+		const callers = [1, 2, 3, 4, 5].map((n) => ({ ...caller, uniqueid: `91${n}.1`, linkedid: `91${n}.1` }));
+		for (const c of callers) mapper.map(newchannel(c), at(0));
+		mapper.reconfigure({ maxCalls: 3 });
+		expect(mapper.trackedCalls).toBe(3);
+		// 911 was forgotten: its dial is a call seen for the first time, timed now; 915 is still known.
+		const dial = (c: Snapshot) => dialBegin(c, { ...phone201, linkedid: c.linkedid }, '201');
+		expect(mapper.map(dial(callers[0]), at(9))[0]).toMatchObject({ callId: '911.1', time: at(9) });
+		expect(mapper.map(dial(callers[4]), at(9))[0]).toMatchObject({ callId: '915.1', time: at(0) });
+	});
+
+	it('refuses a trunk pattern that is no regular expression and keeps the options it had', () => {
+		const mapper = new AmiCallMapper({ trunkPattern: '^sipgate$' });
+		expect(() => mapper.reconfigure({ trunkPattern: '(' })).toThrow(/^Options → Trunk Pattern: "\(" is not a valid regular expression/);
+		// A trunk dialled like a phone is still known as one: its leg is the number dialled.
+		const sipgate = chan('PJSIP/sipgate-00000094', '900.3', '900.1');
+		mapper.map(newchannel(caller), at(0));
+		expect(mapper.map(dialBegin(dialling, sipgate, 'sipgate/sip:004930123@sipgate.de'), at(1))[1]).toEqual({
+			type: 'ringing',
+			callId: '900.1',
+			time: at(1),
+			line: '004930123',
+		});
+	});
+
+	it('presence from registrations turned off and on again reports the next change, whatever was seen before', () => {
+		const contact = (status: string) =>
+			event('ContactStatus', { URI: 'sip:201@192.0.2.10:5060', ContactStatus: status, AOR: '201', EndpointName: '201' });
+		const mapper = new AmiCallMapper({ presenceFromRegistrations: true });
+		expect(mapper.map(contact('Created'), at(0))).toEqual([{ type: 'login', line: '201', time: at(0) }]);
+		mapper.reconfigure({ presenceFromRegistrations: false });
+		// Unseen while off: 201 went away.
+		expect(mapper.map(contact('Removed'), at(1))).toEqual([]);
+		mapper.reconfigure({ presenceFromRegistrations: true });
+		expect(mapper.map(contact('Created'), at(2))).toEqual([{ type: 'login', line: '201', time: at(2) }]);
+	});
+});

@@ -7,7 +7,9 @@ import * as net from 'net';
 import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { AsteriskAmiTrigger } from '../../../nodes/AsteriskAmiTrigger/AsteriskAmiTrigger.node';
+import type { CallRecord } from '../../../nodes/shared/callModel';
 import { startAmiReplayServer, type AmiReplayServerOptions } from '../../support/amiReplayServer';
+import { chan, dialBegin, dialEnd, hangup, newchannel, onTheWire, type Snapshot } from './amiEvents';
 import { readCapture } from './captures';
 import { SECRET, USER, closedPort, onCleanup, server, sleep, waitFor } from './loopback';
 
@@ -18,14 +20,27 @@ interface FakeContext {
 	warnings: string[];
 }
 
-/** What the node reads from n8n, and what it hands back: emitted items, errors, log warnings. */
-function fakeContext(mode: 'manual' | 'trigger', port: number, secret = SECRET, options: IDataObject = {}): FakeContext {
+let workflows = 0;
+
+/**
+ * What the node reads from n8n, and what it hands back: emitted items, errors, log warnings. Each
+ * context is a workflow of its own unless given the id of one published before: a published
+ * trigger's calls are kept per workflow and node.
+ */
+function fakeContext(
+	mode: 'manual' | 'trigger',
+	port: number,
+	secret = SECRET,
+	options: IDataObject = {},
+	workflowId = `wf${++workflows}`,
+): FakeContext {
 	const fake: Omit<FakeContext, 'context'> = { emitted: [], errors: [], warnings: [] };
 	const node = { id: 'n1', name: 'Asterisk AMI Trigger', type: 'asteriskAmiTrigger', typeVersion: 1 };
 	const context = {
 		getCredentials: async () => ({ host: '127.0.0.1', port, username: USER, secret, tls: false }),
 		getNodeParameter: () => options,
 		getNode: () => node,
+		getWorkflow: () => ({ id: workflowId }),
 		getMode: () => mode,
 		logger: {
 			debug: () => undefined,
@@ -162,6 +177,21 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 		expect(ami.connections).toHaveLength(0);
 	});
 
+	it.each(['trigger', 'manual'] as const)('a Trunk Pattern that is no regular expression fails in %s mode naming it, before connecting', async (mode) => {
+		const ami = await server();
+		const fake = fakeContext(mode, ami.port, SECRET, { trunkPattern: '(trunk' });
+		const error = await rejection(
+			(async () => {
+				const response = await new AsteriskAmiTrigger().trigger.call(fake.context);
+				await response.manualTriggerFunction?.();
+			})(),
+		);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toMatch(/^Options → Trunk Pattern: "\(trunk" is not a valid regular expression/);
+		await sleep(200);
+		expect(ami.connections).toHaveLength(0);
+	});
+
 	it('a login refused after a reconnect (secret changed on the PBX) is reported with emitError', async () => {
 		const options: AmiReplayServerOptions = {
 			username: USER,
@@ -212,5 +242,150 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 		await waitFor(() => fake.emitted.length === 1, 'the call after the reconnect');
 		expect(ami.connections).toHaveLength(2);
 		expect(fake.errors).toEqual([]);
+	});
+});
+
+describe('AsteriskAmiTrigger, published again while calls ring (trigger mode)', () => {
+	// The PBX's clock in epoch seconds (timestampevents = yes); Asterisk's unique ids carry it too.
+	const T = 1770888600;
+	const iso = (seconds: number) => new Date((T + seconds) * 1000).toISOString();
+	// FreePBX dials from macro-dial-one at extension `s`: the number dialled is in the Newchannel only.
+	const dialling = (caller: Snapshot): Snapshot => ({ ...caller, context: 'macro-dial-one', exten: 's' });
+	// Call A rings 201 and 202; 201 answers before the workflow is published again.
+	const callerA = chan('PJSIP/sipgate-00000070', `${T}.70`, `${T}.70`, {
+		num: '+4930111222',
+		name: 'Erika Mustermann',
+		context: 'from-pstn',
+		exten: '4989100',
+	});
+	const phone201 = chan('PJSIP/201-00000071', `${T + 1}.71`, `${T}.70`);
+	const phone202 = chan('PJSIP/202-00000072', `${T + 1}.72`, `${T}.70`);
+	// Call B rings 203 from 3.5 s on, across the publishing.
+	const callerB = chan('PJSIP/sipgate-00000080', `${T + 2}.80`, `${T + 2}.80`, {
+		num: '+4930333444',
+		name: 'Max Muster',
+		context: 'from-pstn',
+		exten: '4989200',
+	});
+	const phone203 = chan('PJSIP/203-00000081', `${T + 3}.81`, `${T + 2}.80`);
+
+	const beforePublishing = onTheWire(
+		[T + 0.3, newchannel(callerA)],
+		[T + 1.2, dialBegin(dialling(callerA), phone201, '201/sip:201@192.0.2.21:5060')],
+		[T + 1.2, dialBegin(dialling(callerA), phone202, '202/sip:202@192.0.2.22:5060')],
+		[T + 2.4, newchannel(callerB)],
+		[T + 3.5, dialBegin(dialling(callerB), phone203, '203/sip:203@192.0.2.23:5060')],
+		[T + 6, dialEnd(dialling(callerA), phone201, 'ANSWER')],
+	);
+	/** Call A's late events (202 stops ringing, a short talk), then call B ends with `status`. */
+	const afterPublishing = (status: 'NOANSWER' | 'ANSWER') =>
+		onTheWire(
+			[T + 6, dialEnd(dialling(callerA), phone202, 'CANCEL')],
+			[T + 6, hangup(phone202)],
+			[T + 9, hangup(phone201)],
+			[T + 9, hangup(callerA)],
+			[T + 20, dialEnd(dialling(callerB), phone203, status)],
+			[T + 80, hangup(phone203)],
+			[T + 80, hangup(callerB)],
+		);
+	const callB = {
+		kind: 'call',
+		callId: `${T + 2}.80`,
+		direction: 'inbound',
+		caller: { number: '+4930333444', name: 'Max Muster', restricted: false },
+		called: '4989200',
+		startedAt: iso(2.4),
+		voicemail: null,
+		incomplete: false,
+	};
+	const missedB = {
+		...callB,
+		resolvedAt: iso(80),
+		outcome: 'missed',
+		answeredBy: null,
+		legs: [{ line: '203', ringingFrom: iso(3.5), ringingUntil: iso(20), result: 'notAnswered' }],
+	};
+	const answeredB = {
+		...callB,
+		resolvedAt: iso(20),
+		outcome: 'answered',
+		answeredBy: { line: '203', at: iso(20), pickup: false },
+		legs: [{ line: '203', ringingFrom: iso(3.5), ringingUntil: iso(20), result: 'answered' }],
+	};
+
+	const recordsOf = (fake: FakeContext) => fake.emitted.flat(2).map((item) => item.json as unknown as CallRecord);
+	const callIds = (fake: FakeContext) => recordsOf(fake).map((record) => record.callId);
+
+	/**
+	 * A PBX that has sent `beforePublishing` to the published trigger (call A answered, B ringing),
+	 * through a relay that shows who closed the connection.
+	 */
+	async function publishedWithCallRinging() {
+		const options: AmiReplayServerOptions = { username: USER, secret: SECRET, capture: beforePublishing };
+		const ami = await startAmiReplayServer(options);
+		onCleanup(() => ami.close());
+		const between = await relay(ami.port);
+		const first = fakeContext('trigger', between.port);
+		const response = await trigger(first);
+		await waitFor(() => first.emitted.length === 1, 'call A, answered');
+		expect(recordsOf(first).map((record) => [record.callId, record.outcome])).toEqual([[`${T}.70`, 'answered']]);
+		const workflowId = (first.context.getWorkflow() as { id: string }).id;
+		const again = (mode: 'manual' | 'trigger', port: number, options: IDataObject = {}) =>
+			fakeContext(mode, port, SECRET, options, workflowId);
+		return {
+			ami,
+			between,
+			first,
+			response,
+			again,
+			/** Publishes the workflow again (`options`) while the PBX goes on: what the new trigger emits till B ends. */
+			async publishedAgain(status: 'NOANSWER' | 'ANSWER', triggerOptions: IDataObject = {}): Promise<CallRecord[]> {
+				options.capture = Buffer.concat([beforePublishing, afterPublishing(status)]);
+				const next = again('trigger', ami.port, triggerOptions);
+				await trigger(next);
+				await waitFor(() => callIds(next).includes(callB.callId), 'call B');
+				return recordsOf(next);
+			},
+		};
+	}
+
+	it.each([
+		['not answered', 'NOANSWER', missedB],
+		['answered', 'ANSWER', answeredB],
+	] as const)(
+		'a call ringing while the workflow is published again (another Silence Timeout) ends %s in one record, as if nothing happened; a late event of a call resolved before starts nothing',
+		async (_, status, expected) => {
+			const { ami, response, publishedAgain } = await publishedWithCallRinging();
+			// n8n's order: the old trigger is closed, then the new one started.
+			await response.closeFunction!();
+			// Call A's stragglers came before B's end: had they started a call, it would be here first.
+			expect(await publishedAgain(status, { silenceMinutes: 45 })).toEqual([expected]);
+			expect(ami.connections).toHaveLength(2);
+		},
+	);
+
+	it('published again before n8n closed the old trigger: the new connection takes the calls over, the late close leaves them', async () => {
+		const { ami, between, first, response, again, publishedAgain } = await publishedWithCallRinging();
+		const toSecond = await relay(ami.port);
+		const second = again('trigger', toSecond.port);
+		const secondResponse = await trigger(second);
+		await waitFor(() => between.connections[0]?.closedByNode === true, 'the old connection closed');
+		await response.closeFunction!();
+		expect(toSecond.connections).toEqual([{ closedByNode: false }]);
+		// The calls are still there for the next publication after that.
+		await secondResponse.closeFunction!();
+		expect(await publishedAgain('NOANSWER')).toEqual([missedB]);
+		expect([first, second].map(callIds)).toEqual([[`${T}.70`], []]);
+	});
+
+	it("the editor's Test step of the published workflow leaves the published trigger's connection and calls alone", async () => {
+		const { between, response, again, publishedAgain } = await publishedWithCallRinging();
+		// Another PBX for the test, so that its calls cannot reach the published trigger's.
+		const test = again('manual', (await server()).port);
+		await (await trigger(test)).manualTriggerFunction!();
+		expect(callIds(test)).toEqual(['1770888559.46']);
+		expect(between.connections).toEqual([{ closedByNode: false }]);
+		await response.closeFunction!();
+		expect(await publishedAgain('NOANSWER')).toEqual([missedB]);
 	});
 });

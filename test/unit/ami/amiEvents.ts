@@ -39,3 +39,17 @@ export const dialBegin = (from: Snapshot, to: Snapshot, dialString: string) =>
 	event('DialBegin', snapshot('', from), snapshot('Dest', to), { DialString: dialString });
 export const dialEnd = (from: Snapshot, to: Snapshot, status: string, extra: AmiMessage = {}) =>
 	event('DialEnd', snapshot('', from), snapshot('Dest', to), { DialStatus: status }, extra);
+
+/**
+ * Messages as a PBX with `timestampevents = yes` sends them: CRLF lines, a blank line after each,
+ * each with its `Timestamp` (epoch seconds).
+ */
+export function onTheWire(...stamped: Array<[seconds: number, message: AmiMessage]>): Buffer {
+	const text = stamped.map(
+		([seconds, message]) =>
+			`${Object.entries({ ...message, Timestamp: seconds.toFixed(6) })
+				.map(([key, value]) => `${key}: ${value}\r\n`)
+				.join('')}\r\n`,
+	);
+	return Buffer.from(text.join(''), 'utf8');
+}

@@ -224,16 +224,19 @@ export class SavedExecutions {
 		return (await this.get(`executions/${id}`)).text();
 	}
 
+	/** One execution with its run data. */
+	async withRunData(id: string): Promise<Execution> {
+		const execution = await this.rest<Omit<Execution, 'data'> & { data: string }>(`executions/${id}`);
+		return { ...execution, data: this.unflatten(execution.data) as Execution['data'] };
+	}
+
 	/** The workflow's single finished production execution, with its run data. */
 	async only(workflow: WorkflowJson, timeoutMs = 20_000): Promise<Execution> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const done = await this.finished(workflow);
 			if (done.length > 1) throw new Error(`${workflow.name} ran ${done.length} times, expected once`);
-			if (done.length === 1) {
-				const execution = await this.rest<Omit<Execution, 'data'> & { data: string }>(`executions/${done[0].id}`);
-				return { ...execution, data: this.unflatten(execution.data) as Execution['data'] };
-			}
+			if (done.length === 1) return this.withRunData(done[0].id);
 			if (Date.now() > deadline) throw new Error(`${workflow.name} did not finish within ${timeoutMs} ms`);
 			await sleep(100);
 		}

@@ -15,6 +15,7 @@ import { PACKAGE_NAME, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
 import { loadExampleWorkflow, variantOf, type WorkflowJson } from '../../scripts/lib/workflows';
 import { queueCallCapture } from '../support/amiQueueCapture';
 import { startAmiReplayServer, type AmiReplayServer } from '../support/amiReplayServer';
+import { callsAcrossPublishing } from '../unit/ami/amiEvents';
 import { outputOf, SavedExecutions, startStack, testCredential, waitFor, type Stack } from './support';
 
 const example = loadExampleWorkflow();
@@ -140,11 +141,24 @@ const amiQueue = amiWorkflow(
 	{ alsoWhenAnsweredByThirdParty: true },
 );
 
+/**
+ * Published with no options; the test saves a Silence Timeout of 45 and publishes again while call B
+ * of `callsAcrossPublishing` rings 203. Of the lines of call A, 202 is a user's too: a late event of
+ * A starting a call anew would mail her.
+ */
+const amiRepublished = amiWorkflow('TriggerAmiRepub1', 'AmiRepublish0001', [
+	{ id: 'dora', email: 'dora.republish@example.com', lines: ['203'] },
+	{ id: 'gerd', email: 'gerd.republish@example.com', lines: ['202'] },
+]);
+// Two minutes ago on the PBX's clock (timestampevents = yes), which n8n believes (docs/asterisk.md, Time).
+const acrossPublishing = callsAcrossPublishing(Math.floor(Date.now() / 1000) - 120);
+
 let stack: Stack;
 let executions: SavedExecutions;
 let huntGroupServer: AmiReplayServer;
 let answeredServer: AmiReplayServer;
 let queueServer: AmiReplayServer;
+let republishServer: AmiReplayServer;
 
 const mailsTo = (address: string) => stack.mailsTo(address);
 
@@ -171,6 +185,12 @@ beforeAll(async () => {
 			answeredBy: '201',
 		}),
 	});
+	// The first connection gets the calls up to the publishing, then falls silent until n8n closes it.
+	republishServer = await startAmiReplayServer({
+		...ami,
+		capture: Buffer.concat([acrossPublishing.beforePublishing, acrossPublishing.afterPublishing('NOANSWER')]),
+		holdAfterBytes: acrossPublishing.beforePublishing.length,
+	});
 	const amiCredential = (id: string, port: number) => ({
 		id,
 		name: `AMI ${id}`,
@@ -178,7 +198,7 @@ beforeAll(async () => {
 		data: { host: '127.0.0.1', port, username: ami.username, secret: ami.secret, tls: false },
 	});
 	stack = await startStack(
-		[generic, headerAuth, basicAuth, sipgate, sipgateBasic, amiHuntGroup, amiAnswered, amiQueue, silence, withReorderWindow, withoutReorderWindow, republished],
+		[generic, headerAuth, basicAuth, sipgate, sipgateBasic, amiHuntGroup, amiAnswered, amiQueue, amiRepublished, silence, withReorderWindow, withoutReorderWindow, republished],
 		{
 			drafts: [badOptions, shortSecret],
 			env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all' },
@@ -205,6 +225,7 @@ beforeAll(async () => {
 				amiCredential('AmiHuntGroup0001', huntGroupServer.port),
 				amiCredential('AmiAnswered00001', answeredServer.port),
 				amiCredential('AmiQueue00000001', queueServer.port),
+				amiCredential('AmiRepublish0001', republishServer.port),
 			],
 		},
 	);
@@ -217,6 +238,7 @@ afterAll(async () => {
 	await huntGroupServer?.close();
 	await answeredServer?.close();
 	await queueServer?.close();
+	await republishServer?.close();
 });
 
 /**
@@ -514,6 +536,20 @@ async function publish(workflow: WorkflowJson): Promise<{ status: string; trigge
 	return publication!;
 }
 
+/** The editor's Save: a new version of the workflow with the trigger's options replaced by `options`. */
+async function saveWithTriggerOptions(workflow: WorkflowJson, options: Record<string, unknown>): Promise<void> {
+	const { cookie } = executions;
+	const route = `${stack.n8n.baseUrl}/rest/workflows/${workflow.id}`;
+	const saved = ((await (await fetch(route, { headers: { cookie } })).json()) as { data: WorkflowJson & { versionId: string } }).data;
+	saved.nodes[0].parameters = { ...saved.nodes[0].parameters, options };
+	const update = await fetch(route, {
+		method: 'PATCH',
+		headers: { 'content-type': 'application/json', cookie },
+		body: JSON.stringify({ name: saved.name, nodes: saved.nodes, connections: saved.connections, settings: saved.settings, versionId: saved.versionId }),
+	});
+	expect(update.status).toBe(200);
+}
+
 describe('options or a credential that cannot work', () => {
 	test.each([
 		{
@@ -614,16 +650,7 @@ describe('a trigger published again while a call rings', () => {
 		expect((await stack.post(republished, ringing)).status).toBe(202);
 
 		// The editor's Save (a new version with Silence Timeout 4) and Publish.
-		const { cookie } = executions;
-		const route = `${stack.n8n.baseUrl}/rest/workflows/${republished.id}`;
-		const saved = ((await (await fetch(route, { headers: { cookie } })).json()) as { data: WorkflowJson & { versionId: string } }).data;
-		saved.nodes[0].parameters = { ...saved.nodes[0].parameters, options: { silenceMinutes: 4 } };
-		const update = await fetch(route, {
-			method: 'PATCH',
-			headers: { 'content-type': 'application/json', cookie },
-			body: JSON.stringify({ name: saved.name, nodes: saved.nodes, connections: saved.connections, settings: saved.settings, versionId: saved.versionId }),
-		});
-		expect(update.status).toBe(200);
+		await saveWithTriggerOptions(republished, { silenceMinutes: 4 });
 		expect((await publish(republished)).status).toBe('published');
 
 		// n8n registers the webhook again a moment after publishing: until then it answers 404.
@@ -643,6 +670,35 @@ describe('a trigger published again while a call rings', () => {
 		await sleep(1000);
 		expect(mailsTo('rosa@example.com')).toHaveLength(0);
 	});
+});
+
+describe('an Asterisk AMI trigger published again while a call rings', () => {
+	test('the call ends in one record with its caller, number and ringing start, and one mail; a late event of a call resolved before starts nothing', async () => {
+		const { callIdA, missedB } = acrossPublishing;
+		// The first connection: call A answered by 201 (its execution; B's ringing came before its end), B ringing 203.
+		const before = await executions.only(amiRepublished, 30_000);
+		expect(outputOf(before, 'Call Event Trigger').map(({ json }) => [json.callId, json.outcome])).toEqual([[callIdA, 'answered']]);
+		expect(republishServer.connections).toHaveLength(1);
+
+		// The editor's Save (a new version with Silence Timeout 45) and Publish: n8n stops the trigger,
+		// closing its connection, and starts it anew; the new connection gets A's late events and B's end.
+		await saveWithTriggerOptions(amiRepublished, { silenceMinutes: 45 });
+		expect((await publish(amiRepublished)).status).toBe('published');
+		await waitFor(() => mailsTo('dora.republish@example.com').length > 0, 30_000);
+		await waitFor(async () => (await executions.finishedCount(amiRepublished)) >= 2);
+		// Time for a second record of B, or a call started by A's late events, to run too.
+		await sleep(1500);
+
+		const others = (await executions.finished(amiRepublished)).filter(({ id }) => id !== before.id).reverse();
+		const after = await Promise.all(others.map(({ id }) => executions.withRunData(id)));
+		expect(after.flatMap((execution) => outputOf(execution, 'Call Event Trigger').map(({ json }) => json))).toEqual([missedB]);
+		expect(mailsTo('dora.republish@example.com')).toHaveLength(1);
+		expect(mailsTo('gerd.republish@example.com')).toHaveLength(0);
+		expect(republishServer.connections.map(({ logins, closedByClient }) => ({ logins: logins.length, closedByClient }))).toEqual([
+			{ logins: 1, closedByClient: true },
+			{ logins: 1, closedByClient: false },
+		]);
+	}, 90_000);
 });
 
 describe('silence timeout', () => {

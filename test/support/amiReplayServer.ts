@@ -1,8 +1,9 @@
 /**
  * A loopback stand-in for Asterisk's manager port, for tests: banner, `Login` checked against the
  * configured credentials, then a recorded AMI capture replayed byte for byte. It can cut the
- * stream into random pieces with small pauses (seeded, so a failure can be replayed) and drop the
- * connection part-way; the next connection then carries on with the rest of the capture.
+ * stream into random pieces with small pauses (seeded, so a failure can be replayed), and drop the
+ * connection part-way or fall silent on it; the next connection then carries on with the rest of the
+ * capture.
  *
  * Client actions are parsed here with a few lines of its own rather than with the AmiParser under
  * test, so that a parser bug cannot hide itself on both ends.
@@ -22,6 +23,13 @@ export interface AmiReplayServerOptions {
 	 * the message after it.
 	 */
 	dropAfterBytes?: number;
+	/**
+	 * As `dropAfterBytes`, but the first logged-in connection is not closed: after this many capture
+	 * bytes it sends nothing more (pings are still answered) until the client closes it, as a PBX
+	 * goes on while a client is replaced by another (a workflow published again). The next
+	 * connection replays from the message after the cut. Not together with `dropAfterBytes`.
+	 */
+	holdAfterBytes?: number;
 	/** Whether `Ping` is answered. Default true; false lets a client's keep-alive see a dead peer. */
 	answerPings?: boolean;
 }
@@ -31,6 +39,8 @@ export interface ReplayConnection {
 	actions: Array<Record<string, string>>;
 	/** Each `Login` action received (time of receipt), with the answer given. */
 	logins: Array<{ at: number; accepted: boolean }>;
+	/** Whether the client closed the connection (the server had not hung up first). */
+	closedByClient: boolean;
 }
 
 export interface AmiReplayServer {
@@ -76,6 +86,9 @@ function nextMessageStart(capture: Buffer, offset: number): number {
 export async function startAmiReplayServer(
 	options: AmiReplayServerOptions,
 ): Promise<AmiReplayServer> {
+	if (options.dropAfterBytes !== undefined && options.holdAfterBytes !== undefined) {
+		throw new Error('dropAfterBytes and holdAfterBytes cannot be combined');
+	}
 	const random = options.split ? seededRandom(options.split.seed) : undefined;
 	const maxChunk = options.split?.maxChunk ?? 64;
 	const maxDelayMs = options.split?.maxDelayMs ?? 2;
@@ -83,20 +96,27 @@ export async function startAmiReplayServer(
 	const sockets = new Set<net.Socket>();
 	const pumps = new Set<Promise<void>>();
 	let replayOffset = 0;
-	let dropPending = options.dropAfterBytes !== undefined;
+	/** Sockets the server ended or destroyed itself. */
+	const hungUp = new WeakSet<net.Socket>();
+	const hold = options.holdAfterBytes !== undefined;
+	const cutAfterBytes = options.dropAfterBytes ?? options.holdAfterBytes;
+	let cutPending = cutAfterBytes !== undefined;
 
 	const server = net.createServer((socket) => {
 		sockets.add(socket);
 		// Each piece goes out on its own, not coalesced by Nagle (and not held for a delayed ACK).
 		socket.setNoDelay(true);
-		const connection: ReplayConnection = { actions: [], logins: [] };
+		const connection: ReplayConnection = { actions: [], logins: [], closedByClient: false };
 		connections.push(connection);
 		let outbox = Buffer.alloc(0);
 		let endWhenSent = false;
 		let pumping = false;
 		let inbox = '';
 
-		socket.on('close', () => sockets.delete(socket));
+		socket.on('close', () => {
+			sockets.delete(socket);
+			connection.closedByClient = !hungUp.has(socket);
+		});
 		socket.on('error', () => {
 			// The client going away mid-write is part of what these tests do.
 		});
@@ -114,7 +134,7 @@ export async function startAmiReplayServer(
 			}
 			// Same tick as the check in endAfterSending(): one of the two ends the socket.
 			pumping = false;
-			if (endWhenSent) socket.end();
+			if (endWhenSent) hangUp();
 		};
 		const send = (bytes: Buffer): void => {
 			if (endWhenSent) return;
@@ -124,17 +144,22 @@ export async function startAmiReplayServer(
 			const running = pump().finally(() => pumps.delete(running));
 			pumps.add(running);
 		};
+		const hangUp = (): void => {
+			hungUp.add(socket);
+			socket.end();
+		};
 		const endAfterSending = (): void => {
 			endWhenSent = true;
-			if (!pumping) socket.end();
+			if (!pumping) hangUp();
 		};
 
 		const replay = (): void => {
-			if (dropPending && options.dropAfterBytes !== undefined) {
-				dropPending = false;
-				const cut = Math.min(options.capture.length, replayOffset + options.dropAfterBytes);
+			if (cutPending && cutAfterBytes !== undefined) {
+				cutPending = false;
+				const cut = Math.min(options.capture.length, replayOffset + cutAfterBytes);
 				send(options.capture.subarray(replayOffset, cut));
-				endAfterSending();
+				// Held: the connection stays open, silent but for answers, till the client closes it.
+				if (!hold) endAfterSending();
 				replayOffset = nextMessageStart(options.capture, cut);
 				return;
 			}
@@ -198,7 +223,10 @@ export async function startAmiReplayServer(
 		connections,
 		async close() {
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-			for (const socket of sockets) socket.destroy();
+			for (const socket of sockets) {
+				hungUp.add(socket);
+				socket.destroy();
+			}
 			await Promise.all([...pumps]);
 			await closed;
 		},

@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { AsteriskAmiTrigger } from '../../../nodes/AsteriskAmiTrigger/AsteriskAmiTrigger.node';
 import type { CallRecord } from '../../../nodes/shared/callModel';
 import { startAmiReplayServer, type AmiReplayServerOptions } from '../../support/amiReplayServer';
-import { chan, dialBegin, dialEnd, hangup, newchannel, onTheWire, type Snapshot } from './amiEvents';
+import { callsAcrossPublishing } from './amiEvents';
 import { readCapture } from './captures';
 import { SECRET, USER, closedPort, onCleanup, server, sleep, waitFor } from './loopback';
 
@@ -246,72 +246,8 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 });
 
 describe('AsteriskAmiTrigger, published again while calls ring (trigger mode)', () => {
-	// The PBX's clock in epoch seconds (timestampevents = yes); Asterisk's unique ids carry it too.
-	const T = 1770888600;
-	const iso = (seconds: number) => new Date((T + seconds) * 1000).toISOString();
-	// FreePBX dials from macro-dial-one at extension `s`: the number dialled is in the Newchannel only.
-	const dialling = (caller: Snapshot): Snapshot => ({ ...caller, context: 'macro-dial-one', exten: 's' });
-	// Call A rings 201 and 202; 201 answers before the workflow is published again.
-	const callerA = chan('PJSIP/sipgate-00000070', `${T}.70`, `${T}.70`, {
-		num: '+4930111222',
-		name: 'Erika Mustermann',
-		context: 'from-pstn',
-		exten: '4989100',
-	});
-	const phone201 = chan('PJSIP/201-00000071', `${T + 1}.71`, `${T}.70`);
-	const phone202 = chan('PJSIP/202-00000072', `${T + 1}.72`, `${T}.70`);
-	// Call B rings 203 from 3.5 s on, across the publishing.
-	const callerB = chan('PJSIP/sipgate-00000080', `${T + 2}.80`, `${T + 2}.80`, {
-		num: '+4930333444',
-		name: 'Max Muster',
-		context: 'from-pstn',
-		exten: '4989200',
-	});
-	const phone203 = chan('PJSIP/203-00000081', `${T + 3}.81`, `${T + 2}.80`);
-
-	const beforePublishing = onTheWire(
-		[T + 0.3, newchannel(callerA)],
-		[T + 1.2, dialBegin(dialling(callerA), phone201, '201/sip:201@192.0.2.21:5060')],
-		[T + 1.2, dialBegin(dialling(callerA), phone202, '202/sip:202@192.0.2.22:5060')],
-		[T + 2.4, newchannel(callerB)],
-		[T + 3.5, dialBegin(dialling(callerB), phone203, '203/sip:203@192.0.2.23:5060')],
-		[T + 6, dialEnd(dialling(callerA), phone201, 'ANSWER')],
-	);
-	/** Call A's late events (202 stops ringing, a short talk), then call B ends with `status`. */
-	const afterPublishing = (status: 'NOANSWER' | 'ANSWER') =>
-		onTheWire(
-			[T + 6, dialEnd(dialling(callerA), phone202, 'CANCEL')],
-			[T + 6, hangup(phone202)],
-			[T + 9, hangup(phone201)],
-			[T + 9, hangup(callerA)],
-			[T + 20, dialEnd(dialling(callerB), phone203, status)],
-			[T + 80, hangup(phone203)],
-			[T + 80, hangup(callerB)],
-		);
-	const callB = {
-		kind: 'call',
-		callId: `${T + 2}.80`,
-		direction: 'inbound',
-		caller: { number: '+4930333444', name: 'Max Muster', restricted: false },
-		called: '4989200',
-		startedAt: iso(2.4),
-		voicemail: null,
-		incomplete: false,
-	};
-	const missedB = {
-		...callB,
-		resolvedAt: iso(80),
-		outcome: 'missed',
-		answeredBy: null,
-		legs: [{ line: '203', ringingFrom: iso(3.5), ringingUntil: iso(20), result: 'notAnswered' }],
-	};
-	const answeredB = {
-		...callB,
-		resolvedAt: iso(20),
-		outcome: 'answered',
-		answeredBy: { line: '203', at: iso(20), pickup: false },
-		legs: [{ line: '203', ringingFrom: iso(3.5), ringingUntil: iso(20), result: 'answered' }],
-	};
+	// Call A answered before the publishing, call B ringing across it (amiEvents.ts), on the PBX's clock.
+	const { callIdA, beforePublishing, afterPublishing, missedB, answeredB } = callsAcrossPublishing(1770888600);
 
 	const recordsOf = (fake: FakeContext) => fake.emitted.flat(2).map((item) => item.json as unknown as CallRecord);
 	const callIds = (fake: FakeContext) => recordsOf(fake).map((record) => record.callId);
@@ -328,7 +264,7 @@ describe('AsteriskAmiTrigger, published again while calls ring (trigger mode)', 
 		const first = fakeContext('trigger', between.port);
 		const response = await trigger(first);
 		await waitFor(() => first.emitted.length === 1, 'call A, answered');
-		expect(recordsOf(first).map((record) => [record.callId, record.outcome])).toEqual([[`${T}.70`, 'answered']]);
+		expect(recordsOf(first).map((record) => [record.callId, record.outcome])).toEqual([[callIdA, 'answered']]);
 		const workflowId = (first.context.getWorkflow() as { id: string }).id;
 		const again = (mode: 'manual' | 'trigger', port: number, options: IDataObject = {}) =>
 			fakeContext(mode, port, SECRET, options, workflowId);
@@ -343,7 +279,7 @@ describe('AsteriskAmiTrigger, published again while calls ring (trigger mode)', 
 				options.capture = Buffer.concat([beforePublishing, afterPublishing(status)]);
 				const next = again('trigger', ami.port, triggerOptions);
 				await trigger(next);
-				await waitFor(() => callIds(next).includes(callB.callId), 'call B');
+				await waitFor(() => callIds(next).includes(missedB.callId), 'call B');
 				return recordsOf(next);
 			},
 		};
@@ -375,7 +311,7 @@ describe('AsteriskAmiTrigger, published again while calls ring (trigger mode)', 
 		// The calls are still there for the next publication after that.
 		await secondResponse.closeFunction!();
 		expect(await publishedAgain('NOANSWER')).toEqual([missedB]);
-		expect([first, second].map(callIds)).toEqual([[`${T}.70`], []]);
+		expect([first, second].map(callIds)).toEqual([[callIdA], []]);
 	});
 
 	it("the editor's Test step of the published workflow leaves the published trigger's connection and calls alone", async () => {

@@ -100,12 +100,13 @@ export function numberOf(written: string): string {
 
 /**
  * numberOf for a reader without a numbering plan (the mail): a SIP address's user part counts only
- * as an international number; `sip:202@carrier.example` is someone's 202 at that host, not one to
- * dial or to show as "202", so the address stays as written.
+ * as a number with its trunk or international prefix (`+49…`, `0049…`, `089…`); `sip:202@carrier.example`
+ * is someone's 202 at that host, not one to dial or to show as "202", so the address stays as written.
  */
 export function plainNumberOf(written: string): string {
 	const number = numberOf(written);
-	return isSipAddress(written) && !number.startsWith('+') && !isWithheld(number) ? written.trim() : number;
+	const dialledWithPrefix = number.startsWith('+') || (number.startsWith('0') && isDialString(number));
+	return isSipAddress(written) && !dialledWithPrefix && !isWithheld(number) ? written.trim() : number;
 }
 
 /** Dial-string decoration people and PBXs add; `(0)` is the German "optional trunk prefix" habit. */

@@ -229,7 +229,8 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const callerLabel = knownLabel || (strings.unknownCaller ?? '');
 	const answeredBy = call?.answeredBy ?? null;
 	const answeredByUser = notification.answeredByUser ?? null;
-	const answeredByLabel = cleanLine(answeredByUser?.name) || readableNumber(cleanLine(answeredBy?.line));
+	// A line and the number dialled are ours, whatever host a SIP address gives: `sip:200@pbx` is our 200.
+	const answeredByLabel = cleanLine(answeredByUser?.name) || readableNumber(numberOf(cleanLine(answeredBy?.line)));
 	const startedAt = instant(call?.startedAt)?.setZone(zone).setLocale(language.locale);
 	const ringDuration = ringSeconds(legs);
 	// A call resolved by silence had its still-ringing legs closed when it was given up: how long they
@@ -295,7 +296,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('direction', cleanLine(call?.direction)),
 			el('outcome', cleanLine(call?.outcome)),
 			el('called', cleanLine(call?.called)),
-			el('calledDisplay', readableNumber(cleanLine(call?.called))),
+			el('calledDisplay', readableNumber(numberOf(cleanLine(call?.called)))),
 			timeElement('startedAt', call?.startedAt, zone, language),
 			timeElement('resolvedAt', call?.resolvedAt, zone, language),
 			durationElement('ringDuration', ringDuration, strings, ringDurationText),

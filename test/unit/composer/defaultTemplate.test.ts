@@ -170,6 +170,7 @@ describe('default template', () => {
 		['Max <+4930123456>', '+49 30 123456', ['tel:+4930123456']],
 		// Someone's 202 at another host: not our extension 202, nothing to dial here.
 		['sip:202@carrier.example', 'sip:202@carrier.example', []],
+		['sip:0891234200@carrier.example', '0891234200', ['tel:0891234200']],
 	])('reads the number in %s when no filter came before the composer', async (number, shown, hrefs) => {
 		const mail = await compose(fromUnknownContact({ number, e164: null, display: '', name: '', restricted: false }));
 		expect(mail.subject).toBe(`Verpasster Anruf von ${shown}`);
@@ -191,6 +192,16 @@ describe('default template', () => {
 		const mail = await compose(notification);
 		expect(mail.text).toContain(`\nAdresse: ${line}\n`);
 		expect(DomUtils.textContent(parseDocument(mail.html))).toContain(`Adresse${line}`);
+	});
+
+	it('shows the number dialled and the line that answered as ours, whatever host a SIP address names', async () => {
+		const notification = answeredByBen();
+		notification.call.called = 'sip:200@pbx.example';
+		notification.call.answeredBy = { line: 'sip:202@pbx.example', at: '2025-03-04T13:03:15.000Z', pickup: false };
+		notification.answeredByUser = null;
+		const mail = await compose(notification);
+		expect(mail.text).toContain('Gewählte Nummer: 200\n');
+		expect(mail.text).toContain('Angenommen von: 202\n');
 	});
 
 	it('writes American English where it differs from British', async () => {

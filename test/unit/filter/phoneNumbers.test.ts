@@ -104,6 +104,9 @@ describe('readableNumber (the mail, without a numbering plan)', () => {
 		['sip:+4930123:pw@x', '+4930123:pw'],
 		// Someone's 202 at another host is not "202": without a plan, only an international user part counts.
 		['sip:202@carrier.example', 'sip:202@carrier.example'],
+		// A national or international number at a carrier's host is one to dial.
+		['sip:0891234200@carrier.example', '0891234200'],
+		['sip:004989123456@carrier.example', '004989123456'],
 		['tel:+49-89-1234200', '+49 89 1234200'],
 	])('%s reads %s', (written, readable) => expect(readableNumber(written)).toBe(readable));
 });

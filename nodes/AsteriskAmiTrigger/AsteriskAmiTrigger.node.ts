@@ -15,7 +15,7 @@ import { assemblyOptionsFrom, TRIGGER_OPTIONS_HINT } from '../shared/assemblyOpt
 import type { TriggerRecord } from '../shared/callModel';
 import { parseInternalContexts } from './ami/AmiCallMapper';
 import { AmiLoginError } from './ami/AmiClient';
-import { AmiCallSource, AmiCallState, publishedCallState, type AmiCallStateOptions } from './amiCallSource';
+import { AmiCallSource, AmiCallState, startPublishedCalls, stopPublishedCalls, type AmiCallStateOptions } from './amiCallSource';
 import {
 	amiAddress,
 	checkAmiLogin,
@@ -149,7 +149,9 @@ export class AsteriskAmiTrigger implements INodeType {
 		}
 
 		// Publishing again goes on with the calls of the previous publication.
-		const { state, resolved } = callState(() => publishedCallState(this.getWorkflow().id, node.id, callOptions, Date.now()));
+		// Its calls are this PBX's: another host's (a credential changed) are not taken over.
+		const trigger = `${this.getWorkflow().id}:${node.id}:${credentials.username}@${credentials.host}`;
+		const { state, resolved, lease } = callState(() => startPublishedCalls(trigger, callOptions, Date.now()));
 		if (resolved.length > 0) emit(resolved);
 		// Activation waits for the first login, so a wrong secret fails it at once; n8n then retries
 		// the activation with its own back-off. An unreachable PBX is not fatal: it may be rebooting.
@@ -171,11 +173,20 @@ export class AsteriskAmiTrigger implements INodeType {
 					// The same secret will be refused again: stop, and let n8n show the workflow's error.
 					void source?.close();
 					if (activated) this.emitError(error);
-					else reject(error);
+					else {
+						// n8n does not stop a trigger whose start failed.
+						stopPublishedCalls(trigger, lease, Date.now());
+						reject(error);
+					}
 				},
 			});
 		});
-		return { closeFunction: async () => source?.close() };
+		return {
+			closeFunction: async () => {
+				stopPublishedCalls(trigger, lease, Date.now());
+				await source?.close();
+			},
+		};
 	}
 }
 

@@ -41,6 +41,10 @@ export class AmiCallState {
 		this.assembler = new CallAssembler(options.assembly);
 	}
 
+	get silenceMs(): number {
+		return this.assembler.silenceMs;
+	}
+
 	/** A re-published trigger's options; returns the calls a lower Max Pending Calls resolves. */
 	reconfigure(options: AmiCallStateOptions, now: number): CallRecord[] {
 		// The mapper first: it may refuse the options (Trunk Pattern), and then nothing has changed.
@@ -57,29 +61,41 @@ export class AmiCallState {
 		this.source = source;
 		void previous?.close();
 	}
+
+	/** A closed source lets go of the state (and the state of it: its client holds the AMI secret). */
+	release(source: AmiCallSource): void {
+		if (this.source === source) this.source = undefined;
+	}
 }
 
 const published = new TriggerStates<AmiCallStateOptions, CallRecord, AmiCallState>((options) => new AmiCallState(options));
 
 /**
- * The calls of a published trigger (workflow + node), kept in process memory, so that publishing
- * the workflow again goes on with the calls ringing then, as a reconnect does. With the calls the
- * new options resolve at once. The editor's Test step makes a state of its own instead.
+ * The calls of a published trigger (workflow + node + the AMI user and host it logs in to: another
+ * PBX's calls are not these), kept in process memory, so that publishing the workflow again goes on with the
+ * calls ringing then, as a reconnect does. With the calls the new options resolve at once, and the
+ * lease to hand to `stopPublishedCalls`. The editor's Test step makes a state of its own instead.
  */
-export function publishedCallState(
-	workflowId: string | undefined,
-	nodeId: string,
+export function startPublishedCalls(
+	trigger: string,
 	options: AmiCallStateOptions,
 	now: number,
-): { state: AmiCallState; resolved: CallRecord[] } {
-	return published.configured(`${workflowId}:${nodeId}`, options, now);
+): { state: AmiCallState; resolved: CallRecord[]; lease: number } {
+	return published.started(trigger, options, now);
+}
+
+/** The trigger stopped: its calls wait for the next publishing as long as their silence timeout. */
+export function stopPublishedCalls(trigger: string, lease: number, now: number): void {
+	published.stopped(trigger, lease, now);
 }
 
 export class AmiCallSource {
 	private readonly client: AmiClient;
 	private readonly sweepTimer: NodeJS.Timeout;
+	private readonly state: AmiCallState;
 
 	constructor(options: AmiCallSourceOptions) {
+		this.state = options.state;
 		const { mapper, assembler } = options.state;
 		const deliver = (records: TriggerRecord[]) => {
 			if (records.length > 0) options.onRecords(records);
@@ -103,6 +119,7 @@ export class AmiCallSource {
 	/** Stops the connection and the timer; the calls stay with the state for the next source. */
 	async close(): Promise<void> {
 		clearInterval(this.sweepTimer);
+		this.state.release(this);
 		await this.client.close();
 	}
 }

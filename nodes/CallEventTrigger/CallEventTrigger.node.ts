@@ -17,7 +17,7 @@ import type { CallEvent, TriggerRecord } from '../shared/callModel';
 import { TRIGGER_OPTIONS_HINT } from '../shared/assemblyOptions';
 import { ConfigurationError } from '../shared/errors';
 import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
-import { configureIntake, intake, intakeAnswer, intakeKey, sipgateCallIdsOf, sweepIntake } from './callIntake';
+import { intake, intakeAnswer, intakeKey, sipgateCallIdsOf, startIntake, stopIntake, sweepIntake } from './callIntake';
 import { callEventTriggerPanel, callEventTriggerProperties, callEventTriggerSubtitle } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest } from './sources';
@@ -221,7 +221,7 @@ export class CallEventTrigger implements INodeType {
 			});
 		}
 		const key = intakeKey(this.getWorkflow().id, this.getNode().id, 'production');
-		const evicted = configureIntake(key, settings.assembly, Date.now());
+		const { records: evicted, lease } = startIntake(key, settings.assembly, Date.now());
 		if (evicted.length > 0) this.emit([asItems(evicted)]);
 		const timer = setInterval(() => {
 			// A call resolved while n8n stops might never run; pending, it is at least not half-done.
@@ -229,7 +229,12 @@ export class CallEventTrigger implements INodeType {
 			const records = sweepIntake(key, Date.now());
 			if (records.length > 0) this.emit([asItems(records)]);
 		}, SWEEP_INTERVAL_MS);
-		return { closeFunction: async () => clearInterval(timer) };
+		return {
+			closeFunction: async () => {
+				clearInterval(timer);
+				stopIntake(key, lease, Date.now());
+			},
+		};
 	}
 }
 

@@ -67,10 +67,17 @@ export function intake(key: string, options: CallAssemblerOptions, events: CallE
 
 /**
  * Publishing: the options take effect at once, also for the timer's checks between requests, not
- * only from the next request on. Returns the calls a lower Max Pending Calls resolved.
+ * only from the next request on. Returns the calls a lower Max Pending Calls resolved, and the
+ * lease to hand to `stopIntake` when the trigger stops.
  */
-export function configureIntake(key: string, options: CallAssemblerOptions, now: number): TriggerRecord[] {
-	return assemblers.configured(key, options, now).resolved;
+export function startIntake(key: string, options: CallAssemblerOptions, now: number): { records: TriggerRecord[]; lease: number } {
+	const { resolved, lease } = assemblers.started(key, options, now);
+	return { records: resolved, lease };
+}
+
+/** The trigger stopped: its calls wait for the next publishing as long as their silence timeout. */
+export function stopIntake(key: string, lease: number, now: number): void {
+	assemblers.stopped(key, lease, now);
 }
 
 /**

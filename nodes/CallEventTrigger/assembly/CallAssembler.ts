@@ -185,7 +185,7 @@ class BoundedSet {
 }
 
 export class CallAssembler {
-	private silenceMs = 0;
+	private silence = 0;
 	private maxPendingCalls = 0;
 	private reorderWindowMs = 0;
 	private maxCallAgeMs = 0;
@@ -215,10 +215,15 @@ export class CallAssembler {
 	}
 
 	private configure(options: CallAssemblerOptions): void {
-		this.silenceMs = options.silenceMs ?? 30 * 60_000;
+		this.silence = options.silenceMs ?? 30 * 60_000;
 		this.maxPendingCalls = Math.max(1, options.maxPendingCalls ?? 10_000);
 		this.reorderWindowMs = Math.max(0, options.reorderWindowMs ?? 0);
 		this.maxCallAgeMs = options.maxCallAgeMs ?? 4 * 3_600_000;
+	}
+
+	/** The silence timeout in force: how long a call may go unheard of before it is given up. */
+	get silenceMs(): number {
+		return this.silence;
 	}
 
 	/**
@@ -327,7 +332,7 @@ export class CallAssembler {
 	sweep(now: number): CallRecord[] {
 		const records = this.resolveWaiting(now);
 		for (const call of this.pending.values()) {
-			if (now - call.lastHeard >= this.silenceMs || now - call.firstHeard >= this.maxCallAgeMs) {
+			if (now - call.lastHeard >= this.silence || now - call.firstHeard >= this.maxCallAgeMs) {
 				records.push(this.resolve(call, now));
 			}
 		}

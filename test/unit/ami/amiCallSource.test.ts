@@ -5,7 +5,7 @@
  * publication.
  */
 import { AmiCallMapper } from '../../../nodes/AsteriskAmiTrigger/ami/AmiCallMapper';
-import { mapperOptions, publishedCallState, type AmiCallState } from '../../../nodes/AsteriskAmiTrigger/amiCallSource';
+import { mapperOptions, startPublishedCalls, stopPublishedCalls, type AmiCallState } from '../../../nodes/AsteriskAmiTrigger/amiCallSource';
 import type { CallRecord } from '../../../nodes/shared/callModel';
 import { chan, dialBegin, newchannel } from './amiEvents';
 
@@ -31,7 +31,7 @@ describe('mapperOptions', () => {
 	});
 });
 
-describe('publishedCallState', () => {
+describe('startPublishedCalls', () => {
 	/** Calls from sipgate ringing at 201, one a second from T0 on. */
 	function ring(state: AmiCallState, calls: number): void {
 		for (let n = 1; n <= calls; n++) {
@@ -45,28 +45,38 @@ describe('publishedCallState', () => {
 	}
 
 	it('gives a trigger published again its calls, and resolves the oldest a lower Max Pending Calls leaves no room for', () => {
-		const { state } = publishedCallState('amiCallSource.test', 'n1', { assembly: { maxPendingCalls: 20 } }, T0);
+		const { state } = startPublishedCalls('amiCallSource.test:n1', { assembly: { maxPendingCalls: 20 } }, T0);
 		ring(state, 15);
-		expect(publishedCallState('amiCallSource.test', 'n1', { assembly: { maxPendingCalls: 20 } }, T0 + 20_000)).toEqual({ state, resolved: [] });
-		const again = publishedCallState('amiCallSource.test', 'n1', { assembly: { maxPendingCalls: 10 } }, T0 + 30_000);
+		expect(startPublishedCalls('amiCallSource.test:n1', { assembly: { maxPendingCalls: 20 } }, T0 + 20_000)).toMatchObject({ state, resolved: [] });
+		const again = startPublishedCalls('amiCallSource.test:n1', { assembly: { maxPendingCalls: 10 } }, T0 + 30_000);
 		expect(again.state).toBe(state);
 		expect((again.resolved as CallRecord[]).map((record) => [record.callId, record.incomplete])).toEqual(
 			[1, 2, 3, 4, 5].map((n) => [`7${n}.1`, true]),
 		);
 		expect([state.assembler.pendingCount, state.mapper.trackedCalls]).toEqual([10, 10]);
 		// Another node, or another workflow, has calls of its own.
-		expect(publishedCallState('amiCallSource.test', 'n2', {}, T0).state).not.toBe(state);
-		expect(publishedCallState('amiCallSource.test2', 'n1', {}, T0).state).not.toBe(state);
+		expect(startPublishedCalls('amiCallSource.test:n2', {}, T0).state).not.toBe(state);
+		expect(startPublishedCalls('amiCallSource.test2:n1', {}, T0).state).not.toBe(state);
+	});
+
+	it('forgets the calls of a trigger stopped for longer than their silence timeout, instead of giving them up late as missed', () => {
+		const options = { assembly: { silenceMs: 60_000 } };
+		const { state, lease } = startPublishedCalls('amiCallSource.test:n4', options, T0);
+		ring(state, 3);
+		stopPublishedCalls('amiCallSource.test:n4', lease, T0 + 5_000);
+		const later = startPublishedCalls('amiCallSource.test:n4', options, T0 + 5_000 + 61_000);
+		expect(later.state).not.toBe(state);
+		expect([later.state.assembler.pendingCount, later.state.mapper.trackedCalls, later.resolved]).toEqual([0, 0, []]);
 	});
 
 	it('a Trunk Pattern that is no regular expression fails the publishing and changes nothing', () => {
 		const options = { mapping: { trunkPattern: '^sipgate$' }, assembly: { maxPendingCalls: 20 } };
-		const { state } = publishedCallState('amiCallSource.test', 'n3', options, T0);
+		const { state } = startPublishedCalls('amiCallSource.test:n3', options, T0);
 		ring(state, 15);
 		const broken = { mapping: { trunkPattern: '(' }, assembly: { maxPendingCalls: 10 } };
-		expect(() => publishedCallState('amiCallSource.test', 'n3', broken, T0)).toThrow(/Trunk Pattern/);
+		expect(() => startPublishedCalls('amiCallSource.test:n3', broken, T0)).toThrow(/Trunk Pattern/);
 		expect(state.assembler.pendingCount).toBe(15);
 		// Tried again when published again with the same options.
-		expect(() => publishedCallState('amiCallSource.test', 'n3', broken, T0)).toThrow(/Trunk Pattern/);
+		expect(() => startPublishedCalls('amiCallSource.test:n3', broken, T0)).toThrow(/Trunk Pattern/);
 	});
 });

@@ -1,7 +1,7 @@
 /**
  * The webhook's path into call assembly: one request's events, in the order the sender listed them.
  */
-import { configureIntake, intake, sweepIntake } from '../../../nodes/CallEventTrigger/callIntake';
+import { intake, startIntake, stopIntake, sweepIntake } from '../../../nodes/CallEventTrigger/callIntake';
 import type { CallRecord } from '../../../nodes/shared/callModel';
 import { at, ev } from './events';
 
@@ -65,8 +65,37 @@ describe('intake', () => {
 	it("publishing gives the timer's checks the new options at once, before any request", () => {
 		const key = 'callIntake.test:publish-timer';
 		intake(key, { silenceMs: 600_000 }, [ev(0, 'ringing', { line: '201' })], at(0));
-		expect(configureIntake(key, { silenceMs: 60_000 }, at(1))).toEqual([]);
+		expect(startIntake(key, { silenceMs: 60_000 }, at(1)).records).toEqual([]);
 		expect(sweepIntake(key, at(59))).toEqual([]);
 		expect((sweepIntake(key, at(61)) as CallRecord[]).map((r) => [r.callId, r.incomplete])).toEqual([['c1', true]]);
+	});
+	it('published again within the silence timeout after a stop, the calls go on; after a longer stop, they are forgotten, not mailed days late', () => {
+		const ringing = (key: string) =>
+			intake(key, { silenceMs: 60_000 }, [ev(0, 'offered', { eventId: 'o', caller: { number: '+49301234567' } }), ev(1, 'ringing', { line: '201' })], at(1));
+		const soon = 'callIntake.test:stopped-briefly';
+		ringing(soon);
+		stopIntake(soon, startIntake(soon, { silenceMs: 60_000 }, at(2)).lease, at(3));
+		startIntake(soon, { silenceMs: 60_000 }, at(30));
+		expect((intake(soon, { silenceMs: 60_000 }, [ev(31, 'answered', { line: '201' })], at(31)).records as CallRecord[]).map((r) => [r.outcome, r.caller.number])).toEqual([
+			['answered', '+49301234567'],
+		]);
+
+		const weekend = 'callIntake.test:stopped-for-the-weekend';
+		ringing(weekend);
+		stopIntake(weekend, startIntake(weekend, { silenceMs: 60_000 }, at(2)).lease, at(3));
+		startIntake(weekend, { silenceMs: 60_000 }, at(3 + 64 * 3600));
+		expect(sweepIntake(weekend, at(3 + 64 * 3600 + 10))).toEqual([]);
+		// Its event ids went with it: the same ids are a new call's, not a resend.
+		expect(intake(weekend, {}, [ev(0, 'offered', { eventId: 'o' })], at(3 + 64 * 3600 + 20)).ignored.duplicates).toBe(0);
+	});
+	it('the stop of a trigger that n8n replaced by a newer start leaves the calls of the newer one alone', () => {
+		const key = 'callIntake.test:stop-after-start';
+		intake(key, { silenceMs: 60_000 }, [ev(0, 'offered', { eventId: 'o' }), ev(1, 'ringing', { line: '201' })], at(1));
+		const older = startIntake(key, { silenceMs: 60_000 }, at(2)).lease;
+		startIntake(key, { silenceMs: 60_000 }, at(3));
+		stopIntake(key, older, at(4));
+		// Any later configuration forgets states stopped too long; this one is running.
+		startIntake('callIntake.test:another-trigger', {}, at(4 + 3600));
+		expect((sweepIntake(key, at(4 + 3600)) as CallRecord[]).map((r) => [r.callId, r.incomplete])).toEqual([['c1', true]]);
 	});
 });

@@ -254,7 +254,7 @@
 									</td>
 								</tr>
 								<!-- contact details -->
-								<xsl:if test="$c/email or $c/phone or $c/mobile or $c/street or $c/city or $c/url or $c/note">
+								<xsl:if test="$c/email or $c/phone or $c/mobile or $c/addressLines or $c/url or $c/note">
 									<xsl:call-template name="sectionHeading"><xsl:with-param name="text" select="$s/headingContact"/></xsl:call-template>
 									<tr>
 										<td style="padding:4px 28px 16px 28px;">
@@ -421,7 +421,7 @@
 			<xsl:with-param name="label" select="$s/labelCalledNumber"/>
 			<xsl:with-param name="value" select="$n/call/calledDisplay"/>
 		</xsl:call-template>
-		<xsl:if test="$c/email or $c/phone or $c/mobile or $c/street or $c/city or $c/url or $c/note">
+		<xsl:if test="$c/email or $c/phone or $c/mobile or $c/addressLines or $c/url or $c/note">
 			<xsl:text>&#10;</xsl:text>
 			<xsl:value-of select="$s/headingContact"/><xsl:text>&#10;</xsl:text>
 			<xsl:call-template name="line">

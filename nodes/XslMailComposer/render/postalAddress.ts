@@ -12,19 +12,45 @@ import type { Contact } from '../../shared/notification';
 /** The package's own mail languages first: a name two languages use for different countries reads as ours. */
 const PREFERRED_LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl'];
 
+/** ISO 3166-1 has no codes for the UK's own countries, yet addresses name them; in our mail languages. */
+const UK_COUNTRIES = [
+	'England', 'Scotland', 'Wales', 'Northern Ireland',
+	'Schottland', 'Nordirland',
+	'Angleterre', 'Écosse', 'Pays de Galles', 'Irlande du Nord',
+	'Inglaterra', 'Escocia', 'Gales', 'Irlanda del Norte',
+	'Inghilterra', 'Scozia', 'Galles', 'Irlanda del Nord',
+	'Engeland', 'Schotland', 'Noord-Ierland',
+];
+
+const UMLAUTS: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue' };
+
+/** Lower case without diacritics, ß as ss: "Österreich", "osterreich" and "ÖSTERREICH" alike. */
+function folded(name: string): string {
+	return name.toLowerCase().replace(/ß/g, 'ss').normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+}
+
+/** As written without umlaut keys: "Oesterreich", "Suedafrika". */
+function transliterated(name: string): string {
+	return folded(name.toLowerCase().normalize('NFC').replace(/[äöü]/g, (umlaut) => UMLAUTS[umlaut]));
+}
+
 let countryByName: Map<string, string> | undefined;
 
-/** Every country name and alias in every language the library knows, lower case → ISO 3166-1 alpha-2. */
+/** Every country name and alias in every language the library knows, as written and folded → ISO 3166-1 alpha-2. */
 function countryIndex(): Map<string, string> {
 	if (countryByName) return countryByName;
-	const index = new Map<string, string>();
 	const languages = [...PREFERRED_LANGUAGES, ...countries.langs().filter((lang) => !PREFERRED_LANGUAGES.includes(lang))];
-	for (const language of languages) {
-		for (const [code, names] of Object.entries(countries.getNames(language, { select: 'all' }))) {
-			for (const name of names) {
-				const key = name.toLowerCase();
-				if (!index.has(key)) index.set(key, code);
-			}
+	const named = languages.flatMap((language) =>
+		Object.entries(countries.getNames(language, { select: 'all' })).flatMap(([code, names]) => names.map((name) => [name, code])),
+	);
+	named.push(...UK_COUNTRIES.map((name) => [name, 'GB']));
+	const index = new Map<string, string>();
+	// Every name as written before any folded one: folding makes names of different countries alike
+	// (Icelandic "Kongó" is the Republic of the Congo, German "Kongo" the Democratic Republic).
+	for (const spelling of [(name: string) => name.toLowerCase(), folded, transliterated]) {
+		for (const [name, code] of named) {
+			const key = spelling(name);
+			if (!index.has(key)) index.set(key, code);
 		}
 	}
 	countryByName = index;
@@ -37,20 +63,61 @@ export function countryCodeOf(country: string): string | undefined {
 	if (/^[A-Za-z]{2,3}$/.test(written) && countries.isValid(written.toUpperCase())) {
 		return written.length === 2 ? written.toUpperCase() : countries.toAlpha2(written.toUpperCase());
 	}
-	return countryIndex().get(written.toLowerCase());
+	const index = countryIndex();
+	return index.get(written.toLowerCase()) ?? index.get(folded(written));
+}
+
+/** Stands for the contact's country in a probe; no template renames it. */
+const CONTACT_COUNTRY = 'the contact’s country';
+
+/** Per country code (at most some 250): the formatter's own country lines, none for most codes. */
+const formattersCountry = new Map<string, string[]>();
+
+function formattersCountryLines(countryCode: string): string[] {
+	let own = formattersCountry.get(countryCode);
+	if (!own) {
+		const probe = format({ country: CONTACT_COUNTRY }, { countryCode, output: 'array' });
+		own = probe.includes(CONTACT_COUNTRY) ? [] : probe;
+		formattersCountry.set(countryCode, own);
+	}
+	return own;
 }
 
 /**
- * The address lines, the country last as the contact has it (not renamed into English). Without a
- * known country, the common European order ("80331 München").
+ * Without the lines a territory's template writes in place of any country given, in English
+ * ("Guadeloupe, France" for GP; "Falkland Islands / United Kingdom" for FK): the formatter's own
+ * rendering of a country alone ends in them.
+ */
+function withoutFormattersCountry(lines: string[], countryCode: string): string[] {
+	const own = formattersCountryLines(countryCode);
+	if (own.length === 0) return lines;
+	let kept = lines.length;
+	for (let i = own.length - 1; i >= 0 && kept > 0 && lines[kept - 1] === own[i]; i--) kept--;
+	return lines.slice(0, kept);
+}
+
+/**
+ * The address lines, the country last as the contact has it (not renamed into English, no line of
+ * the formatter's own for a territory). Without a known country, the common European order
+ * ("80331 München").
  */
 export function postalAddressLines(contact: Pick<Contact, 'street' | 'postalCode' | 'city' | 'state' | 'country'>): string[] {
 	const { street = '', postalCode = '', city = '', state = '', country = '' } = contact;
 	if (!street && !postalCode && !city && !state) return country ? [country] : [];
 	const countryCode = country ? countryCodeOf(country) : undefined;
 	const lines = format(
-		{ road: street, postcode: postalCode, city, state, ...(countryCode ? { countryCode } : {}) },
-		{ output: 'array', ...(countryCode ? { countryCode } : {}) },
+		{
+			road: street,
+			postcode: postalCode,
+			city,
+			state,
+			// CRMs keep a province in `state`: Italy ("00186 Roma RM") and Ireland write it as the
+			// templates' county. Without a city they would take the county for it ("IL, IL 62704").
+			...(city ? { county: state } : {}),
+		},
+		// The postcode as the contact has it: the clean-up drops OpenStreetMap's lists and ranges.
+		{ output: 'array', cleanupPostcode: false, ...(countryCode ? { countryCode } : {}) },
 	);
-	return country ? [...lines, country] : lines;
+	if (!countryCode) return country ? [...lines, country] : lines;
+	return [...withoutFormattersCountry(lines, countryCode), country];
 }

@@ -186,9 +186,11 @@ describe('default template', () => {
 		[{ street: 'Lindwurmstraße 12', city: 'München', postalCode: '80337', country: 'DE' }, 'Lindwurmstraße 12, 80337 München, DE'],
 		[{ street: 'Lindwurmstraße 12', city: 'München', postalCode: '80337' }, 'Lindwurmstraße 12, 80337 München'],
 		[{ country: 'Deutschland' }, 'Deutschland'],
+		[{ state: 'IL', postalCode: '62704', country: 'USA' }, 'IL 62704, USA'],
 	])('writes the address %j as its country does', async (address, line) => {
 		const notification = missedCall();
-		notification.contact = { ...notification.contact, ...address };
+		// Known by name and address only: the address alone brings the contact block.
+		notification.contact = { company: 'Müller & Söhne GmbH', ...address };
 		const mail = await compose(notification);
 		expect(mail.text).toContain(`\nAdresse: ${line}\n`);
 		expect(DomUtils.textContent(parseDocument(mail.html))).toContain(`Adresse${line}`);

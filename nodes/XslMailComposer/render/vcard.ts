@@ -7,6 +7,7 @@
 import vCardsJS from 'vcards-js';
 import type { Contact, NotifiedCaller } from '../../shared/notification';
 import { sendableAddress } from '../../shared/emailAddress';
+import { plainNumberOf } from '../../shared/phoneNumbers';
 import { contactDisplayName, contactPersonName, hasContactData } from './contact';
 import { dialablePart, dialString, hasNoCallbackNumber } from './telephonyLink';
 import { cleanLine, cleanMultiline } from './text';
@@ -129,7 +130,7 @@ export function buildVCard(contact: Contact | null, caller?: NotifiedCaller | nu
 	card.workEmail = sendableAddress(email) ?? '';
 	const phone = phoneNumber(contact.phone);
 	const mobile = phoneNumber(contact.mobile);
-	const callerNumber = caller && !hasNoCallbackNumber(caller) ? phoneNumber(caller.e164 || caller.display || caller.number) : '';
+	const callerNumber = caller && !hasNoCallbackNumber(caller) ? phoneNumber(caller.e164 || caller.display || plainNumberOf(caller.number)) : '';
 	// The caller's number in any of the forms the trigger gave it, as a phone dials them.
 	const dials = (number: string | null) => dialString({ number: number ?? '', e164: null }).replace(/^00/, '+');
 	const callerDials = caller ? [caller.e164, caller.display, caller.number].map(dials) : [];

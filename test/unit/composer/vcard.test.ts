@@ -97,6 +97,14 @@ describe('vCard of the caller', () => {
 	});
 
 	it.each([
+		['sip:+4930123456@pbx.example;user=phone', ['+4930123456']],
+		['Max <+4930123456>', ['+4930123456']],
+		['sip:202@carrier.example', []],
+	])('gives the caller’s number %s, as it came without a filter before the composer, as the number in it', (number, tels) => {
+		expect(values(card({ name: 'Jo' }, { number, e164: null, display: '', name: '', restricted: false }).parsed, 'tel')).toEqual(tels);
+	});
+
+	it.each([
 		['+49 (0)89 2345-678 ext. 12', '+49 89 2345-678'],
 		['089 1234567 x 99', '089 1234567'],
 		['089 1234567 (Zentrale)', '089 1234567'],

@@ -157,7 +157,7 @@ export class AsteriskAmiTrigger implements INodeType {
 		// the activation with its own back-off. An unreachable PBX is not fatal: it may be rebooting.
 		let source: AmiCallSource | undefined;
 		let activated = false;
-		await new Promise<void>((resolve, reject) => {
+		const activation = new Promise<void>((resolve, reject) => {
 			const activate = () => {
 				activated = true;
 				resolve();
@@ -173,14 +173,17 @@ export class AsteriskAmiTrigger implements INodeType {
 					// The same secret will be refused again: stop, and let n8n show the workflow's error.
 					void source?.close();
 					if (activated) this.emitError(error);
-					else {
-						// n8n does not stop a trigger whose start failed.
-						stopPublishedCalls(trigger, lease, Date.now());
-						reject(error);
-					}
+					else reject(error);
 				},
 			});
 		});
+		try {
+			await activation;
+		} catch (error) {
+			// n8n does not stop a trigger whose start failed.
+			stopPublishedCalls(trigger, lease, Date.now());
+			throw error;
+		}
 		return {
 			closeFunction: async () => {
 				stopPublishedCalls(trigger, lease, Date.now());

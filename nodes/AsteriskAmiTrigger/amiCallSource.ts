@@ -62,7 +62,7 @@ export class AmiCallState {
 		void previous?.close();
 	}
 
-	/** A closed source lets go of the state (and the state of it: its client holds the AMI secret). */
+	/** Forgets a closed source: kept with the calls, its client would keep the AMI secret in memory. */
 	release(source: AmiCallSource): void {
 		if (this.source === source) this.source = undefined;
 	}
@@ -72,9 +72,9 @@ const published = new TriggerStates<AmiCallStateOptions, CallRecord, AmiCallStat
 
 /**
  * The calls of a published trigger (workflow + node + the AMI user and host it logs in to: another
- * PBX's calls are not these), kept in process memory, so that publishing the workflow again goes on with the
- * calls ringing then, as a reconnect does. With the calls the new options resolve at once, and the
- * lease to hand to `stopPublishedCalls`. The editor's Test step makes a state of its own instead.
+ * PBX's calls are not these), kept in process memory, so that publishing the workflow again goes on
+ * with the calls ringing then, as a reconnect does. With the calls the new options resolve at once,
+ * and the lease to hand to `stopPublishedCalls`. The editor's Test step makes a state of its own.
  */
 export function startPublishedCalls(
 	trigger: string,

@@ -17,7 +17,7 @@ import type { CallEvent, TriggerRecord } from '../shared/callModel';
 import { TRIGGER_OPTIONS_HINT } from '../shared/assemblyOptions';
 import { ConfigurationError } from '../shared/errors';
 import { SWEEP_INTERVAL_MS } from './assembly/CallAssembler';
-import { intake, intakeAnswer, intakeKey, sipgateCallIdsOf, startIntake, stopIntake, sweepIntake } from './callIntake';
+import { intake, intakeAnswer, intakeHeldBy, intakeKey, sipgateCallIdsOf, startIntake, stopIntake, sweepIntake } from './callIntake';
 import { callEventTriggerPanel, callEventTriggerProperties, callEventTriggerSubtitle } from './description';
 import { EventInputError } from './sources/errors';
 import { parseWebhookRequest } from './sources';
@@ -224,6 +224,12 @@ export class CallEventTrigger implements INodeType {
 		const { records: evicted, lease } = startIntake(key, settings.assembly, Date.now());
 		if (evicted.length > 0) this.emit([asItems(evicted)]);
 		const timer = setInterval(() => {
+			// A trigger n8n left running when it started another (n8n 1.x, after a sibling trigger failed
+			// to start) would emit the calls it resolves into a dead context: only the newest sweeps.
+			if (!intakeHeldBy(key, lease)) {
+				clearInterval(timer);
+				return;
+			}
 			// A call resolved while n8n stops might never run; pending, it is at least not half-done.
 			if (isStopping()) return;
 			const records = sweepIntake(key, Date.now());

@@ -80,6 +80,11 @@ export function stopIntake(key: string, lease: number, now: number): void {
 	assemblers.stopped(key, lease, now);
 }
 
+/** Whether the trigger of that start still holds its calls (no stop, no newer start since). */
+export function intakeHeldBy(key: string, lease: number): boolean {
+	return assemblers.holds(key, lease);
+}
+
 /**
  * The webhook's JSON answer: the request's events, the records it resolved, and, only when there
  * are any, the events that changed nothing, so that a sender resending a call sees why.

@@ -15,10 +15,13 @@ export interface TriggerState<Options, Resolved> {
 interface Entry<State> {
 	signature: string;
 	state: State;
-	/** Which start of the trigger holds the state; a stop of an earlier one leaves it alone. */
+	/** Which start of the trigger holds the state (0: none yet); a stop of an earlier one leaves it alone. */
 	lease: number;
-	/** When its trigger stopped, while no newer one has started. */
-	stoppedAt?: number;
+	/**
+	 * Since when no running trigger holds the state (stopped, or only fed by requests, as the test
+	 * URL's): it is forgotten once that is longer than its silence timeout.
+	 */
+	idleSince?: number;
 }
 
 export class TriggerStates<Options, Resolved, State extends TriggerState<Options, Resolved>> {
@@ -29,15 +32,26 @@ export class TriggerStates<Options, Resolved, State extends TriggerState<Options
 
 	/**
 	 * The state under `key` with these options: made, or given them if they changed; with the calls
-	 * that resolves at once (a lower Max Pending Calls).
+	 * that resolves at once (a lower Max Pending Calls). A state idle for longer than its silence
+	 * timeout, the old or the new, is made anew, as after a restart of n8n: its calls would otherwise
+	 * be given up as missed hours or days late (a workflow unpublished over the weekend, a test call
+	 * left ringing); using an idle state (a request to the test URL) keeps it for another timeout.
 	 */
 	configured(key: string, options: Options, now: number): { state: State; resolved: Resolved[] } {
-		this.forgetStopped(now);
+		this.forgetIdle(now);
 		const signature = JSON.stringify(options);
 		const entry = this.entries.get(key);
+		if (entry?.idleSince !== undefined) {
+			const fresh = this.create(options);
+			if (now - entry.idleSince > Math.min(entry.state.silenceMs, fresh.silenceMs)) {
+				this.entries.set(key, { signature, state: fresh, lease: entry.lease, idleSince: now });
+				return { state: fresh, resolved: [] };
+			}
+			entry.idleSince = now;
+		}
 		if (!entry) {
 			const state = this.create(options);
-			this.entries.set(key, { signature, state, lease: 0 });
+			this.entries.set(key, { signature, state, lease: 0, idleSince: now });
 			return { state, resolved: [] };
 		}
 		if (entry.signature === signature) return { state: entry.state, resolved: [] };
@@ -52,28 +66,34 @@ export class TriggerStates<Options, Resolved, State extends TriggerState<Options
 		const configured = this.configured(key, options, now);
 		const entry = this.entries.get(key)!;
 		entry.lease = ++this.leases;
-		entry.stoppedAt = undefined;
+		entry.idleSince = undefined;
 		return { ...configured, lease: entry.lease };
 	}
 
 	/**
-	 * The trigger of that start stopped: published again, its calls go on. Stopped for longer than
-	 * its silence timeout (unpublished over the weekend), they are forgotten, as after a restart of
-	 * n8n, rather than given up as missed calls days late; so is the memory of a deleted workflow.
-	 * A stop that comes after a newer start (n8n may start the new trigger first) changes nothing.
+	 * The trigger of that start stopped (unpublished, published again, or its start failed): its
+	 * calls wait for the next start as long as their silence timeout. A stop that comes after a newer
+	 * start (n8n may start the new trigger first) changes nothing.
 	 */
 	stopped(key: string, lease: number, now: number): void {
 		const entry = this.entries.get(key);
-		if (entry?.lease === lease) entry.stoppedAt = now;
+		if (entry?.lease === lease && entry.idleSince === undefined) entry.idleSince = now;
+	}
+
+	/** Whether the trigger of that start still holds the state: a timer of a stopped one must not sweep it. */
+	holds(key: string, lease: number): boolean {
+		const entry = this.entries.get(key);
+		return entry?.lease === lease && entry.idleSince === undefined;
 	}
 
 	get(key: string): State | undefined {
 		return this.entries.get(key)?.state;
 	}
 
-	private forgetStopped(now: number): void {
-		for (const [key, { stoppedAt, state }] of this.entries) {
-			if (stoppedAt !== undefined && now - stoppedAt > state.silenceMs) this.entries.delete(key);
+	/** Also what is kept of deleted workflows and of nodes tested once, at the next use of any. */
+	private forgetIdle(now: number): void {
+		for (const [key, { idleSince, state }] of this.entries) {
+			if (idleSince !== undefined && now - idleSince > state.silenceMs) this.entries.delete(key);
 		}
 	}
 }

@@ -1,7 +1,7 @@
 /**
  * The webhook's path into call assembly: one request's events, in the order the sender listed them.
  */
-import { intake, startIntake, stopIntake, sweepIntake } from '../../../nodes/CallEventTrigger/callIntake';
+import { intake, intakeHeldBy, startIntake, stopIntake, sweepIntake } from '../../../nodes/CallEventTrigger/callIntake';
 import type { CallRecord } from '../../../nodes/shared/callModel';
 import { at, ev } from './events';
 
@@ -87,6 +87,39 @@ describe('intake', () => {
 		expect(sweepIntake(weekend, at(3 + 64 * 3600 + 10))).toEqual([]);
 		// Its event ids went with it: the same ids are a new call's, not a resend.
 		expect(intake(weekend, {}, [ev(0, 'offered', { eventId: 'o' })], at(3 + 64 * 3600 + 20)).ignored.duplicates).toBe(0);
+	});
+	it('a stopped trigger whose webhook still gets requests keeps its calls while they come (n8n retrying a failed activation)', () => {
+		const key = 'callIntake.test:stopped-but-fed';
+		const options = { silenceMs: 60_000 };
+		stopIntake(key, startIntake(key, options, at(0)).lease, at(0));
+		intake(key, options, [ev(50, 'offered', { eventId: 'a', caller: { number: '+49301234567' } }), ev(50, 'ringing', { eventId: 'b', line: '201' })], at(50));
+		expect(intake(key, options, [ev(70, 'ringing', { eventId: 'c', line: '202' }), ev(50, 'ringing', { eventId: 'b', line: '201' })], at(70)).ignored.duplicates).toBe(1);
+		const ended = intake(key, options, [ev(80, 'ended', { eventId: 'd' })], at(80)).records as CallRecord[];
+		expect(ended.map((r) => [r.outcome, r.caller.number, r.legs.map((leg) => leg.line)])).toEqual([['missed', '+49301234567', ['201', '202']]]);
+	});
+	it('a call left ringing at the test URL is forgotten once no request came for its silence timeout, not resolved into a later test run', () => {
+		const key = 'callIntake.test:test-url';
+		const options = { silenceMs: 60_000 };
+		intake(key, options, [ev(0, 'offered', { callId: 'old', caller: { number: '+4930999' } }), ev(1, 'ringing', { callId: 'old', line: '201' })], at(1));
+		const twoDaysLater = at(2 * 86_400);
+		const records = intake(key, options, [ev(2 * 86_400, 'offered', { callId: 'new', caller: { number: '+4930111' } })], twoDaysLater).records as CallRecord[];
+		expect(records.map((r) => r.callId)).toEqual([]);
+	});
+	it('published again with a shorter silence timeout than the stop lasted, the calls are forgotten, not given up late', () => {
+		const key = 'callIntake.test:shorter-timeout';
+		intake(key, { silenceMs: 86_400_000 }, [ev(0, 'offered', { caller: { number: '+49301234567' } }), ev(1, 'ringing', { line: '201' })], at(1));
+		stopIntake(key, startIntake(key, { silenceMs: 86_400_000 }, at(2)).lease, at(2));
+		startIntake(key, { silenceMs: 1_800_000 }, at(2 + 7200));
+		expect(sweepIntake(key, at(2 + 7200 + 10))).toEqual([]);
+	});
+	it("a stopped trigger's timer, or one n8n replaced by a newer start, no longer holds the calls", () => {
+		const key = 'callIntake.test:holds';
+		const first = startIntake(key, {}, at(0)).lease;
+		expect(intakeHeldBy(key, first)).toBe(true);
+		const second = startIntake(key, {}, at(1)).lease;
+		expect([intakeHeldBy(key, first), intakeHeldBy(key, second)]).toEqual([false, true]);
+		stopIntake(key, second, at(2));
+		expect(intakeHeldBy(key, second)).toBe(false);
 	});
 	it('the stop of a trigger that n8n replaced by a newer start leaves the calls of the newer one alone', () => {
 		const key = 'callIntake.test:stop-after-start';

@@ -105,7 +105,7 @@ export function numberOf(written: string): string {
  */
 export function plainNumberOf(written: string): string {
 	const number = numberOf(written);
-	const dialledWithPrefix = number.startsWith('+') || (number.startsWith('0') && isDialString(number));
+	const dialledWithPrefix = number.startsWith('+') || /^0\d{3,}$/.test(stripFormatting(number));
 	return isSipAddress(written) && !dialledWithPrefix && !isWithheld(number) ? written.trim() : number;
 }
 

@@ -96,6 +96,10 @@ function withoutFormattersCountry(lines: string[], countryCode: string): string[
 	return lines.slice(0, kept);
 }
 
+function occurrences(lines: string[], text: string): number {
+	return lines.join('\n').split(text).length - 1;
+}
+
 /**
  * The address lines, the country last as the contact has it (not renamed into English, no line of
  * the formatter's own for a territory). Without a known country, the common European order
@@ -105,19 +109,17 @@ export function postalAddressLines(contact: Pick<Contact, 'street' | 'postalCode
 	const { street = '', postalCode = '', city = '', state = '', country = '' } = contact;
 	if (!street && !postalCode && !city && !state) return country ? [country] : [];
 	const countryCode = country ? countryCodeOf(country) : undefined;
-	const lines = format(
-		{
-			road: street,
-			postcode: postalCode,
-			city,
-			state,
-			// CRMs keep a province in `state`: Italy ("00186 Roma RM") and Ireland write it as the
-			// templates' county. Without a city they would take the county for it ("IL, IL 62704").
-			...(city ? { county: state } : {}),
-		},
-		// The postcode as the contact has it: the clean-up drops OpenStreetMap's lists and ranges.
-		{ output: 'array', cleanupPostcode: false, ...(countryCode ? { countryCode } : {}) },
-	);
+	const written = { road: street, postcode: postalCode, city, state };
+	// The postcode as the contact has it: the clean-up drops OpenStreetMap's lists and ranges.
+	const options = { output: 'array', cleanupPostcode: false, ...(countryCode ? { countryCode } : {}) } as const;
+	// CRMs keep a province in `state`: Italy ("00186 Roma RM") and Ireland write it as the templates'
+	// county. Without a city they would take the county for it ("IL, IL 62704"); and a region the
+	// template leaves as written ("Lazio", not a province's sigla) is not written there.
+	let lines = format(city ? { ...written, county: state } : written, options);
+	if (city && state.length > 2) {
+		const withoutCounty = format(written, options);
+		if (occurrences(lines, state) > occurrences(withoutCounty, state)) lines = withoutCounty;
+	}
 	if (!countryCode) return country ? [...lines, country] : lines;
 	return [...withoutFormattersCountry(lines, countryCode), country];
 }

@@ -53,6 +53,8 @@ describe('postalAddressLines: the address as its country writes it, the country 
 		// Italy: the province's sigla after the town, also when the CRM names the province.
 		[{ street: 'Via del Corso 1', postalCode: '00186', city: 'Roma', state: 'RM', country: 'Italia' }, ['Via del Corso 1', '00186 Roma RM', 'Italia']],
 		[{ street: 'Via Dante 2', postalCode: '20121', city: 'Milano', state: 'Milano', country: 'IT' }, ['Via Dante 2', '20121 Milano MI', 'IT']],
+		// A region is no province: Italians leave it out.
+		[{ street: 'Via del Corso 1', postalCode: '00186', city: 'Roma', state: 'Lazio', country: 'Italia' }, ['Via del Corso 1', '00186 Roma', 'Italia']],
 		[{ street: 'Calle Mayor 1', postalCode: '28013', city: 'Madrid', state: 'Madrid', country: 'España' }, ['Calle Mayor 1', '28013 Madrid', 'España']],
 		[{ street: 'Keizersgracht 1', postalCode: '1015CJ', city: 'Amsterdam', country: 'Nederland' }, ['Keizersgracht 1', '1015 CJ Amsterdam', 'Nederland']],
 		// Royal Mail: the post town, then the postcode on a line of its own.

@@ -107,6 +107,7 @@ describe('readableNumber (the mail, without a numbering plan)', () => {
 		// A national or international number at a carrier's host is one to dial.
 		['sip:0891234200@carrier.example', '0891234200'],
 		['sip:004989123456@carrier.example', '004989123456'],
+		['sip:0@carrier.example', 'sip:0@carrier.example'],
 		['tel:+49-89-1234200', '+49 89 1234200'],
 	])('%s reads %s', (written, readable) => expect(readableNumber(written)).toBe(readable));
 });

@@ -81,7 +81,7 @@ export class AsteriskAmiTrigger implements INodeType {
 			assembly,
 		};
 		// Options the mapper cannot take (a Trunk Pattern that is no regular expression) fail here, named.
-		const callState = <T>(make: () => T): T => {
+		const withOptionError = <T>(make: () => T): T => {
 			try {
 				return make();
 			} catch (error) {
@@ -126,7 +126,7 @@ export class AsteriskAmiTrigger implements INodeType {
 			// Any failure ends the test with its reason: the user is waiting, not a reconnect loop.
 			let source: AmiCallSource | undefined;
 			// Calls of its own: the published workflow's go on untouched.
-			const testState = callState(() => new AmiCallState(callOptions));
+			const testState = withOptionError(() => new AmiCallState(callOptions));
 			return {
 				manualTriggerFunction: async () =>
 					new Promise<void>((resolve, reject) => {
@@ -151,7 +151,7 @@ export class AsteriskAmiTrigger implements INodeType {
 		// Publishing again goes on with the calls of the previous publication.
 		// Its calls are this PBX's: another host's (a credential changed) are not taken over.
 		const trigger = `${this.getWorkflow().id}:${node.id}:${credentials.username}@${credentials.host}`;
-		const { state, resolved, lease } = callState(() => startPublishedCalls(trigger, callOptions, Date.now()));
+		const { state, resolved, lease } = withOptionError(() => startPublishedCalls(trigger, callOptions, Date.now()));
 		if (resolved.length > 0) emit(resolved);
 		// Activation waits for the first login, so a wrong secret fails it at once; n8n then retries
 		// the activation with its own back-off. An unreachable PBX is not fatal: it may be rebooting.

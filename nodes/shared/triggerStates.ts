@@ -38,21 +38,23 @@ export class TriggerStates<Options, Resolved, State extends TriggerState<Options
 	 * left ringing); using an idle state (a request to the test URL) keeps it for another timeout.
 	 */
 	configured(key: string, options: Options, now: number): { state: State; resolved: Resolved[] } {
+		// Idle longer than their own timeout: gone here.
 		this.forgetIdle(now);
 		const signature = JSON.stringify(options);
 		const entry = this.entries.get(key);
-		if (entry?.idleSince !== undefined) {
-			const fresh = this.create(options);
-			if (now - entry.idleSince > Math.min(entry.state.silenceMs, fresh.silenceMs)) {
-				this.entries.set(key, { signature, state: fresh, lease: entry.lease, idleSince: now });
-				return { state: fresh, resolved: [] };
-			}
-			entry.idleSince = now;
-		}
 		if (!entry) {
 			const state = this.create(options);
 			this.entries.set(key, { signature, state, lease: 0, idleSince: now });
 			return { state, resolved: [] };
+		}
+		if (entry.idleSince !== undefined) {
+			// Or than the new timeout, which changed options may shorten.
+			const fresh = entry.signature === signature ? undefined : this.create(options);
+			if (fresh && now - entry.idleSince > fresh.silenceMs) {
+				this.entries.set(key, { signature, state: fresh, lease: entry.lease, idleSince: now });
+				return { state: fresh, resolved: [] };
+			}
+			entry.idleSince = now;
 		}
 		if (entry.signature === signature) return { state: entry.state, resolved: [] };
 		const resolved = entry.state.reconfigure(options, now);

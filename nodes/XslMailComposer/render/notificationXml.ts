@@ -256,18 +256,21 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 		voicemailOwner,
 	};
 
+	// The line that took the call by pickup. A PBX reports no ringing for it, so its leg opens at the
+	// answer: "0 s, answered" would read as if it had rung.
+	const pickupLine = answeredBy?.pickup === true ? cleanLine(answeredBy.line) : null;
+
 	const legElements = legs.map((leg) => {
+		const line = cleanLine(leg.line);
 		const result = cleanLine(leg.result);
 		const divertedTo = cleanLine(leg.divertedTo);
 		// Picked up by its own owner on another device: answered elsewhere, not by a colleague.
 		const pickedUpByOwner = result === 'pickedUp' && leg.owner != null && leg.owner.id === answeredByUser?.id;
-		// The line that took the call by pickup. A PBX reports no ringing for it, so its leg opens at
-		// the answer: "0 s, answered" would read as if it had rung.
-		const pickupLine = result === 'answered' && answeredBy?.pickup === true && cleanLine(leg.line) === cleanLine(answeredBy.line);
+		const tookByPickup = result === 'answered' && line === pickupLine;
 		const seconds = secondsBetween(instant(leg.ringingFrom), instant(leg.ringingUntil));
-		const durationText = endUnknown(leg) ? strings.durationUnknown : pickupLine && seconds === 0 ? '' : undefined;
+		const durationText = endUnknown(leg) ? strings.durationUnknown : tookByPickup && seconds === 0 ? '' : undefined;
 		return el('leg', [
-			el('line', cleanLine(leg.line)),
+			el('line', line),
 			...optional('ownerId', cleanLine(leg.owner?.id)),
 			...optional('ownerName', cleanLine(leg.owner?.name)),
 			el('mine', Boolean(leg.owner) && leg.owner?.id === recipient?.id),
@@ -275,7 +278,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			timeElement('ringingUntil', leg.ringingUntil, zone, language),
 			durationElement('duration', seconds, strings, durationText),
 			el('result', result),
-			el('resultText', legResultText(pickedUpByOwner ? 'answeredElsewhere' : pickupLine ? 'answeredByPickup' : result, strings)),
+			el('resultText', legResultText(pickedUpByOwner ? 'answeredElsewhere' : tookByPickup ? 'answeredByPickup' : result, strings)),
 			...optional('divertedTo', divertedTo),
 			...optional('divertedToDisplay', readableNumber(divertedTo)),
 			...optional('divertedToName', ownerOfLine.get(divertedTo) ?? ''),

@@ -12,12 +12,12 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { TriggerRecord } from '../shared/callModel';
 import type { Contact } from '../shared/notification';
 import { numberingPlanCountries, type NumberingPlan } from '../shared/phoneNumbers';
-import { timeZoneNames } from '../shared/timeZone';
 import { DEFAULT_COUNTRY, missedCallFilterProperties, missedCallFilterSubtitle } from './description';
 import { EmptyDirectoryError } from './directory';
 import { compileFilter, filterCall, filterPresence, readFilterItem, type CompiledFilter } from './filter';
 import type { FilterSettings } from './rules';
 import { openFilterState, type FilterStateSession } from './state';
+import { listedTimeZones } from './timeZoneList';
 
 type Outputs = [INodeExecutionData[], INodeExecutionData[], INodeExecutionData[]];
 const NOTIFY = 0;
@@ -53,7 +53,7 @@ export class MissedCallFilter implements INodeType {
 				const current = (this.getCurrentNodeParameter('options') as IDataObject | undefined)?.timeZone;
 				return [
 					{ name: "The Workflow's Time Zone", value: '' },
-					...timeZoneNames(current).map((zone) => ({ name: zone, value: zone })),
+					...listedTimeZones(current).map(({ zone, place }) => ({ name: zone, value: zone, ...(place && { description: place }) })),
 				];
 			},
 		},

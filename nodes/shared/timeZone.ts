@@ -18,17 +18,6 @@ export function isTimeZone(name: string): boolean {
 	return valid;
 }
 
-/**
- * The IANA time zones the editor lists: UTC first, then the places by name. Node's list keeps some
- * older names (`Asia/Calcutta`, `Europe/Kiev`); a `current` zone the filter takes in another name
- * (`Asia/Kolkata`, `US/Eastern`) is listed too, so that the editor does not mark it as unsupported.
- */
-export function timeZoneNames(current?: unknown): string[] {
-	const places = Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC' && isTimeZone(zone));
-	if (typeof current === 'string' && current !== 'UTC' && !places.includes(current) && isTimeZone(current)) places.push(current);
-	return ['UTC', ...places.sort()];
-}
-
 /** `UTC+2`, `GMT-5`, `+02:00`: an offset where a zone was asked for. */
 const FIXED_OFFSET = /^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i;
 

@@ -102,9 +102,47 @@ function durationElement(name: string, seconds: number, strings: Record<string, 
 	return el(name, [el('seconds', seconds), el('text', unknownText ?? formatDuration(seconds, strings))]);
 }
 
-function instant(iso: unknown): DateTime | undefined {
-	const parsed = typeof iso === 'string' ? DateTime.fromISO(iso, { zone: 'utc' }) : undefined;
-	return parsed?.isValid ? parsed : undefined;
+/**
+ * The mail's points in time in the recipient's zone and language. A call's times recur (a leg rings
+ * from the call's start, the answer ends a leg; each is also measured for durations), and luxon
+ * parses and converts anew each time: each ISO text is read once per mail.
+ */
+class MailClock {
+	private readonly read = new Map<string, DateTime | undefined>();
+
+	constructor(
+		private readonly zone: string,
+		private readonly locale: string,
+	) {}
+
+	/** `iso` in the recipient's zone and language; undefined when it is no time. */
+	local(iso: unknown): DateTime | undefined {
+		if (typeof iso !== 'string') return undefined;
+		if (!this.read.has(iso)) {
+			const parsed = DateTime.fromISO(iso, { zone: 'utc' });
+			this.read.set(iso, parsed.isValid ? parsed.setZone(this.zone).setLocale(this.locale) : undefined);
+		}
+		return this.read.get(iso);
+	}
+}
+
+/** Enough for every zone, language and season in use; bounded, as zones and languages come from user data. */
+const MAX_ZONE_NAMES = 1_000;
+const zoneNames = new Map<string, string>();
+
+/**
+ * The zone's short name at that time ("MEZ", "MESZ", "GMT+5:30"). luxon builds a new Intl formatter
+ * for each (~0.1 ms, eight times a mail) to get one of a handful of answers; the name follows from
+ * the zone, language and offset (the year too, for the rare zone renamed at an unchanged offset).
+ */
+function zoneName(local: DateTime): string {
+	const key = `${local.zoneName}|${local.locale}|${local.offset}|${local.year}`;
+	let name = zoneNames.get(key);
+	if (name === undefined) {
+		name = local.toFormat('ZZZZ');
+		if (zoneNames.size < MAX_ZONE_NAMES) zoneNames.set(key, name);
+	}
+	return name;
 }
 
 function formatDate(local: DateTime, { formats }: Language): string {
@@ -116,17 +154,16 @@ function formatDate(local: DateTime, { formats }: Language): string {
  * the recipient's zone and language ("MEZ", "EST", "GMT+5:30"): a time alone cannot tell a
  * recipient whose zone is not set that the mail uses another.
  */
-function timeElement(name: string, iso: unknown, zone: string, language: Language): XmlElement {
-	const utc = instant(iso);
-	if (!utc) return el(name, [el('iso', cleanLine(iso))]);
-	const local = utc.setZone(zone).setLocale(language.locale);
+function timeElement(name: string, iso: unknown, clock: MailClock, language: Language): XmlElement {
+	const local = clock.local(iso);
+	if (!local) return el(name, [el('iso', cleanLine(iso))]);
 	return el(name, [
 		el('iso', cleanLine(iso)),
 		el('local', local.toISO() ?? ''),
 		el('date', formatDate(local, language)),
 		el('time', local.toFormat(language.formats.time)),
 		el('timeWithSeconds', local.toFormat(language.formats.timeWithSeconds)),
-		el('zone', local.toFormat('ZZZZ')),
+		el('zone', zoneName(local)),
 	]);
 }
 
@@ -135,11 +172,11 @@ function secondsBetween(from: DateTime | undefined, until: DateTime | undefined)
 }
 
 /** How long any phone rang: the union of the legs' ringing periods (parallel ringing counts once). */
-function ringSeconds(legs: OwnedLeg[]): number {
+function ringSeconds(legs: OwnedLeg[], clock: MailClock): number {
 	const periods: [number, number][] = [];
 	for (const leg of legs) {
-		const from = instant(leg.ringingFrom)?.toMillis();
-		const until = instant(leg.ringingUntil)?.toMillis();
+		const from = clock.local(leg.ringingFrom)?.toMillis();
+		const until = clock.local(leg.ringingUntil)?.toMillis();
 		if (from !== undefined && until !== undefined && until > from) periods.push([from, until]);
 	}
 	periods.sort((a, b) => a[0] - b[0]);
@@ -231,8 +268,9 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const answeredByUser = notification.answeredByUser ?? null;
 	// A line and the number dialled are ours, whatever host a SIP address gives: `sip:200@pbx` is our 200.
 	const answeredByLabel = cleanLine(answeredByUser?.name) || readableNumber(numberOf(cleanLine(answeredBy?.line)));
-	const startedAt = instant(call?.startedAt)?.setZone(zone).setLocale(language.locale);
-	const ringDuration = ringSeconds(legs);
+	const clock = new MailClock(zone, language.locale);
+	const startedAt = clock.local(call?.startedAt);
+	const ringDuration = ringSeconds(legs, clock);
 	// A call resolved by silence had its still-ringing legs closed when it was given up: how long they
 	// rang is not known, and the estimate (up to the silence timeout) must not read as a fact.
 	const endUnknown = (leg: OwnedLeg) => leg.stillRinging === true;
@@ -267,15 +305,15 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 		// Picked up by its own owner on another device: answered elsewhere, not by a colleague.
 		const pickedUpByOwner = result === 'pickedUp' && leg.owner != null && leg.owner.id === answeredByUser?.id;
 		const tookByPickup = result === 'answered' && line === pickupLine;
-		const seconds = secondsBetween(instant(leg.ringingFrom), instant(leg.ringingUntil));
+		const seconds = secondsBetween(clock.local(leg.ringingFrom), clock.local(leg.ringingUntil));
 		const durationText = endUnknown(leg) ? strings.durationUnknown : tookByPickup && seconds === 0 ? '' : undefined;
 		return el('leg', [
 			el('line', line),
 			...optional('ownerId', cleanLine(leg.owner?.id)),
 			...optional('ownerName', cleanLine(leg.owner?.name)),
 			el('mine', Boolean(leg.owner) && leg.owner?.id === recipient?.id),
-			timeElement('ringingFrom', leg.ringingFrom, zone, language),
-			timeElement('ringingUntil', leg.ringingUntil, zone, language),
+			timeElement('ringingFrom', leg.ringingFrom, clock, language),
+			timeElement('ringingUntil', leg.ringingUntil, clock, language),
 			durationElement('duration', seconds, strings, durationText),
 			el('result', result),
 			el('resultText', legResultText(pickedUpByOwner ? 'answeredElsewhere' : tookByPickup ? 'answeredByPickup' : result, strings)),
@@ -300,8 +338,8 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('outcome', cleanLine(call?.outcome)),
 			el('called', cleanLine(call?.called)),
 			el('calledDisplay', readableNumber(numberOf(cleanLine(call?.called)))),
-			timeElement('startedAt', call?.startedAt, zone, language),
-			timeElement('resolvedAt', call?.resolvedAt, zone, language),
+			timeElement('startedAt', call?.startedAt, clock, language),
+			timeElement('resolvedAt', call?.resolvedAt, clock, language),
 			durationElement('ringDuration', ringDuration, strings, ringDurationText),
 			...(answeredBy
 				? [
@@ -311,7 +349,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 							...optional('userName', cleanLine(answeredByUser?.name)),
 							el('label', answeredByLabel),
 							el('pickup', answeredBy.pickup === true),
-							timeElement('at', answeredBy.at, zone, language),
+							timeElement('at', answeredBy.at, clock, language),
 						]),
 					]
 				: []),

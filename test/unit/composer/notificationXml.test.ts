@@ -1,5 +1,5 @@
 import { buildNotificationXml } from '../../../nodes/XslMailComposer/render/notificationXml';
-import { LANGUAGES_DIR, loadLanguage } from '../../../nodes/XslMailComposer/render/languages';
+import { LANGUAGES_DIR, loadLanguage, type Language } from '../../../nodes/XslMailComposer/render/languages';
 import { answeredByBen, at, missedCall, parseXml, textAt, type XmlNode } from './helpers';
 
 const de = loadLanguage(LANGUAGES_DIR, 'de');
@@ -92,6 +92,23 @@ describe('notification XML', () => {
 		notification.recipient.timeZone = zone;
 		notification.call.startedAt = startedAt;
 		expect(textAt(documentFor(notification, loadLanguage(LANGUAGES_DIR, tag)), 'call/startedAt/zone')).toBe(name);
+	});
+
+	// Zone names are remembered per zone, language and offset: a call across the change of clocks,
+	// and the same times for a recipient of another language, keep their own.
+	it('names the zone of each time, across the change to winter time and in another language', () => {
+		const notification = missedCall();
+		notification.recipient.timeZone = 'Europe/Berlin';
+		notification.call.startedAt = '2025-10-26T00:59:50.000Z';
+		notification.call.resolvedAt = '2025-10-26T01:00:10.000Z';
+		const zones = (language: Language) =>
+			['startedAt', 'resolvedAt'].map((time) => {
+				const doc = documentFor(notification, language);
+				return `${textAt(doc, `call/${time}/timeWithSeconds`)} ${textAt(doc, `call/${time}/zone`)}`;
+			});
+		expect(zones(de)).toEqual(['02:59:50 MESZ', '02:00:10 MEZ']);
+		expect(zones(en)).toEqual(['02:59:50 CEST', '02:00:10 CET']);
+		expect(zones(de)).toEqual(['02:59:50 MESZ', '02:00:10 MEZ']);
 	});
 
 	it('writes the first of a month as the language does: French "1er"', () => {

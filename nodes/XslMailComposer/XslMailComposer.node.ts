@@ -245,7 +245,9 @@ export class XslMailComposer implements INodeType {
 			const report = failures.report();
 			if (report) throw sendingFailed(node, report);
 		} catch (error) {
-			stopsAt(itemIndex);
+			// Sending, the mails before this item went out. Composing only, none did: a failed node
+			// passes no item on.
+			stopsAt(transport ? itemIndex : 0);
 			throw error;
 		} finally {
 			if (transport) closeTransport(transport);

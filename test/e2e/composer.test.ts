@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressObject } from 'mailparser';
 import VCard from 'vcf';
-import { freePort, PROJECT_ROOT } from '../../scripts/lib/n8nHost';
+import { freePort, PROJECT_ROOT, sleep } from '../../scripts/lib/n8nHost';
 import type { ReceivedMail } from '../../scripts/lib/smtpSink';
 import {
 	DEMO_SMTP_CREDENTIAL_ID,
@@ -109,6 +109,8 @@ const CALLS: Record<string, Caller> = {
 	'expr-1': JUERGEN,
 	'two-1': JUERGEN,
 	'crm-1': { ...JUERGEN, contact: {} },
+	'cofail-1': JUERGEN,
+	'cofail-2': JUERGEN,
 };
 
 /** A local time with an explicit offset (+01:00), `secondsAgo` before now. */
@@ -229,6 +231,8 @@ interface Variant {
 	composerCredential?: { id: string; name: string };
 	/** Chain n8n's Send Email node after the composer. */
 	sendEmail?: boolean;
+	/** Filter parameters over the example workflow's (the directory stays the test's). */
+	filter?: Record<string, unknown>;
 }
 
 /** The example workflow with a contact lookup, its own id, path, directory and composer settings. */
@@ -236,7 +240,7 @@ function workflow(tag: string, variant: Variant = {}): WorkflowJson {
 	const id = `Composer${tag}`.padEnd(16, '0').slice(0, 16);
 	const copy = variantOf(loadExampleWorkflow(), id, {
 		callEventTrigger: { path: `composer-${tag}` },
-		missedCallFilter: { directory: directory(tag) },
+		missedCallFilter: { ...variant.filter, directory: directory(tag) },
 		xslMailComposer: variant.composer ?? {},
 	});
 	copy.name = `Composer e2e: ${tag}`;
@@ -407,6 +411,13 @@ const WF = {
 	expressionFailsAfterRefusal: workflow('expr', {
 		composer: { language: "={{ $json.recipient.id === 'ben' ? $json.recipient.unknownField.language : 'de' }}" },
 		composerSettings: NO_RETRY,
+	}),
+	// Composing only, Ben's mail cannot be composed (no language file "xx"); the repeat rule is on.
+	composeOnlyFails: workflow('cofail', {
+		composer: { action: 'compose', language: "={{ $json.recipient.id === 'ben' ? 'xx' : 'de' }}" },
+		composerSettings: NO_RETRY,
+		sendEmail: true,
+		filter: { exceptions: { minRingSeconds: 2, skipRepeatedSameDay: true } },
 	}),
 	twoComposers: withSecondComposer(workflow('two')),
 	crmLookup: withCrmLookup(workflow('crm', { composer: { senderMode: 'callerAsReplyTo' } })),
@@ -656,6 +667,32 @@ describe('compose only, sent by n8n\'s built-in Send Email node', () => {
 		const names = String(item.json.attachments).split(',');
 		expect(names).toHaveLength(1);
 		expect(item.binary?.[names[0]].mimeType).toMatch(/^text\/vcard/);
+	});
+
+	/**
+	 * Ben's mail cannot be composed, so the run fails and Send Email never gets Anna's either. The
+	 * filter had remembered Anna's for "Repeated Call the Same Day": a mail that left no node must not
+	 * count, or the caller's next call that day would not reach her at all.
+	 */
+	test('a run that fails counts none of its mails for the repeat rules: the next call the same day is mailed', async () => {
+		await post(WF.composeOnlyFails, missedCall('cofail-1', ANNA_LINE, BEN_LINE));
+		const failed = await executions.only(WF.composeOnlyFails, 30_000);
+		expect(failed.status).toBe('error');
+		expect(failed.data.resultData.error?.message).toMatch(/Language file "xx\.json" not found/);
+		expect(outputOf(failed, FILTER_NODE).map((item) => (item.json.recipient as { id: string }).id)).toEqual(['anna', 'ben']);
+
+		await post(WF.composeOnlyFails, missedCall('cofail-2', ANNA_LINE));
+		const mail = await mailTo(anna('cofail'));
+		expect(mail.parsed.subject).toBe(missedSubject(de, 'Jürgen Müller'));
+		let finished = await executions.finished(WF.composeOnlyFails);
+		while (finished.length < 2) {
+			await sleep(100);
+			finished = await executions.finished(WF.composeOnlyFails);
+		}
+		const second = finished.find((execution) => execution.id !== failed.id)!;
+		const suppressed = outputOf(await executions.withRunData(second.id), FILTER_NODE, 2);
+		expect(suppressed.map((item) => item.json.reason)).not.toContain('repeatedSameDay');
+		expect(stack.mailsTo(ben('cofail'))).toHaveLength(0);
 	});
 });
 

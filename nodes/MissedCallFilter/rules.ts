@@ -6,6 +6,7 @@
 import { DateTime } from 'luxon';
 
 import type { CallRecord, PresenceRecord } from '../shared/callModel';
+import { hasContactData } from '../shared/contact';
 import type {
 	Contact,
 	DirectoryUser,
@@ -385,13 +386,6 @@ function callException(
 		return { reason: 'excludedNumber', detail: `The caller ${caller.display} is on the excluded numbers list.` };
 	}
 	return null;
-}
-
-function hasContactData(contact: Contact | null): boolean {
-	if (contact === null) return false;
-	return [contact.name, contact.firstName, contact.lastName, contact.company, contact.email].some(
-		(field) => typeof field === 'string' && field.trim() !== '',
-	);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * Reply-To, so anything but one plain address is refused rather than repaired.
  */
 import { isEmailAddress } from '../../shared/emailAddress';
-import { cleanLine } from './text';
+import { cleanLine } from '../../shared/text';
 
 /** A mailbox in nodemailer's shape (`{ name, address }`); it encodes and quotes the name itself. */
 export interface MailAddress {

@@ -6,14 +6,14 @@
 import type { Notification } from '../../shared/notification';
 import { isEmailAddress, sendableAddress } from '../../shared/emailAddress';
 import { displayName, type MailAddress, parseMailbox } from './address';
-import { callerIdName, contactDisplayName } from './contact';
+import { callerIdName, contactDisplayName } from '../../shared/contact';
 import { ConfigurationError } from '../../shared/errors';
 import { choiceSetting } from '../../shared/settings';
 import { NotificationError } from './errors';
 import type { Language } from './languages';
 import { buildNotificationXml, mailTimeZone } from './notificationXml';
 import { DEFAULT_LINK_PREFIX } from './telephonyLink';
-import { cleanLine } from './text';
+import { cleanLine } from '../../shared/text';
 import { buildVCard } from './vcard';
 import type { CompiledTemplate } from './xslTemplate';
 

@@ -8,11 +8,11 @@ import type { Contact, Notification, OwnedLeg } from '../../shared/notification'
 import { isWithheld, numberOf, readableNumber } from '../../shared/phoneNumbers';
 import { isTimeZone } from '../../shared/timeZone';
 import { sendableAddress } from '../../shared/emailAddress';
-import { callerIdName, contactDisplayName } from './contact';
+import { callerIdName, contactDisplayName } from '../../shared/contact';
 import type { Language } from './languages';
 import { postalAddressLines } from './postalAddress';
 import { dialString, telephonyHref, validateCustomPrefix } from './telephonyLink';
-import { cleanLine, cleanMultiline, firstStrongDirection, inDirection, localeDirection, type TextDirection, withoutIllegalChars } from './text';
+import { cleanLine, cleanMultiline, firstStrongDirection, inDirection, localeDirection, type TextDirection, withoutIllegalChars } from '../../shared/text';
 
 export interface NotificationXmlOptions {
 	/** The language the mail is written in (already resolved for the recipient). */

@@ -8,7 +8,7 @@
  */
 import * as iconv from 'iconv-lite';
 import { TemplateError } from './errors';
-import { LONE_SURROGATES } from './text';
+import { LONE_SURROGATES } from '../../shared/text';
 
 const DECLARED_ENCODING = /^<\?xml\s[^?>]*?\bencoding\s*=\s*(["'])([A-Za-z][\w.:-]*)\1/;
 

@@ -8,9 +8,9 @@ import vCardsJS from 'vcards-js';
 import type { Contact, NotifiedCaller } from '../../shared/notification';
 import { sendableAddress } from '../../shared/emailAddress';
 import { plainNumberOf } from '../../shared/phoneNumbers';
-import { contactDisplayName, contactPersonName, hasContactData } from './contact';
+import { contactDisplayName, contactPersonName, hasContactData } from '../../shared/contact';
 import { dialablePart, dialString, hasNoCallbackNumber } from './telephonyLink';
-import { cleanLine, cleanMultiline } from './text';
+import { cleanLine, cleanMultiline } from '../../shared/text';
 
 export const VCARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
 

@@ -10,7 +10,7 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { ExprContext, XDocument, XmlParser, XNode, XPath, Xslt, xmlTransformedText } from 'xslt-processor';
 import { TemplateError } from './errors';
-import { cleanLine } from './text';
+import { cleanLine } from '../../shared/text';
 
 /** Where the shipped templates are, from source (ts-jest) and from `dist/` alike. */
 export const TEMPLATES_DIR = path.resolve(__dirname, '../../../templates');

@@ -403,6 +403,9 @@ describe('§4.2 exceptions', () => {
 			['no contact', null],
 			['only a phone number', { phone: '+49301234567' }],
 			['a blank name', { name: '  ' }],
+			// What the mail would show of it: nothing, so the mail would not name the caller either.
+			['a name of only a right-to-left override', { name: '\u202E' }],
+			['a company of only a control character', { company: '\u0007' }],
 		])('%s: skipped', (_case, contact) => {
 			const decision = decide(toAnna(), { skipWithoutContact: true }, { contact });
 			expect(reasons(decision)).toEqual([[null, 'noContact']]);

@@ -1,6 +1,6 @@
 /** The caller's contact data as the mail shows it: one display name, and whether there is any. */
-import type { Contact } from '../../shared/notification';
-import { isWithheld } from '../../shared/phoneNumbers';
+import type { Contact } from './notification';
+import { isWithheld } from './phoneNumbers';
 import { cleanLine } from './text';
 
 /**
@@ -23,7 +23,7 @@ export function contactDisplayName(contact: Contact | null | undefined): string 
 	return contactPersonName(contact) || cleanLine(contact?.company);
 }
 
-/** The same test as the filter's "no contact data" exception (SPEC §4.2): a name, company or e-mail. */
+/** Whether there is a name, company or e-mail: the filter's "no contact data" exception (SPEC §4.2) and the mail's contact block alike. */
 export function hasContactData(contact: Contact | null | undefined): contact is Contact {
 	return Boolean(contactDisplayName(contact) || cleanLine(contact?.email));
 }

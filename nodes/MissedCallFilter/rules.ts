@@ -17,7 +17,7 @@ import type {
 } from '../shared/notification';
 import { ConfigurationError, isWithheld, numberOf, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
 import type { Directory } from './directory';
-import { choiceSetting, numberSetting } from '../shared/settings';
+import { booleanSetting, choiceSetting, numberSetting } from '../shared/settings';
 import { timeZoneProblem } from '../shared/timeZone';
 
 // ---------------------------------------------------------------------------------------------
@@ -80,8 +80,23 @@ export const FILTER_SETTING_LABELS = {
 	minRingSeconds: 'Exceptions → Min Ringing Time (Seconds)',
 	excludedNumbers: 'Exceptions → Excluded Caller Numbers',
 	defaultTimeZone: 'Options → Time Zone Name or ID',
+	alsoWhenAnsweredByThirdParty: 'Also When Someone Else Answered',
+	skipInternalCallers: 'Exceptions → Internal Callers',
+	skipWithheldNumbers: 'Exceptions → Withheld Numbers',
+	skipWithoutContact: 'Exceptions → No Contact Data',
+	skipRepeatedSameDay: 'Exceptions → Repeated Call the Same Day',
 	skipRepeatedUntilLogin: 'Exceptions → Repeated Call While Not Logged In',
 } as const;
+
+/** The settings that are switches: an expression can give them a string. */
+const SWITCHES = [
+	'alsoWhenAnsweredByThirdParty',
+	'skipInternalCallers',
+	'skipWithheldNumbers',
+	'skipWithoutContact',
+	'skipRepeatedSameDay',
+	'skipRepeatedUntilLogin',
+] as const;
 
 /** Validates once per execution; missing settings take DEFAULT_FILTER_SETTINGS. */
 export function compileFilterSettings(
@@ -94,6 +109,7 @@ export function compileFilterSettings(
 	for (const name of ['recipients', 'journalUnanswered', 'journalForwardedOrAnswered'] as const) {
 		choiceSetting(name, settings[name], PARTICIPANT_CHOICES, FILTER_SETTING_LABELS[name]);
 	}
+	for (const name of SWITCHES) settings[name] = booleanSetting(name, settings[name], FILTER_SETTING_LABELS[name]);
 	const minRingSeconds = numberSetting('minRingSeconds', settings.minRingSeconds, {
 		default: DEFAULT_FILTER_SETTINGS.minRingSeconds,
 		min: 0,

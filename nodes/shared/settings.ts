@@ -44,6 +44,16 @@ export function choiceSetting<T extends string>(name: string, value: unknown, ch
 	throw new ConfigurationError(name, `${label} is ${shown(value)}; it must be one of ${choices.join(', ')}`);
 }
 
+/**
+ * A switch as given, or `false` when it was left out. Anything else is a ConfigurationError naming
+ * it: an expression's "false" is a string, which would switch the setting on.
+ */
+export function booleanSetting(name: string, value: unknown, label = name): boolean {
+	if (value === undefined || value === null) return false;
+	if (typeof value === 'boolean') return value;
+	throw new ConfigurationError(name, `${label} is ${shown(value)}; it must be true or false`);
+}
+
 function shown(value: unknown): string {
 	return typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
 }

@@ -768,6 +768,9 @@ describe('settings', () => {
 		[{ minRingSeconds: -1 }, 'minRingSeconds', /^Exceptions → Min Ringing Time \(Seconds\) is -1/],
 		[{ defaultTimeZone: 'Mars/Olympus' }, 'defaultTimeZone', /^Options → Time Zone Name or ID: "Mars\/Olympus" is not an IANA time zone such as Europe\/Berlin$/],
 		[{ excludedNumbers: ['Tür*x'] }, 'excludedNumbers', /^Exceptions → Excluded Caller Numbers: "Tür\*x" is not a number/],
+		// An expression's "false" is a string: taken as it is, it would switch the exception on.
+		[{ skipWithoutContact: 'false' as never }, 'skipWithoutContact', /^Exceptions → No Contact Data is "false"; it must be true or false$/],
+		[{ alsoWhenAnsweredByThirdParty: 1 as never }, 'alsoWhenAnsweredByThirdParty', /^Also When Someone Else Answered is 1; it must be true or false$/],
 	])('refuses %j naming the setting', (settings, setting, message) => {
 		const error = caught(() => office(settings));
 		expect(error).toBeInstanceOf(ConfigurationError);

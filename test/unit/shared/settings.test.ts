@@ -1,9 +1,9 @@
 /**
- * numberSetting: the one check every number option of the package goes through. n8n's editor keeps
+ * numberSetting, choiceSetting, booleanSetting: the checks every option of the package goes through. n8n's editor keeps
  * typed values in bounds, but an expression can give anything.
  */
 import { ConfigurationError } from '../../../nodes/shared/errors';
-import { choiceSetting, numberSetting, type NumberRule } from '../../../nodes/shared/settings';
+import { booleanSetting, choiceSetting, numberSetting, type NumberRule } from '../../../nodes/shared/settings';
 
 const minutes: NumberRule = { default: 30, min: 1, unit: 'minutes' };
 const window: NumberRule = { default: 0, min: 0, max: 60_000, unit: 'milliseconds' };
@@ -86,5 +86,21 @@ describe('choiceSetting', () => {
 		const error = refusal(() => choiceSetting('action', 'Send', actions, 'Action'));
 		expect(error.setting).toBe('action');
 		expect(error.message).toBe('Action is "Send"; it must be one of compose, send');
+	});
+});
+
+describe('booleanSetting', () => {
+	it('takes true and false as they are, and a setting left out as off', () => {
+		expect([true, false, undefined, null].map((value) => booleanSetting('skipInternalCallers', value))).toEqual([true, false, false, false]);
+	});
+
+	it.each([
+		['false', 'Exceptions → Internal Callers is "false"; it must be true or false'],
+		['true', 'Exceptions → Internal Callers is "true"; it must be true or false'],
+		[0, 'Exceptions → Internal Callers is 0; it must be true or false'],
+	])('refuses %p, naming the setting by its label', (value, message) => {
+		const error = refusal(() => booleanSetting('skipInternalCallers', value, 'Exceptions → Internal Callers'));
+		expect(error.setting).toBe('skipInternalCallers');
+		expect(error.message).toBe(message);
 	});
 });

@@ -13,6 +13,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { CallAssemblerOptions } from '../CallEventTrigger/assembly/CallAssembler';
 import { assemblyOptionsFrom, TRIGGER_OPTIONS_HINT } from '../shared/assemblyOptions';
 import type { TriggerRecord } from '../shared/callModel';
+import { booleanSetting } from '../shared/settings';
 import { parseInternalContexts } from './ami/AmiCallMapper';
 import { AmiLoginError } from './ami/AmiClient';
 import { AmiCallSource, AmiCallState, startPublishedCalls, stopPublishedCalls, type AmiCallStateOptions } from './amiCallSource';
@@ -65,8 +66,14 @@ export class AsteriskAmiTrigger implements INodeType {
 		const logger = this.logger;
 		const node = this.getNode();
 		let assembly: CallAssemblerOptions;
+		let presenceFromRegistrations: boolean;
 		try {
 			assembly = assemblyOptionsFrom(options);
+			presenceFromRegistrations = booleanSetting(
+				'presenceFromRegistrations',
+				options.presenceFromRegistrations,
+				'Options → Presence From Registrations',
+			);
 		} catch (error) {
 			throw new NodeOperationError(node, error as Error, {
 				description: TRIGGER_OPTIONS_HINT,
@@ -76,7 +83,7 @@ export class AsteriskAmiTrigger implements INodeType {
 			mapping: {
 				internalContexts: parseInternalContexts(options.internalContexts as string | undefined),
 				trunkPattern: (options.trunkPattern as string) || undefined,
-				presenceFromRegistrations: options.presenceFromRegistrations === true,
+				presenceFromRegistrations,
 			},
 			assembly,
 		};

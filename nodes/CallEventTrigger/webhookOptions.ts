@@ -3,7 +3,7 @@
  * the editor's bounds would refuse, and a NaN would silently switch a limit off.
  */
 import { assemblyOptionsFrom } from '../shared/assemblyOptions';
-import { numberSetting, type NumberRule } from '../shared/settings';
+import { booleanSetting, numberSetting, type NumberRule } from '../shared/settings';
 import type { CallAssemblerOptions } from './assembly/CallAssembler';
 import { callEventSourceOf, type CallEventSource } from './sources';
 
@@ -52,8 +52,10 @@ export function webhookSettingsFrom({ source, options }: WebhookParameters, mode
 	const callEventSource = callEventSourceOf(source);
 	return {
 		source: callEventSource,
-		emitPresence: options.emitPresence !== false,
-		subscribeAnswerHangup: callEventSource === 'sipgate' && options.subscribeAnswerHangup !== false,
+		emitPresence: booleanSetting('emitPresence', options.emitPresence, 'Options → Emit Presence Events', true),
+		subscribeAnswerHangup:
+			callEventSource === 'sipgate' &&
+			booleanSetting('subscribeAnswerHangup', options.subscribeAnswerHangup, 'Options → Subscribe to Answer and Hangup', true),
 		maxBodyBytes: numberSetting('maxBodyKb', options.maxBodyKb, MAX_BODY_KB) * 1024,
 		assembly: {
 			...assemblyOptionsFrom(options),

@@ -18,7 +18,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { confirmNotification, forgetNotification } from '../MissedCallFilter/state';
 import { choicesOf } from '../shared/nodeDescription';
 import type { Notification } from '../shared/notification';
-import { choiceSetting } from '../shared/settings';
+import { booleanSetting, choiceSetting } from '../shared/settings';
 import { xslMailComposerProperties } from './description';
 import { composeMail, type ComposedMail, type SenderMode } from './render/composeMail';
 import { formatAddress } from './render/address';
@@ -197,7 +197,7 @@ export class XslMailComposer implements INodeType {
 						from: this.getNodeParameter('fromEmail', itemIndex) as string,
 						senderMode: this.getNodeParameter('senderMode', itemIndex) as SenderMode,
 						linkPrefix,
-						attachVCard: this.getNodeParameter('attachVCard', itemIndex) as boolean,
+						attachVCard: booleanSetting('attachVCard', this.getNodeParameter('attachVCard', itemIndex), 'Attach Caller vCard'),
 						language,
 						defaultTimeZone: this.getTimezone(),
 						template: sharedTemplate ?? (await templateFromBinary(this, itemIndex)),

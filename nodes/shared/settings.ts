@@ -45,11 +45,11 @@ export function choiceSetting<T extends string>(name: string, value: unknown, ch
 }
 
 /**
- * A switch as given, or `false` when it was left out. Anything else is a ConfigurationError naming
- * it: an expression's "false" is a string, which would switch the setting on.
+ * A switch as given, or `whenLeftOut` (default off) when it was left out. Anything else is a
+ * ConfigurationError naming it: an expression's "false" is a string, which would switch it on.
  */
-export function booleanSetting(name: string, value: unknown, label = name): boolean {
-	if (value === undefined || value === null) return false;
+export function booleanSetting(name: string, value: unknown, label = name, whenLeftOut = false): boolean {
+	if (value === undefined || value === null) return whenLeftOut;
 	if (typeof value === 'boolean') return value;
 	throw new ConfigurationError(name, `${label} is ${shown(value)}; it must be true or false`);
 }

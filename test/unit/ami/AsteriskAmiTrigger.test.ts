@@ -4,7 +4,7 @@
  * the PBX cannot be reached, in the editor's "Test step" and in a published workflow.
  */
 import * as net from 'net';
-import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeProperties, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { AsteriskAmiTrigger } from '../../../nodes/AsteriskAmiTrigger/AsteriskAmiTrigger.node';
 import type { CallRecord } from '../../../nodes/shared/callModel';
@@ -188,6 +188,19 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 		);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toMatch(/^Options → Trunk Pattern: "\(trunk" is not a valid regular expression/);
+		await sleep(200);
+		expect(ami.connections).toHaveLength(0);
+	});
+
+	it('a Presence From Registrations that is no true or false (an expression\'s "true") fails naming it, before connecting', async () => {
+		const ami = await server();
+		const fake = fakeContext('trigger', ami.port, SECRET, { presenceFromRegistrations: 'true' });
+		const error = await rejection(new AsteriskAmiTrigger().trigger.call(fake.context));
+		expect(error).toBeInstanceOf(NodeOperationError);
+		const { properties } = new AsteriskAmiTrigger().description;
+		const options = properties.find((property) => property.name === 'options')!;
+		const option = (options.options as INodeProperties[]).find((property) => property.name === 'presenceFromRegistrations')!;
+		expect(error.message).toBe(`${options.displayName} → ${option.displayName} is "true"; it must be true or false`);
 		await sleep(200);
 		expect(ami.connections).toHaveLength(0);
 	});

@@ -63,6 +63,7 @@ describe('labels in error messages are the editor’s', () => {
 		['Action', composer, ['action']],
 		['Template', composer, ['templateSource']],
 		['Sender Mode', composer, ['senderMode']],
+		['Attach Caller vCard', composer, ['attachVCard']],
 	])('%s', (label, properties, path) => {
 		expect(labelOf(properties, ...path)).toBe(label);
 	});
@@ -71,6 +72,20 @@ describe('labels in error messages are the editor’s', () => {
 		expect(messageOf(() => webhookSettingsFrom({ source: 'generic', options: { silenceMinutes: 0 } }, 'production'))).toMatch(
 			/^Options → Silence Timeout \(Minutes\) is 0;/,
 		);
+	});
+
+	// An expression's "false" is a string, which would have switched them on (Emit Presence, Subscribe) or off.
+	it('the trigger refuses a switch that is no true or false, naming it by label', () => {
+		for (const option of ['emitPresence', 'subscribeAnswerHangup']) {
+			const settings = { source: 'sipgate', options: { [option]: 'false' } };
+			expect(messageOf(() => webhookSettingsFrom(settings, 'production'))).toBe(
+				`${labelOf(trigger, 'options', option)} is "false"; it must be true or false`,
+			);
+		}
+		const leftOut = webhookSettingsFrom({ source: 'sipgate', options: {} }, 'production');
+		expect([leftOut.emitPresence, leftOut.subscribeAnswerHangup]).toEqual([true, true]);
+		const off = webhookSettingsFrom({ source: 'sipgate', options: { emitPresence: false, subscribeAnswerHangup: false } }, 'production');
+		expect([off.emitPresence, off.subscribeAnswerHangup]).toEqual([false, false]);
 	});
 
 	it('the filter names its options by label', () => {

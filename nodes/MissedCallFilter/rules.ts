@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon';
 
-import type { CallRecord, PresenceRecord } from '../shared/callModel';
+import { coveredMs, type CallRecord, type PresenceRecord } from '../shared/callModel';
 import { hasContactData } from '../shared/contact';
 import type {
 	Contact,
@@ -290,19 +290,6 @@ function names(participants: readonly Participant[]): string {
 	return participants.map((participant) => participant.ref.name).join(', ');
 }
 
-/** Total time covered by the intervals, overlaps counted once. */
-function unionMs(intervals: [number, number][]): number {
-	let total = 0;
-	let end = -Infinity;
-	for (const [from, until] of [...intervals].sort((a, b) => a[0] - b[0])) {
-		const start = Math.max(from, end);
-		if (until <= start) continue;
-		total += until - start;
-		end = until;
-	}
-	return total;
-}
-
 function pick<T>(choice: ParticipantChoice, list: readonly T[]): T[] {
 	switch (choice) {
 		case 'none':
@@ -344,7 +331,7 @@ function ownLegs(call: CallRecord, ctx: RuleContext): { legs: OwnedLeg[]; partic
 		user,
 		ref: userRef(user),
 		timeZone: user.timeZone ?? (ctx.settings.defaultTimeZone || ctx.workflowTimeZone),
-		ringMs: unionMs(list),
+		ringMs: coveredMs(list),
 		ringEndUnknown: ringEndUnknown.has(user),
 		busy: !notBusy.has(user),
 	}));

@@ -134,3 +134,19 @@ export type TriggerRecord = CallRecord | PresenceRecord;
 export function isPresenceEventType(type: CallEventType): type is PresenceEventType {
 	return type === 'login' || type === 'logout';
 }
+
+/**
+ * How long the periods (epoch ms, from and until) cover, overlaps counted once: phones ringing in
+ * parallel ring the call's or a user's ringing time once.
+ */
+export function coveredMs(periods: readonly (readonly [number, number])[]): number {
+	let total = 0;
+	let end = -Infinity;
+	for (const [from, until] of [...periods].sort((a, b) => a[0] - b[0])) {
+		const start = Math.max(from, end);
+		if (until <= start) continue;
+		total += until - start;
+		end = until;
+	}
+	return total;
+}

@@ -4,6 +4,7 @@
  * translated texts — so that templates stay plain XSLT 1.0 without date or string arithmetic.
  */
 import { DateTime } from 'luxon';
+import { coveredMs } from '../../shared/callModel';
 import type { Contact, Notification, OwnedLeg } from '../../shared/notification';
 import { isWithheld, numberOf, readableNumber } from '../../shared/phoneNumbers';
 import { isTimeZone } from '../../shared/timeZone';
@@ -173,20 +174,12 @@ function secondsBetween(from: DateTime | undefined, until: DateTime | undefined)
 
 /** How long any phone rang: the union of the legs' ringing periods (parallel ringing counts once). */
 function ringSeconds(legs: OwnedLeg[], clock: MailClock): number {
-	const periods: [number, number][] = [];
-	for (const leg of legs) {
+	const periods = legs.flatMap((leg) => {
 		const from = clock.local(leg.ringingFrom)?.toMillis();
 		const until = clock.local(leg.ringingUntil)?.toMillis();
-		if (from !== undefined && until !== undefined && until > from) periods.push([from, until]);
-	}
-	periods.sort((a, b) => a[0] - b[0]);
-	let total = 0;
-	let coveredUntil = -Infinity;
-	for (const [from, until] of periods) {
-		total += Math.max(0, until - Math.max(from, coveredUntil));
-		coveredUntil = Math.max(coveredUntil, until);
-	}
-	return Math.round(total / 1000);
+		return from !== undefined && until !== undefined ? [[from, until] as const] : [];
+	});
+	return Math.round(coveredMs(periods) / 1000);
 }
 
 const CONTACT_FIELDS: (keyof Contact)[] = [

@@ -3,7 +3,8 @@
  * every leg and caller is one map lookup, and a bad entry is reported before any call is decided.
  */
 import type { DirectoryUser } from '../shared/notification';
-import { ConfigurationError, isDialString, type CompiledNumberingPlan } from '../shared/phoneNumbers';
+import { ConfigurationError } from '../shared/errors';
+import { isDialString, type CompiledNumberingPlan } from '../shared/phoneNumbers';
 import { isEmailAddress } from '../shared/emailAddress';
 import { timeZoneProblem } from '../shared/timeZone';
 

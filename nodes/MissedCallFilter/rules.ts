@@ -15,7 +15,8 @@ import type {
 	OwnedLeg,
 	UserRef,
 } from '../shared/notification';
-import { ConfigurationError, isWithheld, numberOf, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
+import { ConfigurationError } from '../shared/errors';
+import { isWithheld, numberOf, type CompiledNumberingPlan, type NumberList } from '../shared/phoneNumbers';
 import type { Directory } from './directory';
 import { booleanSetting, choiceSetting, numberSetting } from '../shared/settings';
 import { timeZoneProblem } from '../shared/timeZone';
@@ -23,7 +24,7 @@ import { timeZoneProblem } from '../shared/timeZone';
 // ---------------------------------------------------------------------------------------------
 // Settings (the node's parameter names)
 
-export const PARTICIPANT_CHOICES = ['none', 'first', 'last', 'all'] as const;
+const PARTICIPANT_CHOICES = ['none', 'first', 'last', 'all'] as const;
 /** Which of the users a call rang: nobody, the first, the last, or all of them. */
 export type ParticipantChoice = (typeof PARTICIPANT_CHOICES)[number];
 
@@ -166,7 +167,7 @@ export interface StateUpdate {
 	login?: { userId: string; at: number };
 }
 
-export const SUPPRESSION_REASONS = [
+const SUPPRESSION_REASONS = [
 	'internalCaller',
 	'suppressedNumber',
 	'noContact',

@@ -14,8 +14,6 @@ import {
 } from 'libphonenumber-js';
 import { ConfigurationError } from './errors';
 
-export { ConfigurationError };
-
 export interface NumberingPlan {
 	/** ISO 3166 alpha-2, e.g. `DE`. */
 	country: string;

@@ -11,14 +11,9 @@ import { plainNumberOf } from '../../shared/phoneNumbers';
 import { contactDisplayName, contactPersonName, hasContactData } from '../../shared/contact';
 import { dialablePart, dialString, hasNoCallbackNumber } from './telephonyLink';
 import { cleanLine, cleanMultiline } from '../../shared/text';
+import type { MailAttachment } from './composeMail';
 
-export const VCARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
-
-export interface VCardAttachment {
-	filename: string;
-	content: Buffer;
-	contentType: string;
-}
+const VCARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
 
 /** Text properties that vcards-js writes without escaping ";" (RFC 2426 §4: it must be "\;"). */
 const UNESCAPED_SEMICOLON_PROPERTIES = new Set(['FN', 'ORG', 'TITLE', 'NOTE']);
@@ -110,7 +105,7 @@ function fileName(name: string): string {
  * as a further phone when it is neither the contact's phone nor mobile (a direct line, a mobile the
  * CRM does not know). Null when the contact has no name, company or e-mail (nothing worth importing).
  */
-export function buildVCard(contact: Contact | null, caller?: NotifiedCaller | null): VCardAttachment | null {
+export function buildVCard(contact: Contact | null, caller?: NotifiedCaller | null): MailAttachment | null {
 	if (!hasContactData(contact)) return null;
 	const card = vCardsJS();
 	const email = cleanLine(contact.email);

@@ -1,5 +1,6 @@
 import { compileDirectory } from '../../../nodes/MissedCallFilter/directory';
-import { compileNumberingPlan, ConfigurationError } from '../../../nodes/shared/phoneNumbers';
+import { ConfigurationError } from '../../../nodes/shared/errors';
+import { compileNumberingPlan } from '../../../nodes/shared/phoneNumbers';
 
 const plan = compileNumberingPlan({ country: 'DE', baseNumber: '+49891234' });
 

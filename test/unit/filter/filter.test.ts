@@ -2,7 +2,7 @@
 import { compileFilter, filterCall, filterPresence } from '../../../nodes/MissedCallFilter/filter';
 import { forgetNotification, openFilterState, type FilterStateSession } from '../../../nodes/MissedCallFilter/state';
 import type { CallDecision } from '../../../nodes/MissedCallFilter/rules';
-import { ConfigurationError } from '../../../nodes/shared/phoneNumbers';
+import { ConfigurationError } from '../../../nodes/shared/errors';
 import { CALLER, caught, DIRECTORY, leg, missedCall, office } from './fixtures';
 
 const NOW = Date.parse('2024-03-05T12:00:00Z');

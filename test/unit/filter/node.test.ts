@@ -7,7 +7,8 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoa
 
 import { MissedCallFilter } from '../../../nodes/MissedCallFilter/MissedCallFilter.node';
 import { openFilterState } from '../../../nodes/MissedCallFilter/state';
-import { compileNumberingPlan, ConfigurationError } from '../../../nodes/shared/phoneNumbers';
+import { ConfigurationError } from '../../../nodes/shared/errors';
+import { compileNumberingPlan } from '../../../nodes/shared/phoneNumbers';
 import { timeZoneProblem } from '../../../nodes/shared/timeZone';
 import { evaluateSubtitle } from '../shared/subtitle';
 import { DIRECTORY, leg, missedCall } from './fixtures';

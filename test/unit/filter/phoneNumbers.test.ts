@@ -1,4 +1,5 @@
-import { compileNumberingPlan, ConfigurationError, isWithheld, readableNumber } from '../../../nodes/shared/phoneNumbers';
+import { ConfigurationError } from '../../../nodes/shared/errors';
+import { compileNumberingPlan, isWithheld, readableNumber } from '../../../nodes/shared/phoneNumbers';
 import { caught } from './fixtures';
 
 const munich = compileNumberingPlan({ country: 'DE', baseNumber: '+49891234' });

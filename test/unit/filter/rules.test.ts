@@ -9,7 +9,7 @@ import type { CallRecord } from '../../../nodes/shared/callModel';
 import type { Contact } from '../../../nodes/shared/notification';
 import { decideCall, decidePresence, type CallDecision, type FilterSettings } from '../../../nodes/MissedCallFilter/rules';
 import { openFilterState, type FilterStateSession } from '../../../nodes/MissedCallFilter/state';
-import { ConfigurationError } from '../../../nodes/shared/phoneNumbers';
+import { ConfigurationError } from '../../../nodes/shared/errors';
 import { answeredCall, CALLER, CALLER_E164, caught, leg, missedCall, office } from './fixtures';
 
 const CONTACT: Contact = { name: 'Eva Kunde', company: 'Kunde GmbH', email: 'eva@kunde.example' };

@@ -8,7 +8,7 @@ import {
 	type FilterStateSession,
 } from '../../../nodes/MissedCallFilter/state';
 import type { RememberedNotification } from '../../../nodes/shared/notification';
-import { ConfigurationError } from '../../../nodes/shared/phoneNumbers';
+import { ConfigurationError } from '../../../nodes/shared/errors';
 import { caught } from './fixtures';
 
 const HOUR = 60 * 60 * 1000;

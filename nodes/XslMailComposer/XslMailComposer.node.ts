@@ -15,10 +15,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { confirmNotification, forgetNotification } from '../MissedCallFilter/state';
 import { choicesOf } from '../shared/nodeDescription';
 import type { Notification } from '../shared/notification';
 import { booleanSetting, choiceSetting } from '../shared/settings';
+import { Deliveries, sentMailsOf } from './deliveries';
 import { xslMailComposerProperties } from './description';
 import { composeMail, type ComposedMail, type SenderMode } from './render/composeMail';
 import { formatAddress } from './render/address';
@@ -34,34 +34,12 @@ import {
 	type SendingReport,
 	smtpErrorMessage,
 	smtpTransport,
-	type SendResult,
 	type SmtpSettings,
 	withUnsentMails,
 } from './smtp';
 
 const ACTIONS = choicesOf(xslMailComposerProperties, 'action');
 const TEMPLATE_SOURCES = choicesOf(xslMailComposerProperties, 'templateSource');
-
-/**
- * n8n's "Retry On Fail" runs the whole node again: mails this node already sent in this execution
- * are remembered here and not sent twice. Per node, since another composer of the same execution
- * gets the same items and must send its own mails. Bounded to the most recent runs.
- */
-const sentByNodeInExecution = new Map<string, Map<string, SendResult>>();
-const REMEMBERED_RUNS = 200;
-
-function sentMailsOf(executionId: string, nodeId: string): Map<string, SendResult> {
-	const run = `${executionId}/${nodeId}`;
-	let sent = sentByNodeInExecution.get(run);
-	if (!sent) {
-		sent = new Map();
-		sentByNodeInExecution.set(run, sent);
-		if (sentByNodeInExecution.size > REMEMBERED_RUNS) {
-			sentByNodeInExecution.delete(sentByNodeInExecution.keys().next().value as string);
-		}
-	}
-	return sent;
-}
 
 export class XslMailComposer implements INodeType {
 	description: INodeTypeDescription = {
@@ -124,16 +102,10 @@ export class XslMailComposer implements INodeType {
 		const items = this.getInputData();
 		const node = this.getNode();
 
-		// The filter remembered each notification for its repeat rules when it emitted it. A mail that
-		// is not sent (or, composing only, not composed) must not count: it is taken back.
-		const remembered = (itemIndex: number) => (items[itemIndex].json as Partial<Notification>).remembered;
+		const deliveries = new Deliveries(items.map((item) => (item.json as Partial<Notification>).remembered));
 		const notSent = (itemIndex: number, error: string, to?: string): INodeExecutionData => {
-			forgetNotification(remembered(itemIndex));
+			deliveries.notDelivered(itemIndex);
 			return { json: { error, ...(to && { to }) }, pairedItem: { item: itemIndex } };
-		};
-		/** The run stops: the mails of this item and those after it are not sent. */
-		const stopsAt = (first: number) => {
-			for (let unsent = first; unsent < items.length; unsent++) forgetNotification(remembered(unsent));
 		};
 
 		// Settings shared by every item are checked once: a wrong one fails the run, naming it, or
@@ -161,7 +133,7 @@ export class XslMailComposer implements INodeType {
 			}
 		} catch (error) {
 			if (this.continueOnFail()) return [items.map((_, itemIndex) => notSent(itemIndex, (error as Error).message))];
-			stopsAt(0);
+			deliveries.failedAt(0, false);
 			throw new NodeOperationError(node, error as Error);
 		}
 		const availableLanguages = listLanguages().map((language) => language.tag);
@@ -214,7 +186,7 @@ export class XslMailComposer implements INodeType {
 
 				if (!transport) {
 					returnData.push(await composedItem(this, mail, itemIndex));
-					confirmNotification(remembered(itemIndex));
+					deliveries.delivered(itemIndex);
 					continue;
 				}
 				try {
@@ -227,7 +199,7 @@ export class XslMailComposer implements INodeType {
 					}
 					// Sent, perhaps on a retry after this execution had failed: counts (again).
 					failures.noteSent();
-					confirmNotification(remembered(itemIndex));
+					deliveries.delivered(itemIndex);
 					returnData.push({
 						json: { ...result, to: mail.to.address, subject: mail.subject, notes: mail.notes },
 						pairedItem,
@@ -239,15 +211,13 @@ export class XslMailComposer implements INodeType {
 						continue;
 					}
 					if (!failures.goOnAfter(failure)) throw sendingFailed(node, failures.report()!);
-					forgetNotification(remembered(itemIndex));
+					deliveries.notDelivered(itemIndex);
 				}
 			}
 			const report = failures.report();
 			if (report) throw sendingFailed(node, report);
 		} catch (error) {
-			// Sending, the mails before this item went out. Composing only, none did: a failed node
-			// passes no item on.
-			stopsAt(transport ? itemIndex : 0);
+			deliveries.failedAt(itemIndex, transport !== undefined);
 			throw error;
 		} finally {
 			if (transport) closeTransport(transport);

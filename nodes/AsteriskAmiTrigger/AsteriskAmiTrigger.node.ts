@@ -25,6 +25,7 @@ import {
 	CONNECTION_HINT,
 	loginRefusedMessage,
 	LOGIN_HINT,
+	withHint,
 	type AmiCredentials,
 } from './amiConnection';
 import { asteriskAmiTriggerPanel, asteriskAmiTriggerProperties } from './description';
@@ -55,7 +56,7 @@ export class AsteriskAmiTrigger implements INodeType {
 				const check = await checkAmiLogin(credential.data as unknown as AmiCredentials);
 				return check.ok
 					? { status: 'OK', message: check.message }
-					: { status: 'Error', message: `${check.message}. ${check.hint}` };
+					: { status: 'Error', message: withHint(check.message, check.hint) };
 			},
 		},
 	};

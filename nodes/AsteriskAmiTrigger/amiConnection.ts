@@ -42,6 +42,11 @@ export function connectionFailedMessage(address: string): string {
 	return `Connection to Asterisk AMI at ${address} failed`;
 }
 
+/** A failure and what to check, as the credential's Test shows them: one sentence after the other. */
+export function withHint(message: string, hint: string): string {
+	return `${message}${/[.?!]$/.test(message) ? '' : '.'} ${hint}`;
+}
+
 export type LoginCheck = { ok: true; message: string } | { ok: false; message: string; hint: string };
 
 /**

@@ -2,7 +2,7 @@
  * The Asterisk AMI credential's "Test" (checkAmiLogin) against a loopback AMI server: one
  * connection, one login, then gone — whatever the answer, and never a reconnect loop.
  */
-import { checkAmiLogin, type AmiCredentials } from '../../../nodes/AsteriskAmiTrigger/amiConnection';
+import { checkAmiLogin, withHint, type AmiCredentials } from '../../../nodes/AsteriskAmiTrigger/amiConnection';
 import { SECRET, USER, closedPort, server, sleep } from './loopback';
 
 const credentials = (port: number, secret = SECRET): AmiCredentials => ({
@@ -54,5 +54,14 @@ describe('checkAmiLogin', () => {
 		// A connection started anyway would reach the loopback server well within this.
 		await sleep(200);
 		expect(ami.connections).toHaveLength(0);
+	});
+});
+
+describe('withHint', () => {
+	it('ends the failure with a full stop before the hint, unless it ends with its own', () => {
+		expect(withHint('Connection failed: ECONNREFUSED', 'Check host.')).toBe('Connection failed: ECONNREFUSED. Check host.');
+		expect(withHint('is 127.0.0.1:5038 the AMI port (5038, with TLS 5039)?', 'Check host.')).toBe(
+			'is 127.0.0.1:5038 the AMI port (5038, with TLS 5039)? Check host.',
+		);
 	});
 });

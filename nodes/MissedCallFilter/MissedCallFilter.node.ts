@@ -53,7 +53,7 @@ export class MissedCallFilter implements INodeType {
 				const current = (this.getCurrentNodeParameter('options') as IDataObject | undefined)?.timeZone;
 				return [
 					{ name: "The Workflow's Time Zone", value: '' },
-					...listedTimeZones(current).map(({ zone, place }) => ({ name: zone, value: zone, ...(place && { description: place }) })),
+					...listedTimeZones(current).map((zone) => ({ name: zone, value: zone })),
 				];
 			},
 		},

@@ -2,22 +2,9 @@
  * The filter editor's list of time zones. Apart from the shared time zone check, because the tz
  * database's list is only needed in the editor (loading it takes ~10 ms).
  */
-import { getTimeZones, timeZonesNames } from '@vvo/tzdb';
+import { timeZonesNames } from '@vvo/tzdb';
 
 import { isTimeZone } from '../shared/timeZone';
-
-export interface ListedTimeZone {
-	zone: string;
-	/** Country and main cities ("Germany: Berlin, Hamburg, Munich, Köln"), for a zone that leads a group of zones with the same clocks. */
-	place?: string;
-}
-
-let placesOfZones: Map<string, string> | undefined;
-
-function placeOf(zone: string): string | undefined {
-	placesOfZones ??= new Map(getTimeZones().map((group) => [group.name, `${group.countryName}: ${group.mainCities.join(', ')}`]));
-	return placesOfZones.get(zone);
-}
 
 /**
  * UTC first, then the places by name. The names are the tz database's current ones (`Asia/Kolkata`,
@@ -25,8 +12,8 @@ function placeOf(zone: string): string | undefined {
  * (`Asia/Calcutta`, `Europe/Kiev`). A `current` zone the filter takes in another name
  * (`Asia/Calcutta`, `US/Eastern`) is listed too, so that the editor does not mark it as unsupported.
  */
-export function listedTimeZones(current?: unknown): ListedTimeZone[] {
+export function listedTimeZones(current?: unknown): string[] {
 	const zones = timeZonesNames.filter((zone) => zone !== 'UTC' && isTimeZone(zone));
 	if (typeof current === 'string' && current !== 'UTC' && !zones.includes(current) && isTimeZone(current)) zones.push(current);
-	return [{ zone: 'UTC' }, ...zones.sort().map((zone) => ({ zone, place: placeOf(zone) }))];
+	return ['UTC', ...zones.sort()];
 }

@@ -173,7 +173,7 @@ describe('the panel', () => {
 			const zones = await listed('getTimeZones');
 			expect(zones[0]).toEqual({ name: "The Workflow's Time Zone", value: optionOf('timeZone').default });
 			expect(zones[1]).toEqual({ name: 'UTC', value: 'UTC' });
-			expect(zones).toContainEqual({ name: 'Europe/Berlin', value: 'Europe/Berlin', description: expect.stringMatching(/^Germany: Berlin/) });
+			expect(zones).toContainEqual({ name: 'Europe/Berlin', value: 'Europe/Berlin' });
 			// The names a user in India or Ukraine types, not the ones ICU froze (Asia/Calcutta, Europe/Kiev).
 			const values = zones.map((zone) => zone.value);
 			expect(values).toEqual(expect.arrayContaining(['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Ho_Chi_Minh', 'America/Nuuk']));

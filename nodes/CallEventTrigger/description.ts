@@ -67,6 +67,14 @@ export const callEventTriggerProperties: INodeProperties[] = [
 		description: 'How the PBX proves it is the PBX; anyone who can reach the URL can post events otherwise',
 	},
 	{
+		displayName:
+			'sipgate.io cannot send a header: with Header Secret every sipgate.io event is refused (401). For sipgate.io choose Basic Auth and put user and password into the URL you give it (https://user:password@…).',
+		name: 'sipgateHeaderNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { source: ['sipgate'], authentication: ['headerAuth'] } },
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',

@@ -1,5 +1,5 @@
 /** What the Call Event Trigger shows in the editor: its subtitle, trigger panel and labels. */
-import type { INodeProperties, TriggerPanelDefinition } from 'n8n-workflow';
+import { NodeHelpers, type INodeParameters, type INodeProperties, type TriggerPanelDefinition } from 'n8n-workflow';
 
 import { AsteriskAmiTrigger } from '../../../nodes/AsteriskAmiTrigger/AsteriskAmiTrigger.node';
 import { CallEventTrigger } from '../../../nodes/CallEventTrigger/CallEventTrigger.node';
@@ -46,5 +46,24 @@ describe('Asterisk AMI Trigger in the editor', () => {
 		expect(panel.header).toBe('Make a test call to your PBX');
 		const help = panel.executionsHelp as { inactive: string; active: string };
 		for (const text of [help.inactive, help.active]) expect(text).toContain('once it is answered or has ended unanswered');
+	});
+});
+
+describe('sipgate.io with a Header Secret', () => {
+	const notice = property('sipgateHeaderNotice');
+	const shown = (values: INodeParameters) => NodeHelpers.displayParameter(values, notice, { typeVersion: 2 }, description);
+
+	it('warns that sipgate.io sends no header and points to Basic Auth in the URL', () => {
+		expect(notice.type).toBe('notice');
+		expect(notice.displayName).toMatch(/sipgate\.io cannot send a header.*refused \(401\).*Basic Auth/);
+		expect(shown({ source: 'sipgate', authentication: 'headerAuth' })).toBe(true);
+	});
+
+	it.each([
+		{ source: 'sipgate', authentication: 'basicAuth' },
+		{ source: 'sipgate', authentication: 'none' },
+		{ source: 'generic', authentication: 'headerAuth' },
+	])('says nothing for %j', (values) => {
+		expect(shown(values)).toBe(false);
 	});
 });

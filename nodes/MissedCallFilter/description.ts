@@ -116,7 +116,8 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Exception',
 		default: { minRingSeconds: 2 },
-		description: 'Calls for which no e-mail is sent. Each is reported on the Suppressed output with its reason.',
+		description: 'Calls for which no e-mail is sent: each exception added applies (turn it off or remove it to stop). Each call skipped is reported on the Suppressed output with its reason.',
+		// The switches default to on: "Add Exception → Internal Callers" is meant to skip them.
 		options: [
 			{
 				displayName: 'Excluded Caller Numbers',
@@ -131,7 +132,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				displayName: 'Internal Callers',
 				name: 'skipInternalCallers',
 				type: 'boolean',
-				default: false,
+				default: true,
 				description: 'Whether calls from internal callers are skipped: calls the PBX marks internal, and callers that are a directory line or match the internal pattern',
 			},
 			{
@@ -146,14 +147,14 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				displayName: 'No Contact Data',
 				name: 'skipWithoutContact',
 				type: 'boolean',
-				default: false,
+				default: true,
 				description: 'Whether calls whose caller has no resolved contact (name, first or last name, company or e-mail) are skipped',
 			},
 			{
 				displayName: 'Repeated Call the Same Day',
 				name: 'skipRepeatedSameDay',
 				type: 'boolean',
-				default: false,
+				default: true,
 				description:
 					'Whether a user is notified only once per day (in their time zone) about the same caller. Remembered only by production executions; manual test runs do not save it.',
 			},
@@ -161,7 +162,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				displayName: 'Repeated Call While Not Logged In',
 				name: 'skipRepeatedUntilLogin',
 				type: 'boolean',
-				default: false,
+				default: true,
 				description:
 					'Whether a user is notified only once about the same caller until they log in again (e.g. on holiday). Needs login events from the PBX; a login of a line nobody owns is reported on Suppressed. Remembered only by production executions; manual test runs do not save it.',
 			},
@@ -169,7 +170,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 				displayName: 'Withheld Numbers',
 				name: 'skipWithheldNumbers',
 				type: 'boolean',
-				default: false,
+				default: true,
 				description: 'Whether calls with a withheld (restricted, anonymous) number are skipped',
 			},
 		],

@@ -108,6 +108,21 @@ describe('the panel', () => {
 		}
 	});
 
+	// n8n adds an option to a collection with the option's default: "Add Exception → Withheld Numbers"
+	// must skip withheld numbers, not add a switch that is off.
+	it('an exception added with "Add Exception" applies', async () => {
+		const switches = exceptions.filter((option) => option.type === 'boolean');
+		expect(switches.map((option) => option.name).sort()).toEqual([
+			'skipInternalCallers', 'skipRepeatedSameDay', 'skipRepeatedUntilLogin', 'skipWithheldNumbers', 'skipWithoutContact',
+		]);
+		for (const option of switches) expect([option.name, option.default]).toEqual([option.name, true]);
+		const added = { minRingSeconds: 2, skipWithheldNumbers: switches.find((option) => option.name === 'skipWithheldNumbers')!.default };
+		const withheld = missedCall([leg('201', 0, 20)], { callId: 'w1', caller: { number: '', name: '', restricted: true } });
+		const [notify, , suppressed] = await run([withheld as unknown as IDataObject], DIRECTORY, false, added);
+		expect(notify).toEqual([]);
+		expect(suppressed.map((item) => item.json.reason)).toEqual(['suppressedNumber']);
+	});
+
 	// An expression passes the editor's bounds by, so the state checks them too, and both must agree.
 	it.each(['duplicateWindowHours', 'maxEntries', 'retentionDays'])('%s: the editor\'s minimum is the least the filter takes', (name) => {
 		const options = description.properties.find((property) => property.name === 'options')?.options as INodeProperties[];

@@ -54,7 +54,8 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		name: 'numberingPlan',
 		type: 'collection',
 		placeholder: 'Add Setting',
-		default: {},
+		// Shown in a new node: national numbers are read as this country's even when it is left out.
+		default: { country: DEFAULT_COUNTRY },
 		description: 'How numbers are normalised to E.164 so that an extension and its full number are one line',
 		options: [
 			{

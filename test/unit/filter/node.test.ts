@@ -108,6 +108,12 @@ describe('the panel', () => {
 		}
 	});
 
+	it('a new filter shows the country whose numbers it reads national numbers as', () => {
+		const plan = description.properties.find((property) => property.name === 'numberingPlan')!;
+		const country = (plan.options as INodeProperties[]).find((option) => option.name === 'country')!;
+		expect(plan.default).toEqual({ country: country.default });
+	});
+
 	// n8n adds an option to a collection with the option's default: "Add Exception → Withheld Numbers"
 	// must skip withheld numbers, not add a switch that is off.
 	it('an exception added with "Add Exception" applies', async () => {

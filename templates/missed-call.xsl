@@ -16,6 +16,8 @@
 	<xsl:variable name="thirdParty" select="/notification/call/reason = 'answeredByThirdParty'"/>
 	<!-- No name and no number: "Unknown tried to reach you" reads badly, so these have their own strings. -->
 	<xsl:variable name="unknown" select="/notification/caller/unknown = 'true'"/>
+	<!-- How long it rang for the recipient (their own phones), else for anyone: a forward rang others after them. -->
+	<xsl:variable name="ringDuration" select="/notification/recipient/ringDuration/text | /notification/call/ringDuration/text[not(/notification/recipient/ringDuration)]"/>
 	<!-- Not answered, but a voicemail box took it: there may be a message waiting. -->
 	<xsl:variable name="voicemail" select="not($thirdParty) and boolean(/notification/call/voicemail)"/>
 	<xsl:variable name="accent">
@@ -234,7 +236,7 @@
 											</xsl:call-template>
 											<xsl:call-template name="row">
 												<xsl:with-param name="label" select="$s/labelRingDuration"/>
-												<xsl:with-param name="value" select="$n/call/ringDuration/text"/>
+												<xsl:with-param name="value" select="$ringDuration"/>
 											</xsl:call-template>
 											<xsl:if test="$thirdParty">
 												<xsl:call-template name="row">
@@ -405,7 +407,7 @@
 		</xsl:call-template>
 		<xsl:call-template name="line">
 			<xsl:with-param name="label" select="$s/labelRingDuration"/>
-			<xsl:with-param name="value" select="$n/call/ringDuration/text"/>
+			<xsl:with-param name="value" select="$ringDuration"/>
 		</xsl:call-template>
 		<xsl:if test="$thirdParty">
 			<xsl:call-template name="line">

@@ -268,6 +268,12 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	// rang is not known, and the estimate (up to the silence timeout) must not read as a fact.
 	const endUnknown = (leg: OwnedLeg) => leg.stillRinging === true;
 	const ringDurationText = legs.some(endUnknown) ? (strings.ringDurationUnknown ?? '') : formatDuration(ringDuration, strings);
+	const isMine = (leg: OwnedLeg) => leg.owner != null && leg.owner.id === recipient?.id;
+	// How long it rang for the recipient: a forward or a hunt group rang others before or after them.
+	const myLegs = legs.filter(isMine);
+	const myRingDuration = myLegs.length
+		? [durationElement('ringDuration', ringSeconds(myLegs, clock), strings, myLegs.some(endUnknown) ? strings.ringDurationUnknown : undefined)]
+		: [];
 
 	// A line that rang in the call is named by its owner: a voicemail box, a forward's target.
 	const ownerOfLine = new Map(legs.map((leg) => [cleanLine(leg.line), cleanLine(leg.owner?.name)]));
@@ -304,7 +310,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('line', line),
 			...optional('ownerId', cleanLine(leg.owner?.id)),
 			...optional('ownerName', cleanLine(leg.owner?.name)),
-			el('mine', Boolean(leg.owner) && leg.owner?.id === recipient?.id),
+			el('mine', isMine(leg)),
 			timeElement('ringingFrom', leg.ringingFrom, clock, language),
 			timeElement('ringingUntil', leg.ringingUntil, clock, language),
 			durationElement('duration', seconds, strings, durationText),
@@ -323,6 +329,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('email', cleanLine(recipient?.email)),
 			el('language', language.tag),
 			el('timeZone', zone),
+			...myRingDuration,
 		]),
 		el('call', [
 			el('callId', cleanLine(call?.callId)),

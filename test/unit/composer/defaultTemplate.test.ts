@@ -88,11 +88,12 @@ describe('default template', () => {
 	it('shows who called, when, how long, and where it rang — in HTML and text', async () => {
 		const mail = await compose(missedCall());
 		const text = DomUtils.textContent(parseDocument(mail.html));
-		for (const expected of [NAME, 'Müller & Söhne GmbH', '089 23456789', 'Dienstag, 4. März 2025', '14:03 Uhr', '38 Sek.', 'Ben Kurz', 'besetzt', 'nicht angenommen']) {
+		for (const expected of [NAME, 'Müller & Söhne GmbH', '089 23456789', 'Dienstag, 4. März 2025', '14:03 Uhr', 'Klingeldauer20 Sek.', 'Ben Kurz', 'besetzt', 'nicht angenommen']) {
 			expect(text).toContain(expected);
 		}
 		expect(mail.text).toContain('Anrufer: Jürgen Müller-Lüdenscheidt\nFirma: Müller & Söhne GmbH\nRufnummer: 089 23456789\n');
-		expect(mail.text).toContain('Datum: Dienstag, 4. März 2025\nUhrzeit: 14:03 Uhr (MEZ)\nKlingeldauer: 38 Sek.\n');
+		// Anna's phones rang 20 s; the call went on to ring Ben for 18 s more.
+		expect(mail.text).toContain('Datum: Dienstag, 4. März 2025\nUhrzeit: 14:03 Uhr (MEZ)\nKlingeldauer: 20 Sek.\n');
 		expect(mail.text).toContain(
 			'Geklingelt bei\n' +
 				'\u200E- Anna Berg, Leitung 201, 14:03:03, 20 Sek., nicht angenommen\n' +
@@ -100,6 +101,18 @@ describe('default template', () => {
 				'\u200E- Ben Kurz, Leitung 202, 14:03:23, 18 Sek., besetzt\n',
 		);
 		expect(mail.text).not.toMatch(/<\w/);
+	});
+
+	it("gives how long it rang for the recipient; for one whose phones did not ring, how long it rang at all", async () => {
+		const forBen = missedCall();
+		forBen.recipient = { ...forBen.recipient, id: 'ben', name: 'Ben Kurz' };
+		expect((await compose(forBen)).text).toContain('\nKlingeldauer: 18 Sek.\n');
+		// Parallel ringing on two of Anna's phones counts once; Ben rang after her: 20 s + 18 s.
+		const forCleo = missedCall();
+		forCleo.recipient = { ...forCleo.recipient, id: 'cleo', name: 'Cleo Jansen' };
+		const mail = await compose(forCleo);
+		expect(mail.text).toContain('\nKlingeldauer: 38 Sek.\n');
+		expect(DomUtils.textContent(parseDocument(mail.html))).toContain('Klingeldauer38 Sek.');
 	});
 
 	it('says where a forward went: the colleague by name, an outside number spaced to read', async () => {

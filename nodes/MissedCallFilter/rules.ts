@@ -577,6 +577,7 @@ export function decideCall(call: CallRecord, contact: Contact | null, ctx: RuleC
 				timeZone: participant.timeZone,
 			},
 			...aboutTheCall,
+			country: ctx.plan.country,
 		});
 		// Only the repeat rules read these; without them the state would grow for nothing (n8n loads
 		// and saves all of it with every call).

@@ -87,6 +87,11 @@ export interface Notification {
 	/** The user who answered, when someone did and the line is in the directory. */
 	answeredByUser: UserRef | null;
 	/**
+	 * The PBX's country (the filter's Numbering Plan, ISO 3166 alpha-2): the mail shows its numbers as
+	 * they are dialled there (`089 1234200`), like the caller's. Absent in a notification built by hand.
+	 */
+	country?: string;
+	/**
 	 * What the filter remembered for the repeat rules when it emitted this notification. The mail
 	 * node takes it back when the mail is not sent, so an unsent mail does not count as notified.
 	 * Absent when nothing was remembered (withheld number, manual run, an item built by hand).

@@ -120,14 +120,17 @@ export function isDialString(text: string): boolean {
 }
 
 /**
- * An international number spaced as people read it (`+49891234200` → `+49 89 1234200`), for a mail
- * that has no numbering plan at hand; anything else (an extension, a national number) as written.
+ * An international number spaced as people read it (`+49891234200` → `+49 89 1234200`), or as it is
+ * dialled in `country` when it is one of that country's (`089 1234200` in DE); anything else (an
+ * extension, a national number) as written.
  */
-export function readableNumber(written: string): string {
+export function readableNumber(written: string, country?: string): string {
 	const number = plainNumberOf(written);
 	// Only a whole valid number: the parser also picks a number out of text ("+1-800-FLOWERS" → +1 800).
 	const parsed = DIALLABLE.test(stripFormatting(number)) && number.startsWith('+') ? parsePhoneNumberFromString(number) : undefined;
-	return parsed?.isValid() ? parsed.formatInternational() : number;
+	if (!parsed?.isValid()) return number;
+	const home = country ? countryOf(country) : undefined;
+	return home && parsed.countryCallingCode === getCountryCallingCode(home) ? parsed.formatNational() : parsed.formatInternational();
 }
 
 /** Numbers whose readings a compiled plan keeps; the cache starts over when full. */

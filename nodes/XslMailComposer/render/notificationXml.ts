@@ -251,7 +251,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	// The caller chose not to show the number; some PBXs send it along with the flag all the same.
 	const shown = caller.restricted === true ? { number: '', e164: '', display: '' } : caller;
 	// No display form when no filter made one: the number as the PBX sent it, spaced to read if it can be.
-	const display = cleanLine(shown.display) || readableNumber(cleanLine(shown.number));
+	const display = cleanLine(shown.display) || readableNumber(cleanLine(shown.number), notification.country);
 	// No number at all. One with nothing to dial (`+1-800-FLOWERS`, a SIP address) is still shown, unlinked.
 	const withheld = caller.restricted === true || isWithheld(numberOf(display));
 	// A withheld caller without a name is "Unknown"; the withheld note says why there is no number.
@@ -260,7 +260,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	const answeredBy = call?.answeredBy ?? null;
 	const answeredByUser = notification.answeredByUser ?? null;
 	// A line and the number dialled are ours, whatever host a SIP address gives: `sip:200@pbx` is our 200.
-	const answeredByLabel = cleanLine(answeredByUser?.name) || readableNumber(numberOf(cleanLine(answeredBy?.line)));
+	const answeredByLabel = cleanLine(answeredByUser?.name) || readableNumber(numberOf(cleanLine(answeredBy?.line)), notification.country);
 	const clock = new MailClock(zone, language.locale);
 	const startedAt = clock.local(call?.startedAt);
 	const ringDuration = ringSeconds(legs, clock);
@@ -317,7 +317,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('result', result),
 			el('resultText', legResultText(pickedUpByOwner ? 'answeredElsewhere' : tookByPickup ? 'answeredByPickup' : result, strings)),
 			...optional('divertedTo', divertedTo),
-			...optional('divertedToDisplay', readableNumber(divertedTo)),
+			...optional('divertedToDisplay', readableNumber(divertedTo, notification.country)),
 			...optional('divertedToName', ownerOfLine.get(divertedTo) ?? ''),
 		]);
 	});
@@ -337,7 +337,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('direction', cleanLine(call?.direction)),
 			el('outcome', cleanLine(call?.outcome)),
 			el('called', cleanLine(call?.called)),
-			el('calledDisplay', readableNumber(numberOf(cleanLine(call?.called)))),
+			el('calledDisplay', readableNumber(numberOf(cleanLine(call?.called)), notification.country)),
 			timeElement('startedAt', call?.startedAt, clock, language),
 			timeElement('resolvedAt', call?.resolvedAt, clock, language),
 			durationElement('ringDuration', ringDuration, strings, ringDurationText),

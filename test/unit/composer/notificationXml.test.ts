@@ -111,6 +111,22 @@ describe('notification XML', () => {
 		expect(zones(de)).toEqual(['02:59:50 MESZ', '02:00:10 MEZ']);
 	});
 
+	// A filter before the composer gives its Numbering Plan's country: that country's numbers read as
+	// the caller's does ("089 …"), others stay international; without one, all are international.
+	it("shows numbers of the PBX's country as dialled there, others international", () => {
+		const notification = missedCall();
+		notification.legs[0] = { ...notification.legs[0], result: 'diverted', divertedTo: '+491701234567' };
+		notification.legs[1] = { ...notification.legs[1], result: 'diverted', divertedTo: '+442079460123' };
+		const shown = (country?: string) => {
+			const doc = documentFor({ ...notification, ...(country && { country }) });
+			const [first, second] = at(doc, 'call/legs')!.children;
+			return [textAt(doc, 'call/calledDisplay'), textAt(first, 'divertedToDisplay'), textAt(second, 'divertedToDisplay')];
+		};
+		expect(shown('DE')).toEqual(['089 1234200', '0170 1234567', '+44 20 7946 0123']);
+		expect(shown()).toEqual(['+49 89 1234200', '+49 170 1234567', '+44 20 7946 0123']);
+		expect(shown('XX')).toEqual(shown());
+	});
+
 	it('writes the first of a month as the language does: French "1er"', () => {
 		const fr = loadLanguage(LANGUAGES_DIR, 'fr');
 		const notification = missedCall();

@@ -225,6 +225,8 @@ describe('§4.1 recipients', () => {
 				{ ...leg('202', 5, 20), owner: { id: 'ben', name: 'Ben Cole' } },
 			],
 			answeredByUser: null,
+			// The numbering plan's: the mail shows this country's numbers as dialled there.
+			country: 'DE',
 		};
 		expect(decision.notifications).toEqual([
 			{

@@ -6,7 +6,7 @@ import { triggerPanel } from '../shared/triggerPanel';
 import { MAX_BODY_KB, REORDER_WINDOW_MS } from './webhookOptions';
 
 /** The node's subtitle: the Source's label. */
-const sourceLabels: Record<string, string> = { generic: 'Generic JSON', sipgate: 'sipgate.io / Zammad' };
+const sourceLabels: Record<string, string> = { generic: 'Generic JSON', sipgate: 'sipgate.io / Zammad CTI' };
 export const callEventTriggerSubtitle = `={{${JSON.stringify(sourceLabels)}[$parameter["source"]] || $parameter["source"]}}`;
 
 /** What the editor's trigger panel says instead of n8n's generic "Go to … and create an event". */
@@ -23,7 +23,7 @@ export const callEventTriggerPanel = triggerPanel({
 export const callEventTriggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Point your PBX at the webhook URL above. Each call is emitted once, when it resolves: at the first answer, or when it ends unanswered.',
+			'Point your PBX at the Production URL (open Webhook URLs above). Each call is emitted once, when it resolves: at the first answer, or when it ends unanswered.',
 		name: 'notice',
 		type: 'notice',
 		default: '',

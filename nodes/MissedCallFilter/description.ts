@@ -46,7 +46,7 @@ export const missedCallFilterProperties: INodeProperties[] = [
 		default: exampleDirectory,
 		required: true,
 		description:
-			'Users and the lines they own, as a JSON array. Use an expression to take it from a sheet, a database or LDAP. Only "ID" is required per user.',
+			'Users and the lines they own, as a JSON array. Use an expression to take it from a sheet, a database or LDAP. Each user needs an ID, and an e-mail address to get mails (fields as in the example).',
 		typeOptions: { rows: 8 },
 	},
 	{

@@ -42,7 +42,7 @@ export const xslMailComposerProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'Missed calls <pbx@example.com>',
-		description: 'The project\'s own sender address',
+		description: 'Your address the mails are sent from. With a caller mode below, the caller shows as From or Reply-To and this address still sends them.',
 	},
 	{
 		displayName: 'Sender Mode',
@@ -53,12 +53,12 @@ export const xslMailComposerProperties: INodeProperties[] = [
 				name: 'Caller as From',
 				value: 'callerAsFrom',
 				description:
-					'From is the caller\'s e-mail (replies, and out-of-office notes of mail systems that answer the From, reach the caller); our address goes into the Sender header and stays the envelope sender',
+					'From is the caller\'s e-mail (replies, and out-of-office notes of mail systems that answer the From, reach the caller); the From address above goes into the Sender header and stays the envelope sender',
 			},
 			{
 				name: 'Caller as Reply-To',
 				value: 'callerAsReplyTo',
-				description: 'From stays ours, Reply-To is the caller: for domains whose DMARC policy rejects foreign From addresses',
+				description: 'From stays your address above, Reply-To is the caller: for domains whose DMARC policy rejects foreign From addresses',
 			},
 			{
 				name: 'Configured From',

@@ -11,7 +11,7 @@ const property = (name: string) => description.properties.find((candidate) => ca
 describe('Call Event Trigger in the editor', () => {
 	it.each([
 		['generic', 'Generic JSON'],
-		['sipgate', 'sipgate.io / Zammad'],
+		['sipgate', 'sipgate.io / Zammad CTI'],
 	])('subtitle for Source %s: %s', (source, subtitle) => {
 		expect(evaluateSubtitle(description.subtitle, { source })).toBe(subtitle);
 	});

@@ -45,12 +45,16 @@ export function choiceSetting<T extends string>(name: string, value: unknown, ch
 }
 
 /**
- * A switch as given, or `whenLeftOut` (default off) when it was left out. Anything else is a
- * ConfigurationError naming it: an expression's "false" is a string, which would switch it on.
+ * A switch as given, or `whenLeftOut` (default off) when it was left out. An expression gives text:
+ * "true" and "false" (any case) and 1 and 0 read as n8n reads them for its own switches; anything
+ * else is a ConfigurationError naming it. Taken as it is, "false" would switch it on.
  */
 export function booleanSetting(name: string, value: unknown, label = name, whenLeftOut = false): boolean {
 	if (value === undefined || value === null) return whenLeftOut;
 	if (typeof value === 'boolean') return value;
+	const text = String(value).trim().toLowerCase();
+	if (text === 'true' || text === '1') return true;
+	if (text === 'false' || text === '0') return false;
 	throw new ConfigurationError(name, `${label} is ${shown(value)}; it must be true or false`);
 }
 

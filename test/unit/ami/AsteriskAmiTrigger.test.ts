@@ -192,15 +192,15 @@ describe('AsteriskAmiTrigger, published workflow (trigger mode)', () => {
 		expect(ami.connections).toHaveLength(0);
 	});
 
-	it('a Presence From Registrations that is no true or false (an expression\'s "true") fails naming it, before connecting', async () => {
+	it('a Presence From Registrations that is no true or false fails naming it, before connecting', async () => {
 		const ami = await server();
-		const fake = fakeContext('trigger', ami.port, SECRET, { presenceFromRegistrations: 'true' });
+		const fake = fakeContext('trigger', ami.port, SECRET, { presenceFromRegistrations: 'yes' });
 		const error = await rejection(new AsteriskAmiTrigger().trigger.call(fake.context));
 		expect(error).toBeInstanceOf(NodeOperationError);
 		const { properties } = new AsteriskAmiTrigger().description;
 		const options = properties.find((property) => property.name === 'options')!;
 		const option = (options.options as INodeProperties[]).find((property) => property.name === 'presenceFromRegistrations')!;
-		expect(error.message).toBe(`${options.displayName} → ${option.displayName} is "true"; it must be true or false`);
+		expect(error.message).toBe(`${options.displayName} → ${option.displayName} is "yes"; it must be true or false`);
 		await sleep(200);
 		expect(ami.connections).toHaveLength(0);
 	});

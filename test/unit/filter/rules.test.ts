@@ -770,13 +770,19 @@ describe('settings', () => {
 		[{ minRingSeconds: -1 }, 'minRingSeconds', /^Exceptions → Min Ringing Time \(Seconds\) is -1/],
 		[{ defaultTimeZone: 'Mars/Olympus' }, 'defaultTimeZone', /^Options → Time Zone Name or ID: "Mars\/Olympus" is not an IANA time zone such as Europe\/Berlin$/],
 		[{ excludedNumbers: ['Tür*x'] }, 'excludedNumbers', /^Exceptions → Excluded Caller Numbers: "Tür\*x" is not a number/],
-		// An expression's "false" is a string: taken as it is, it would switch the exception on.
-		[{ skipWithoutContact: 'false' as never }, 'skipWithoutContact', /^Exceptions → No Contact Data is "false"; it must be true or false$/],
-		[{ alsoWhenAnsweredByThirdParty: 1 as never }, 'alsoWhenAnsweredByThirdParty', /^Also When Someone Else Answered is 1; it must be true or false$/],
+		[{ skipWithoutContact: 'no' as never }, 'skipWithoutContact', /^Exceptions → No Contact Data is "no"; it must be true or false$/],
+		[{ alsoWhenAnsweredByThirdParty: 2 as never }, 'alsoWhenAnsweredByThirdParty', /^Also When Someone Else Answered is 2; it must be true or false$/],
 	])('refuses %j naming the setting', (settings, setting, message) => {
 		const error = caught(() => office(settings));
 		expect(error).toBeInstanceOf(ConfigurationError);
 		expect(error).toMatchObject({ setting, message: expect.stringMatching(message) });
+	});
+
+	// An expression gives text: taken as it is, "false" would switch the exception on.
+	it('reads a switch an expression gives as "false" or "true" as n8n does', () => {
+		const withoutContact = missedCall([leg('201', 0, 20)]);
+		expect(recipients(decide(withoutContact, { skipWithoutContact: 'false' as never }, { contact: null }))).toEqual(['anna']);
+		expect(reasons(decide(withoutContact, { skipWithoutContact: 'TRUE' as never }, { contact: null }))).toEqual([[null, 'noContact']]);
 	});
 
 	it('keeps defaults for settings passed as undefined', () => {

@@ -74,14 +74,16 @@ describe('labels in error messages are the editor’s', () => {
 		);
 	});
 
-	// An expression's "false" is a string, which would have switched them on (Emit Presence, Subscribe) or off.
-	it('the trigger refuses a switch that is no true or false, naming it by label', () => {
+	// An expression gives text: taken as it is, "false" would have switched them on.
+	it('the trigger reads an expression\'s "false" as off, and refuses a switch that is no true or false, naming it by label', () => {
 		for (const option of ['emitPresence', 'subscribeAnswerHangup']) {
-			const settings = { source: 'sipgate', options: { [option]: 'false' } };
+			const settings = { source: 'sipgate', options: { [option]: 'yes' } };
 			expect(messageOf(() => webhookSettingsFrom(settings, 'production'))).toBe(
-				`${labelOf(trigger, 'options', option)} is "false"; it must be true or false`,
+				`${labelOf(trigger, 'options', option)} is "yes"; it must be true or false`,
 			);
 		}
+		const fromExpressions = webhookSettingsFrom({ source: 'sipgate', options: { emitPresence: 'false', subscribeAnswerHangup: 'false' } as never }, 'production');
+		expect([fromExpressions.emitPresence, fromExpressions.subscribeAnswerHangup]).toEqual([false, false]);
 		const leftOut = webhookSettingsFrom({ source: 'sipgate', options: {} }, 'production');
 		expect([leftOut.emitPresence, leftOut.subscribeAnswerHangup]).toEqual([true, true]);
 		const off = webhookSettingsFrom({ source: 'sipgate', options: { emitPresence: false, subscribeAnswerHangup: false } }, 'production');

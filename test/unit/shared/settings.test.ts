@@ -90,14 +90,23 @@ describe('choiceSetting', () => {
 });
 
 describe('booleanSetting', () => {
-	it('takes true and false as they are, and a setting left out as off', () => {
+	it('takes true and false as they are, and a setting left out as off (or as told)', () => {
 		expect([true, false, undefined, null].map((value) => booleanSetting('skipInternalCallers', value))).toEqual([true, false, false, false]);
+		expect(booleanSetting('emitPresence', undefined, 'Emit Presence', true)).toBe(true);
+	});
+
+	// As n8n reads an expression's text for its own switches: "false" must not switch it on.
+	it.each([
+		['false', false], ['FALSE', false], [' False ', false], ['0', false], [0, false],
+		['true', true], ['True', true], ['1', true], [1, true],
+	])('reads %p from an expression as %p', (value, expected) => {
+		expect(booleanSetting('skipInternalCallers', value)).toBe(expected);
 	});
 
 	it.each([
-		['false', 'Exceptions → Internal Callers is "false"; it must be true or false'],
-		['true', 'Exceptions → Internal Callers is "true"; it must be true or false'],
-		[0, 'Exceptions → Internal Callers is 0; it must be true or false'],
+		['no', 'Exceptions → Internal Callers is "no"; it must be true or false'],
+		['', 'Exceptions → Internal Callers is ""; it must be true or false'],
+		[2, 'Exceptions → Internal Callers is 2; it must be true or false'],
 	])('refuses %p, naming the setting by its label', (value, message) => {
 		const error = refusal(() => booleanSetting('skipInternalCallers', value, 'Exceptions → Internal Callers'));
 		expect(error.setting).toBe('skipInternalCallers');

@@ -105,7 +105,7 @@ export class AsteriskAmiTrigger implements INodeType {
 		// generic text that would hide the address.
 		const connectionFailed = (reason: string) =>
 			new NodeOperationError(node, connectionFailedMessage(address), {
-				description: `${reason}. ${CONNECTION_HINT}`,
+				description: withHint(reason, CONNECTION_HINT),
 			});
 
 		const start = (state: AmiCallState, handlers: ConnectionHandlers) =>

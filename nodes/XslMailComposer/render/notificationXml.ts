@@ -98,9 +98,9 @@ function formatDuration(seconds: number, strings: Record<string, string>): strin
 	return fill(whole || (strings.durationHours ?? '{hours} h {minutes} min'), values);
 }
 
-/** `unknownText`: the text when the end is not known (the seconds are then only the trigger's estimate). */
-function durationElement(name: string, seconds: number, strings: Record<string, string>, unknownText?: string): XmlElement {
-	return el(name, [el('seconds', seconds), el('text', unknownText ?? formatDuration(seconds, strings))]);
+/** `text`: instead of the seconds written out, e.g. when the end is not known (the seconds are then only the trigger's estimate). */
+function durationElement(name: string, seconds: number, strings: Record<string, string>, text?: string): XmlElement {
+	return el(name, [el('seconds', seconds), el('text', text ?? formatDuration(seconds, strings))]);
 }
 
 /**
@@ -267,13 +267,14 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 	// A call resolved by silence had its still-ringing legs closed when it was given up: how long they
 	// rang is not known, and the estimate (up to the silence timeout) must not read as a fact.
 	const endUnknown = (leg: OwnedLeg) => leg.stillRinging === true;
-	const ringDurationText = legs.some(endUnknown) ? (strings.ringDurationUnknown ?? '') : formatDuration(ringDuration, strings);
+	const ringText = (rang: OwnedLeg[], seconds: number) =>
+		rang.some(endUnknown) ? (strings.ringDurationUnknown ?? '') : formatDuration(seconds, strings);
+	const callRingText = ringText(legs, ringDuration);
 	const isMine = (leg: OwnedLeg) => leg.owner != null && leg.owner.id === recipient?.id;
 	// How long it rang for the recipient: a forward or a hunt group rang others before or after them.
 	const myLegs = legs.filter(isMine);
-	const myRingDuration = myLegs.length
-		? [durationElement('ringDuration', ringSeconds(myLegs, clock), strings, myLegs.some(endUnknown) ? strings.ringDurationUnknown : undefined)]
-		: [];
+	const mySeconds = ringSeconds(myLegs, clock);
+	const myRingText = myLegs.length ? ringText(myLegs, mySeconds) : null;
 
 	// A line that rang in the call is named by its owner: a voicemail box, a forward's target.
 	const ownerOfLine = new Map(legs.map((leg) => [cleanLine(leg.line), cleanLine(leg.owner?.name)]));
@@ -286,7 +287,8 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 		number: withheld ? withheldText : display,
 		date: startedAt ? formatDate(startedAt, language) : '',
 		time: startedAt?.toFormat(language.formats.time) ?? '',
-		duration: ringDurationText,
+		// As the summary gives it: the recipient's own, else the call's.
+		duration: myRingText ?? callRingText,
 		answeredBy: answeredByLabel,
 		recipient: cleanLine(recipient?.name),
 		voicemailLine,
@@ -329,7 +331,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('email', cleanLine(recipient?.email)),
 			el('language', language.tag),
 			el('timeZone', zone),
-			...myRingDuration,
+			...(myRingText === null ? [] : [durationElement('ringDuration', mySeconds, strings, myRingText)]),
 		]),
 		el('call', [
 			el('callId', cleanLine(call?.callId)),
@@ -340,7 +342,7 @@ export function buildNotificationXml(notification: Notification, options: Notifi
 			el('calledDisplay', readableNumber(numberOf(cleanLine(call?.called)), notification.country)),
 			timeElement('startedAt', call?.startedAt, clock, language),
 			timeElement('resolvedAt', call?.resolvedAt, clock, language),
-			durationElement('ringDuration', ringDuration, strings, ringDurationText),
+			durationElement('ringDuration', ringDuration, strings, callRingText),
 			...(answeredBy
 				? [
 						el('answeredBy', [

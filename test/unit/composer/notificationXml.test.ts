@@ -127,6 +127,28 @@ describe('notification XML', () => {
 		expect(shown('XX')).toEqual(shown());
 	});
 
+	it("gives how long it rang for the recipient beside the call's, and {duration} as the summary reads", () => {
+		const language = { ...de, strings: { ...de.strings, introRang: 'Es klingelte {duration} lang' } };
+		const forAnna = documentFor(missedCall(), language);
+		expect([textAt(forAnna, 'recipient/ringDuration/text'), textAt(forAnna, 'call/ringDuration/text')]).toEqual(['20 Sek.', '38 Sek.']);
+		expect(textAt(forAnna, 'strings/introRang')).toBe('Es klingelte 20 Sek. lang');
+		// Whose phones did not ring (a colleague told of a third-party answer, say): the call's.
+		const forCleo = missedCall();
+		forCleo.recipient = { ...forCleo.recipient, id: 'cleo' };
+		const doc = documentFor(forCleo, language);
+		expect(at(doc, 'recipient/ringDuration')).toBeUndefined();
+		expect(textAt(doc, 'strings/introRang')).toBe('Es klingelte 38 Sek. lang');
+	});
+
+	it("says the recipient's ringing time is not known when their phone still rang as the call was given up", () => {
+		const notification = missedCall();
+		notification.legs[1] = { ...notification.legs[1], stillRinging: true };
+		expect(textAt(documentFor(notification), 'recipient/ringDuration/text')).toBe(de.strings.ringDurationUnknown);
+		const { ringDurationUnknown: _left, ...strings } = de.strings;
+		const without = { ...de, strings };
+		expect(textAt(documentFor(notification, without), 'recipient/ringDuration/text')).toBe('');
+	});
+
 	it('writes the first of a month as the language does: French "1er"', () => {
 		const fr = loadLanguage(LANGUAGES_DIR, 'fr');
 		const notification = missedCall();

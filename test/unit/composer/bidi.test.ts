@@ -133,7 +133,8 @@ describe('right-to-left text in the mail', () => {
 		expect(textAt(doc, 'call/ringDuration/text')).toBe('38 שניות');
 		expect(textAt(doc, 'call/legs/leg/duration/text')).toBe('20 שניות');
 		const custom = textAt(doc, 'strings/custom')!;
-		expect(custom.replace(MARKS, '')).toBe('צלצל 38 שניות');
+		// {duration} is how long it rang for the recipient: Anna's phones, 20 s of the call's 38.
+		expect(custom.replace(MARKS, '')).toBe('צלצל 20 שניות');
 		expect(custom.match(MARKS)?.length ?? 0).toBeLessThanOrEqual(4);
 	});
 

@@ -17,7 +17,6 @@ import { EmptyDirectoryError } from './directory';
 import { compileFilter, filterCall, filterPresence, readFilterItem, type CompiledFilter } from './filter';
 import type { FilterSettings } from './rules';
 import { openFilterState, type FilterStateSession } from './state';
-import { listedTimeZones } from './timeZoneList';
 
 type Outputs = [INodeExecutionData[], INodeExecutionData[], INodeExecutionData[]];
 const NOTIFY = 0;
@@ -51,6 +50,8 @@ export class MissedCallFilter implements INodeType {
 			},
 			async getTimeZones(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const current = (this.getCurrentNodeParameter('options') as IDataObject | undefined)?.timeZone;
+				// Loaded here, not with the node: only the editor needs the tz database's list.
+				const { listedTimeZones } = await import('./timeZoneList');
 				return [
 					{ name: "The Workflow's Time Zone", value: '' },
 					...listedTimeZones(current).map((zone) => ({ name: zone, value: zone })),

@@ -1,6 +1,6 @@
 /**
- * The filter editor's list of time zones. Apart from the shared time zone check, because the tz
- * database's list is only needed in the editor (loading it takes ~10 ms).
+ * The filter editor's list of time zones. Apart from the shared time zone check, and loaded only
+ * when the editor asks, because the tz database's list is only needed there (loading takes ~10 ms).
  */
 import { timeZonesNames } from '@vvo/tzdb';
 

@@ -685,10 +685,11 @@ describe('compose only, sent by n8n\'s built-in Send Email node', () => {
 		const mail = await mailTo(anna('cofail'));
 		expect(mail.parsed.subject).toBe(missedSubject(de, 'Jürgen Müller'));
 		let finished = await executions.finished(WF.composeOnlyFails);
-		while (finished.length < 2) {
+		for (const deadline = Date.now() + 20_000; finished.length < 2 && Date.now() < deadline; ) {
 			await sleep(100);
 			finished = await executions.finished(WF.composeOnlyFails);
 		}
+		expect(finished).toHaveLength(2);
 		const second = finished.find((execution) => execution.id !== failed.id)!;
 		const suppressed = outputOf(await executions.withRunData(second.id), FILTER_NODE, 2);
 		expect(suppressed.map((item) => item.json.reason)).not.toContain('repeatedSameDay');

@@ -125,6 +125,13 @@ describe('notification XML', () => {
 		expect(shown('DE')).toEqual(['089 1234200', '0170 1234567', '+44 20 7946 0123']);
 		expect(shown()).toEqual(['+49 89 1234200', '+49 170 1234567', '+44 20 7946 0123']);
 		expect(shown('XX')).toEqual(shown());
+		// A caller without the filter's display form, and a line outside the directory that answered.
+		const answered = answeredByBen();
+		answered.caller = { ...answered.caller, number: '+498923456789', display: '' };
+		answered.answeredByUser = null;
+		answered.call.answeredBy = { ...answered.call.answeredBy!, line: '+49891234299' };
+		const doc = documentFor({ ...answered, country: 'DE' });
+		expect([textAt(doc, 'caller/display'), textAt(doc, 'call/answeredBy/label')]).toEqual(['089 23456789', '089 1234299']);
 	});
 
 	it("gives how long it rang for the recipient beside the call's, and {duration} as the summary reads", () => {

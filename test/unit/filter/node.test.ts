@@ -3,7 +3,7 @@
  * an empty directory fails the call items instead of "succeeding" with every line unowned, the
  * Suppressed items lead with their sentence, and the panel's texts.
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type INodeProperties } from 'n8n-workflow';
+import { NodeHelpers, NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { MissedCallFilter } from '../../../nodes/MissedCallFilter/MissedCallFilter.node';
 import { openFilterState } from '../../../nodes/MissedCallFilter/state';
@@ -111,7 +111,8 @@ describe('the panel', () => {
 	it('a new filter shows the country whose numbers it reads national numbers as', () => {
 		const plan = description.properties.find((property) => property.name === 'numberingPlan')!;
 		const country = (plan.options as INodeProperties[]).find((option) => option.name === 'country')!;
-		expect(plan.default).toEqual({ country: country.default });
+		expect(plan.default).toEqual({ country: 'DE' });
+		expect(country.default).toBe('DE');
 	});
 
 	// n8n adds an option to a collection with the option's default: "Add Exception → Withheld Numbers"
@@ -127,6 +128,17 @@ describe('the panel', () => {
 		const [notify, , suppressed] = await run([withheld as unknown as IDataObject], DIRECTORY, false, added);
 		expect(notify).toEqual([]);
 		expect(suppressed.map((item) => item.json.reason)).toEqual(['suppressedNumber']);
+	});
+
+	// Switches of a collection defaulted to off before: a workflow saved then keeps what it holds.
+	it("keeps a saved workflow's exception switches as they were saved, on or off", () => {
+		for (const saved of [{ skipInternalCallers: false }, { skipInternalCallers: true, skipWithheldNumbers: false }]) {
+			const parameters = { directory: '[]', exceptions: saved };
+			const read = NodeHelpers.getNodeParameters(description.properties, parameters, true, false, null, description);
+			expect(read?.exceptions).toEqual(saved);
+			const stored = NodeHelpers.getNodeParameters(description.properties, parameters, false, false, null, description);
+			expect(stored?.exceptions).toEqual(saved);
+		}
 	});
 
 	// An expression passes the editor's bounds by, so the state checks them too, and both must agree.

@@ -172,7 +172,7 @@ function secondsBetween(from: DateTime | undefined, until: DateTime | undefined)
 	return from && until ? Math.max(0, Math.round(until.diff(from).as('seconds'))) : 0;
 }
 
-/** How long any phone rang: the union of the legs' ringing periods (parallel ringing counts once). */
+/** How long the legs rang: the union of their ringing periods (parallel ringing counts once). */
 function ringSeconds(legs: OwnedLeg[], clock: MailClock): number {
 	const periods = legs.flatMap((leg) => {
 		const from = clock.local(leg.ringingFrom)?.toMillis();

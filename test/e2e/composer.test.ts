@@ -95,6 +95,7 @@ const CALLS: Record<string, Caller> = {
 	'replyto-1': JUERGEN,
 	'callto-1': JUERGEN,
 	'nolink-1': JUERGEN,
+	'novcard-1': JUERGEN,
 	'compose-1': JUERGEN,
 	'xsl-1': JUERGEN,
 	'action-1': JUERGEN,
@@ -389,6 +390,8 @@ const WF = {
 	callerAsReplyTo: workflow('replyto', { composer: { senderMode: 'callerAsReplyTo' } }),
 	callto: workflow('callto', { composer: { linkPrefix: 'callto' } }),
 	linksOff: workflow('nolink', { composer: { linkPrefix: 'off' } }),
+	// An expression gives n8n's switches text: "false" must switch the vCard off.
+	vCardOffByExpression: workflow('novcard', { composer: { attachVCard: "={{ 'false' }}" } }),
 	compose: workflow('compose', { composer: { action: 'compose' }, sendEmail: true }),
 	brokenXsl: workflow('xsl', {
 		composer: { templateSource: 'parameter', templateXsl: BROKEN_XSL },
@@ -625,6 +628,15 @@ describe('send: telephony links', () => {
 		// Shown in the national form of the PBX's country (docs/filter.md), just not linked.
 		expect(parsed.html).toContain('030 1234567');
 		expect(parsed.text).toContain('030 1234567');
+	});
+});
+
+describe('send: a switch set by an expression', () => {
+	test('Attach Caller vCard given "false" by an expression: no vCard', async () => {
+		await post(WF.vCardOffByExpression, missedCall('novcard-1', ANNA_LINE));
+		const { parsed } = await mailTo(anna('novcard'));
+		expect(parsed.subject).toBe(missedSubject(de, 'Jürgen Müller'));
+		expect(parsed.attachments.map((attachment) => attachment.contentType)).toEqual([]);
 	});
 });
 

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { ExprContext, XDocument, XmlParser, XNode, XPath, Xslt, xmlTransformedText } from 'xslt-processor';
 import { TemplateError } from './errors';
 import { cleanLine } from '../../shared/text';
+import { lookUpVariablesByNeed } from './xPathVariables';
 
 /** Where the shipped templates are, from source (ts-jest) and from `dist/` alike. */
 export const TEMPLATES_DIR = path.resolve(__dirname, '../../../templates');
@@ -606,7 +607,8 @@ class Template implements CompiledTemplate {
 	/**
 	 * xslt-processor parses every XPath expression of the template anew in each transformation
 	 * (its parse cache lives in the XPath object each Xslt makes for itself); shared, the template's
-	 * expressions are parsed once. The parsed expressions keep no state between evaluations.
+	 * expressions are parsed once. The parsed expressions keep no state between evaluations. They
+	 * look their variables up by need (xPathVariables.ts).
 	 */
 	private readonly xPath = new XPath();
 
@@ -623,6 +625,7 @@ class Template implements CompiledTemplate {
 			elements.forEach((element, i) => this.starts.set(element, starts[i]));
 		}
 		checkXslt(elements[0], elements, (element) => this.starts.get(element));
+		lookUpVariablesByNeed(this.xPath);
 		stripWhitespaceText(elements[0], false);
 		foldConstantVariables(elements[0], elements);
 	}

@@ -60,6 +60,23 @@ describe('variables looked up by need', () => {
 		expect(await transform(scoping, items, false)).toBe(expected);
 	});
 
+	// XPath 2.0's for, let and quantified expressions copy the variables in scope into their own.
+	it("gives XPath 2.0's for-expressions every variable in scope", async () => {
+		const copying = [
+			'<xsl:stylesheet version="2.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">',
+			'<xsl:variable name="prefix" select="\'#\'"/>',
+			'<xsl:template match="/"><xsl:variable name="suffix" select="/n/key"/>',
+			'<out><xsl:value-of select="string-join(for $i in 1 to count(n/items/item) return concat($prefix, $i, $suffix), \',\')"/>;',
+			'<xsl:value-of select="every $item in n/items/item satisfies string-length($item) &gt; string-length($prefix)"/></out>',
+			'</xsl:template>',
+			'</xsl:stylesheet>',
+		].join('');
+		const expected = '<out>#1b,#2b,#3b;true</out>';
+		expect(await transform(copying, items, false)).toBe(expected);
+		expect(await transform(copying, items, true)).toBe(expected);
+		expect(await transform(copying, items, false)).toBe(expected);
+	});
+
 	it('reports an undeclared variable as xslt-processor does', async () => {
 		const undeclared = scoping.replace('<xsl:value-of select="$label"/></out>', '<xsl:value-of select="$nowhere"/></out>');
 		const failure = (byNeed: boolean) => transform(undeclared, items, byNeed).then(

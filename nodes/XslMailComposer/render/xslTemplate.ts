@@ -355,19 +355,71 @@ const isBinding = (node: XNode) =>
 	node.nodeType === ELEMENT_NODE && isXslt(node) && (node.localName === 'variable' || node.localName === 'param');
 
 /**
- * The variables an expression on `element` may use (XSLT 1.0 §11): every top-level variable and
- * parameter, and a local one for its following siblings and their descendants.
+ * The local variables and parameters an expression on `element` may use (XSLT 1.0 §11): a local one
+ * is visible to its following siblings and their descendants. By name, with the innermost binding.
  */
+function localsInScope(element: XNode, root: XNode): Map<string, XNode> {
+	const locals = new Map<string, XNode>();
+	for (let node: XNode | null = element; node && node.parentNode !== root; node = node.parentNode) {
+		const siblings = node.parentNode?.childNodes ?? [];
+		for (const sibling of siblings.slice(0, siblings.indexOf(node)).reverse()) {
+			const name = attribute(sibling, 'name') ?? '';
+			if (isBinding(sibling) && !locals.has(name)) locals.set(name, sibling);
+		}
+	}
+	return locals;
+}
+
+/** The variables an expression on `element` may use: every top-level variable and parameter, and its locals. */
 function variablesInScope(element: XNode, root: XNode): Set<string> {
 	const names = new Set(COMPOSER_PARAMETERS);
 	for (const node of root.childNodes) if (isBinding(node)) names.add(attribute(node, 'name') ?? '');
-	for (let node: XNode | null = element; node && node.parentNode !== root; node = node.parentNode) {
-		const siblings = node.parentNode?.childNodes ?? [];
-		for (const sibling of siblings.slice(0, siblings.indexOf(node))) {
-			if (isBinding(sibling)) names.add(attribute(sibling, 'name') ?? '');
+	for (const name of localsInScope(element, root).keys()) names.add(name);
+	return names;
+}
+
+/** The `<xsl:template>` an element is in, if any. */
+function templateOf(element: XNode, root: XNode): XNode | undefined {
+	let node: XNode | null = element;
+	while (node && node.parentNode !== root) node = node.parentNode;
+	return node && isXslt(node) && node.localName === 'template' ? node : undefined;
+}
+
+/**
+ * xslt-processor scopes variables by calls, not by the text (XSLT 1.0 §11.5): a template sees the
+ * local variables of every template that called it, up the chain, and a reference meant for a
+ * top-level variable finds a caller's local of the same name first. For each template, the locals
+ * of its callers (by name, with one declaration to point at); `xsl:apply-templates` may call every
+ * template with a `match`.
+ */
+function callersLocals(root: XNode, elements: readonly XNode[]): Map<XNode, Map<string, XNode>> {
+	const templates = elements.filter((e) => e.parentNode === root && isXslt(e) && e.localName === 'template');
+	const calls: { caller: XNode; site: XNode; callees: XNode[] }[] = [];
+	for (const site of elements) {
+		const caller = isXslt(site) ? templateOf(site, root) : undefined;
+		if (!caller) continue;
+		if (site.localName === 'call-template') {
+			calls.push({ caller, site, callees: templates.filter((t) => attribute(t, 'name') === attribute(site, 'name')) });
+		} else if (site.localName === 'apply-templates') {
+			calls.push({ caller, site, callees: templates.filter((t) => attribute(t, 'match') !== undefined) });
 		}
 	}
-	return names;
+	const leaked = new Map<XNode, Map<string, XNode>>(templates.map((t) => [t, new Map()]));
+	for (let changed = true; changed; ) {
+		changed = false;
+		for (const { caller, site, callees } of calls) {
+			const visible = new Map([...(leaked.get(caller) ?? []), ...localsInScope(site, root)]);
+			for (const callee of callees) {
+				const into = leaked.get(callee) as Map<string, XNode>;
+				for (const [name, declaration] of visible) {
+					if (into.has(name)) continue;
+					into.set(name, declaration);
+					changed = true;
+				}
+			}
+		}
+	}
+	return leaked;
 }
 
 /** Attributes of XSLT elements that hold an expression or a pattern. */
@@ -428,14 +480,28 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 		if (references.length === 0) return;
 		const inScope = variablesInScope(element, root);
 		const undeclared = references.find((name) => !inScope.has(name));
-		if (undeclared === undefined) return;
-		const visible = [...inScope].filter(Boolean).sort().map((name) => `$${name}`);
-		fail(
-			element,
-			`$${undeclared} in ${where} is not declared: no <xsl:variable> or <xsl:param> named "${undeclared}" is in scope here` +
-				(visible.length <= 12 ? ` (in scope: ${visible.join(', ')})` : ''),
-		);
+		if (undeclared !== undefined) {
+			const visible = [...inScope].filter(Boolean).sort().map((name) => `$${name}`);
+			fail(
+				element,
+				`$${undeclared} in ${where} is not declared: no <xsl:variable> or <xsl:param> named "${undeclared}" is in scope here` +
+					(visible.length <= 12 ? ` (in scope: ${visible.join(', ')})` : ''),
+			);
+		}
+		const template = templateOf(element, root);
+		const locals = localsInScope(element, root);
+		for (const name of references) {
+			const callers = template && !locals.has(name) ? leaked.get(template)?.get(name) : undefined;
+			if (callers === undefined) continue;
+			const line = lineOf(callers)?.line;
+			fail(
+				element,
+				`$${name} in ${where} means the top-level $${name}, but xslt-processor would take the local $${name} ` +
+					`of a template calling this one (<xsl:${callers.localName} name="${name}">${line ? ` of line ${line}` : ''}); rename one of them`,
+			);
+		}
 	};
+	const leaked = callersLocals(root, elements);
 	const namedTemplates = new Set(
 		elements.filter((e) => isXslt(e) && e.localName === 'template').map((e) => attribute(e, 'name')),
 	);
@@ -572,13 +638,43 @@ export const MAX_TEMPLATE_DEPTH = 1000;
 export const MAX_RENDER_MS = 10_000;
 
 /**
- * Remembers the innermost template node whose processing failed, to name its line, and stops a
- * runaway template by its nesting depth or its time.
+ * xslt-processor for one transformation of a mail template: remembers the innermost template node
+ * whose processing failed, to name its line; stops a runaway template by its nesting depth or its
+ * time; and gives a template's parameters their defaults as XSLT 1.0 does.
  */
-class LocatingXslt extends Xslt {
+class TemplateXslt extends Xslt {
 	failedAt: XNode | undefined;
 	private depth = 0;
 	private readonly deadline = Date.now() + MAX_RENDER_MS;
+	/** The context xslt-processor makes for each template call, holding what its xsl:with-param pass. */
+	private readonly callContexts = new WeakSet<ExprContext>();
+
+	protected override async xsltWithParam(context: ExprContext, template: XNode): Promise<void> {
+		this.callContexts.add(context);
+		await super.xsltWithParam(context, template);
+	}
+
+	/**
+	 * XSLT 1.0 §11.6: a template's parameter is what its call passed, else its default. xslt-processor
+	 * keeps instead any variable of that name it finds up the chain of calls (a global, a caller's
+	 * local), so a named template's `<xsl:param name="label" select="'…'"/>` showed the caller's
+	 * `$label`; here a parameter the call did not pass gets its default.
+	 */
+	protected override async xsltVariable(context: ExprContext, template: XNode, override: boolean): Promise<void> {
+		await super.xsltVariable(context, template, override || this.notPassed(context, template));
+	}
+
+	private notPassed(context: ExprContext, element: XNode): boolean {
+		const template = element.parentNode;
+		if (!isXslt(element) || element.localName !== 'param' || !template || !isXslt(template) || template.localName !== 'template') {
+			return false;
+		}
+		for (let scope: ExprContext | null = context; scope; scope = scope.parent) {
+			if (this.callContexts.has(scope)) return !Object.prototype.hasOwnProperty.call(scope.variables, attribute(element, 'name') ?? '');
+		}
+		// The template the transformation starts with: nobody passed it anything.
+		return true;
+	}
 
 	protected override async xsltProcessContext(context: ExprContext, template: XNode, output?: XNode): Promise<void> {
 		try {
@@ -631,7 +727,7 @@ class Template implements CompiledTemplate {
 	}
 
 	private async transform(notification: XDocument, format: OutputFormat): Promise<string> {
-		const xslt = new LocatingXslt({
+		const xslt = new TemplateXslt({
 			escape: true,
 			cData: true,
 			selfClosingTags: false,

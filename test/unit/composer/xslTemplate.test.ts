@@ -209,6 +209,68 @@ describe('XSL templates with xslt-processor', () => {
 		}
 	});
 
+	// xslt-processor looked a parameter up through the chain of calls and kept any variable of its
+	// name (a global, a caller's local) instead of the default.
+	it.each([
+		['not passed, beside a global of the same name', '<xsl:variable name="v" select="\'global\'"/>', '<xsl:call-template name="box"/>', '[default]'],
+		['not passed, beside a local of the caller', '', '<xsl:variable name="v" select="\'local\'"/><xsl:call-template name="box"/>', '[default]'],
+		[
+			'not passed, beside a parameter of the caller',
+			'<xsl:template name="outer"><xsl:param name="v"/><xsl:value-of select="$v"/><xsl:call-template name="box"/></xsl:template>',
+			'<xsl:call-template name="outer"><xsl:with-param name="v" select="\'passed\'"/></xsl:call-template>',
+			'passed[default]',
+		],
+		['passed, beside a global of the same name', '<xsl:variable name="v" select="\'global\'"/>', '<xsl:call-template name="box"><xsl:with-param name="v" select="\'passed\'"/></xsl:call-template>', '[passed]'],
+		[
+			'in a template applied to nodes, not passed and passed',
+			'<xsl:variable name="v" select="\'global\'"/><xsl:template match="item"><xsl:param name="v" select="\'default\'"/>(<xsl:value-of select="$v"/>)</xsl:template>',
+			'<xsl:apply-templates select="n/items/item[1]"/><xsl:apply-templates select="n/items/item[2]"><xsl:with-param name="v" select="\'passed\'"/></xsl:apply-templates>',
+			'(default)(passed)',
+		],
+	])("gives a template's parameter the value passed, else its default (XSLT 1.0 §11.6): %s", async (_, declarations, call, expected) => {
+		const template = compileTemplate(
+			stylesheet(
+				declarations,
+				'<xsl:template name="box"><xsl:param name="v" select="\'default\'"/>[<xsl:value-of select="$v"/>]</xsl:template>',
+				`<xsl:template match="/"><html><head><title>t</title></head><body>${call}</body></html></xsl:template>`,
+			),
+		);
+		expect((await template.render(data)).html).toBe(`<!DOCTYPE html>\n<html><head><title>t</title></head><body>${expected}</body></html>`);
+	});
+
+	it("gives the first template's parameter its default, not the stylesheet parameter of that name", async () => {
+		const template = compileTemplate(
+			stylesheet('<xsl:template match="/"><xsl:param name="format" select="\'own\'"/><html><head><title><xsl:value-of select="$format"/></title></head></html></xsl:template>'),
+		);
+		expect((await template.render(data)).subject).toBe('own');
+	});
+
+	it('renders a template and its callers that bind the same names, each its own', async () => {
+		// Each $who is the one its own template declares: no caller's local stands in for a top-level variable.
+		const template = compileTemplate(
+			stylesheet(
+				'<xsl:variable name="tone" select="\'red\'"/>',
+				'<xsl:template name="greet"><xsl:variable name="who" select="\'callee\'"/><i class="{$tone}"><xsl:value-of select="$who"/></i></xsl:template>',
+				'<xsl:template match="/"><html><head><title>t</title></head><body>',
+				'<xsl:variable name="who" select="n/who"/><xsl:call-template name="greet"/><xsl:value-of select="$who"/>',
+				'</body></html></xsl:template>',
+			),
+		);
+		expect((await template.render(data)).html).toContain('<body><i class="red">callee</i>Tom &amp; Jerry &lt;b&gt;</body>');
+	});
+
+	// Why the template above is refused: xslt-processor itself takes the caller's local. If a new
+	// version fixes that, this fails and the check in checkXslt can go.
+	it("shows xslt-processor taking a caller's local for a top-level variable", async () => {
+		const parser = new XmlParser();
+		const xsl = stylesheet(
+			'<xsl:variable name="who" select="\'everyone\'"/>',
+			'<xsl:template name="greet">[<xsl:value-of select="$who"/>]</xsl:template>',
+			'<xsl:template match="/"><o><xsl:variable name="who" select="\'local\'"/><xsl:call-template name="greet"/></o></xsl:template>',
+		);
+		expect(await new Xslt().xsltProcess(parser.xmlParse(data), parser.xmlParse(xsl))).toBe('<o>[local]</o>');
+	});
+
 	it('keeps at most TEMPLATE_CACHE_SIZE templates, dropping the least recently used', () => {
 		const variant = (i: number) => stylesheet(`<xsl:template match="/"><html><head><title>${i}</title></head></html></xsl:template>`);
 		for (let i = 0; i <= TEMPLATE_CACHE_SIZE; i++) compileTemplate(variant(i));
@@ -534,6 +596,29 @@ describe('broken templates name the line and the problem', () => {
 				'</xsl:template>',
 			),
 			'XSL template, line 4, column 105: $p in select="…" of <xsl:value-of> is not declared',
+		],
+		[
+			'a top-level variable that a calling template declares locally too',
+			stylesheet(
+				'<xsl:variable name="who" select="\'everyone\'"/>',
+				'<xsl:template name="greet">Hi <xsl:value-of select="$who"/></xsl:template>',
+				'<xsl:template match="/">',
+				'<html><head><title><xsl:variable name="who" select="n/who"/><xsl:call-template name="greet"/></title></head></html>',
+				'</xsl:template>',
+			),
+			'XSL template, line 3, column 31: $who in select="…" of <xsl:value-of> means the top-level $who, but xslt-processor would take the local $who of a template calling this one (<xsl:variable name="who"> of line 5); rename one of them',
+		],
+		[
+			'the same through two calls and xsl:apply-templates, in an attribute',
+			stylesheet(
+				'<xsl:variable name="tone" select="\'red\'"/>',
+				'<xsl:template match="item"><b class="{$tone}"><xsl:value-of select="."/></b></xsl:template>',
+				'<xsl:template name="list"><xsl:apply-templates select="n/items/item"/></xsl:template>',
+				'<xsl:template match="/">',
+				'<html><head><title>t</title></head><body><xsl:variable name="tone" select="\'blue\'"/><xsl:call-template name="list"/></body></html>',
+				'</xsl:template>',
+			),
+			'XSL template, line 3, column 28: $tone in attribute class="{$tone}" means the top-level $tone, but xslt-processor would take the local $tone of a template calling this one (<xsl:variable name="tone"> of line 6); rename one of them',
 		],
 		[
 			'an undeclared variable in a version 2.0 template, found while rendering',

@@ -259,8 +259,9 @@ describe('XSL templates with xslt-processor', () => {
 		expect((await template.render(data)).html).toContain('<body><i class="red">callee</i>Tom &amp; Jerry &lt;b&gt;</body>');
 	});
 
-	// Why the template above is refused: xslt-processor itself takes the caller's local. If a new
-	// version fixes that, this fails and the check in checkXslt can go.
+	// Why a top-level variable that a caller declares locally too is refused at load (see "broken
+	// templates" below): xslt-processor itself takes the caller's local. If a new version fixes that,
+	// this fails and the check in checkXslt can go.
 	it("shows xslt-processor taking a caller's local for a top-level variable", async () => {
 		const parser = new XmlParser();
 		const xsl = stylesheet(

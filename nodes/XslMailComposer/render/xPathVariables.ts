@@ -7,7 +7,8 @@
  * outer ones. That was a fifth of a mail's render time, although an expression names one variable or
  * none. Here an evaluation gets a view instead that finds a name when the expression asks for it,
  * by the same rule (the innermost context that holds the name defines it) and converted by the
- * library's own code.
+ * library's own code. One difference: an undeclared `$toString` (a name Object.prototype has) is
+ * unresolved here, as XSLT says, where xslt-processor found the prototype's function.
  */
 import type { XPath } from 'xslt-processor';
 

@@ -370,57 +370,88 @@ function localsInScope(element: XNode, root: XNode): Map<string, XNode> {
 	return locals;
 }
 
-/** The variables an expression on `element` may use: every top-level variable and parameter, and its locals. */
-function variablesInScope(element: XNode, root: XNode): Set<string> {
-	const names = new Set(COMPOSER_PARAMETERS);
-	for (const node of root.childNodes) if (isBinding(node)) names.add(attribute(node, 'name') ?? '');
-	for (const name of localsInScope(element, root).keys()) names.add(name);
-	return names;
-}
 
-/** The `<xsl:template>` an element is in, if any. */
-function templateOf(element: XNode, root: XNode): XNode | undefined {
+/** The top-level element (template, variable, attribute set…) an element is in. */
+function topLevelOf(element: XNode, root: XNode): XNode | undefined {
 	let node: XNode | null = element;
 	while (node && node.parentNode !== root) node = node.parentNode;
-	return node && isXslt(node) && node.localName === 'template' ? node : undefined;
+	return node ?? undefined;
+}
+
+const isXsltNamed = (node: XNode, localName: string) => node.nodeType === ELEMENT_NODE && isXslt(node) && node.localName === localName;
+
+/** The attribute sets an element uses (`use-attribute-sets` of XSLT elements, `xsl:use-attribute-sets` of literal ones). */
+function attributeSetsUsed(element: XNode): string[] {
+	const names = attribute(element, isXslt(element) ? 'use-attribute-sets' : 'xsl:use-attribute-sets');
+	return names?.split(/\s+/).filter(Boolean) ?? [];
 }
 
 /**
- * xslt-processor scopes variables by calls, not by the text (XSLT 1.0 §11.5): a template sees the
- * local variables of every template that called it, up the chain, and a reference meant for a
- * top-level variable finds a caller's local of the same name first. For each template, the locals
- * of its callers (by name, with one declaration to point at); `xsl:apply-templates` may call every
- * template with a `match`.
+ * xslt-processor scopes variables by calls, not by the text (XSLT 1.0 §11): what a template (or an
+ * attribute set) evaluates sees the locals and passed parameters of everything that called it, up
+ * the chain, so a reference meant for a top-level variable finds a caller's local of the same name
+ * first. The calls between top-level elements; `xsl:apply-templates` may call every template of
+ * its mode (one node stands for them).
  */
-function callersLocals(root: XNode, elements: readonly XNode[]): Map<XNode, Map<string, XNode>> {
-	const templates = elements.filter((e) => e.parentNode === root && isXslt(e) && e.localName === 'template');
-	const calls: { caller: XNode; site: XNode; callees: XNode[] }[] = [];
-	for (const site of elements) {
-		const caller = isXslt(site) ? templateOf(site, root) : undefined;
-		if (!caller) continue;
-		if (site.localName === 'call-template') {
-			calls.push({ caller, site, callees: templates.filter((t) => attribute(t, 'name') === attribute(site, 'name')) });
-		} else if (site.localName === 'apply-templates') {
-			calls.push({ caller, site, callees: templates.filter((t) => attribute(t, 'match') !== undefined) });
+class CallGraph {
+	private readonly callees = new Map<CallScope, Set<CallScope>>();
+	/** By name: the calls that make it visible to whom they call (a local in scope, a with-param). */
+	private readonly passing = new Map<string, { called: CallScope[]; declaration: XNode }[]>();
+
+	constructor(root: XNode, elements: readonly XNode[]) {
+		const named = new Map<string, XNode[]>(); // templates and attribute sets, by kind and name
+		for (const node of root.childNodes) {
+			if (isXsltNamed(node, 'template') && attribute(node, 'match') !== undefined) this.edge(attribute(node, 'mode') ?? '', node);
+			if (!isXsltNamed(node, 'template') && !isXsltNamed(node, 'attribute-set')) continue;
+			const key = `${node.localName} ${attribute(node, 'name')}`;
+			named.set(key, [...(named.get(key) ?? []), node]);
 		}
-	}
-	const leaked = new Map<XNode, Map<string, XNode>>(templates.map((t) => [t, new Map()]));
-	for (let changed = true; changed; ) {
-		changed = false;
-		for (const { caller, site, callees } of calls) {
-			const visible = new Map([...(leaked.get(caller) ?? []), ...localsInScope(site, root)]);
-			for (const callee of callees) {
-				const into = leaked.get(callee) as Map<string, XNode>;
-				for (const [name, declaration] of visible) {
-					if (into.has(name)) continue;
-					into.set(name, declaration);
-					changed = true;
-				}
+		for (const site of elements) {
+			const caller = topLevelOf(site, root);
+			if (!caller) continue;
+			const called: CallScope[] = attributeSetsUsed(site).flatMap((name) => named.get(`attribute-set ${name}`) ?? []);
+			if (isXsltNamed(site, 'call-template')) called.push(...(named.get(`template ${attribute(site, 'name')}`) ?? []));
+			else if (isXsltNamed(site, 'apply-templates')) called.push(attribute(site, 'mode') ?? '');
+			if (called.length === 0) continue;
+			const visible = localsInScope(site, root);
+			for (const param of site.childNodes.filter((child) => isXsltNamed(child, 'with-param'))) {
+				visible.set(attribute(param, 'name') ?? '', param);
+			}
+			for (const callee of called) this.edge(caller, callee);
+			for (const [name, declaration] of visible) {
+				const calls = this.passing.get(name) ?? [];
+				calls.push({ called, declaration });
+				this.passing.set(name, calls);
 			}
 		}
 	}
-	return leaked;
+
+	/** Where a local or passed `name` reaches through calls: each scope, with one declaration to point at. */
+	reached(name: string): Map<CallScope, XNode> {
+		const reached = new Map<CallScope, XNode>();
+		const pending: CallScope[] = [];
+		const reach = (scope: CallScope, declaration: XNode) => {
+			if (reached.has(scope)) return;
+			reached.set(scope, declaration);
+			pending.push(scope);
+		};
+		for (const { called, declaration } of this.passing.get(name) ?? []) {
+			for (const callee of called) reach(callee, declaration);
+		}
+		for (let scope = pending.pop(); scope !== undefined; scope = pending.pop()) {
+			const declaration = reached.get(scope) as XNode;
+			for (const callee of this.callees.get(scope) ?? []) reach(callee, declaration);
+		}
+		return reached;
+	}
+
+	private edge(from: CallScope, to: CallScope): void {
+		this.callees.set(from, (this.callees.get(from) ?? new Set<CallScope>()).add(to));
+	}
 }
+
+/** A top-level element, or the templates of a mode (by its name, '' for none). */
+type CallScope = XNode | string;
 
 /** Attributes of XSLT elements that hold an expression or a pattern. */
 const EXPRESSION_ATTRIBUTES = ['select', 'test', 'match', 'use', 'count', 'from', 'value'];
@@ -478,30 +509,24 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 		// xslt-processor finds an undeclared variable only when its branch runs: in production.
 		const references = variableReferences(expression);
 		if (references.length === 0) return;
-		const inScope = variablesInScope(element, root);
-		const undeclared = references.find((name) => !inScope.has(name));
+		const locals = localsInScope(element, root);
+		const undeclared = references.find((name) => !locals.has(name) && !topLevelNames.has(name));
 		if (undeclared !== undefined) {
-			const visible = [...inScope].filter(Boolean).sort().map((name) => `$${name}`);
+			const visible = [...new Set([...topLevelNames, ...locals.keys()])].filter(Boolean).sort().map((name) => `$${name}`);
 			fail(
 				element,
 				`$${undeclared} in ${where} is not declared: no <xsl:variable> or <xsl:param> named "${undeclared}" is in scope here` +
 					(visible.length <= 12 ? ` (in scope: ${visible.join(', ')})` : ''),
 			);
 		}
-		const template = templateOf(element, root);
-		const locals = localsInScope(element, root);
-		for (const name of references) {
-			const callers = template && !locals.has(name) ? leaked.get(template)?.get(name) : undefined;
-			if (callers === undefined) continue;
-			const line = lineOf(callers)?.line;
-			fail(
-				element,
-				`$${name} in ${where} means the top-level $${name}, but xslt-processor would take the local $${name} ` +
-					`of a template calling this one (<xsl:${callers.localName} name="${name}">${line ? ` of line ${line}` : ''}); rename one of them`,
-			);
-		}
+		const owner = topLevelOf(element, root);
+		for (const name of references) if (owner && !locals.has(name)) topLevelReferences.push({ element, where, name, owner });
 	};
-	const leaked = callersLocals(root, elements);
+	/** The variables every expression may use (XSLT 1.0 §11): top-level variables and parameters. */
+	const topLevelNames = new Set(COMPOSER_PARAMETERS);
+	for (const node of root.childNodes) if (isBinding(node)) topLevelNames.add(attribute(node, 'name') ?? '');
+	/** References meant for top-level variables, checked against the calls once all else is. */
+	const topLevelReferences: { element: XNode; where: string; name: string; owner: XNode }[] = [];
 	const namedTemplates = new Set(
 		elements.filter((e) => isXslt(e) && e.localName === 'template').map((e) => attribute(e, 'name')),
 	);
@@ -541,6 +566,20 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 				for (const part of parts) if (part.expression) checkExpression(element, `attribute ${attr}="${value}"`, part.text);
 			}
 		}
+	}
+	if (topLevelReferences.length === 0) return;
+	const calls = new CallGraph(root, elements);
+	const reachedBy = new Map<string, Map<CallScope, XNode>>();
+	for (const { element, where, name, owner } of topLevelReferences) {
+		if (!reachedBy.has(name)) reachedBy.set(name, calls.reached(name));
+		const shadowing = reachedBy.get(name)?.get(owner);
+		if (shadowing === undefined) continue;
+		const line = lineOf(shadowing)?.line;
+		fail(
+			element,
+			`$${name} in ${where} means the top-level $${name}, but xslt-processor would take the $${name} of ` +
+				`<xsl:${shadowing.localName} name="${name}">${line ? ` of line ${line}` : ''}, in scope where this is called from; rename one of them`,
+		);
 	}
 }
 
@@ -669,6 +708,8 @@ class TemplateXslt extends Xslt {
 		if (!isXslt(element) || element.localName !== 'param' || !template || !isXslt(template) || template.localName !== 'template') {
 			return false;
 		}
+		// XSLT 2.0's tunnel parameters do come from further up the calls: xslt-processor's way is right there.
+		if (attribute(element, 'tunnel') === 'yes') return false;
 		for (let scope: ExprContext | null = context; scope; scope = scope.parent) {
 			if (this.callContexts.has(scope)) return !Object.prototype.hasOwnProperty.call(scope.variables, attribute(element, 'name') ?? '');
 		}

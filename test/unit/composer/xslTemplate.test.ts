@@ -171,7 +171,7 @@ describe('XSL templates with xslt-processor', () => {
 				'<xsl:template match="/"><html><head><title>t</title></head><body>',
 				'<xsl:call-template name="box"><xsl:with-param name="v" select="\'blue\'"/></xsl:call-template>',
 				'</body></html></xsl:template>',
-				'<xsl:template name="box"><p style="{$v}"/></xsl:template>',
+				'<xsl:template name="box"><xsl:param name="v"/><p style="{$v}"/></xsl:template>',
 			],
 		],
 		['use-attribute-sets without a prefix', '1.0', ['<xsl:attribute-set name="red"><xsl:attribute name="style">b</xsl:attribute></xsl:attribute-set>', ...page('<div use-attribute-sets="{$v}"/>')]],
@@ -257,6 +257,32 @@ describe('XSL templates with xslt-processor', () => {
 			),
 		);
 		expect((await template.render(data)).html).toContain('<body><i class="red">callee</i>Tom &amp; Jerry &lt;b&gt;</body>');
+	});
+
+	it('accepts a local named like a top-level variable when no call from its scope reaches the template using it', async () => {
+		// xsl:apply-templates calls only the templates of its mode.
+		const template = compileTemplate(
+			stylesheet(
+				'<xsl:variable name="x" select="\'top\'"/>',
+				'<xsl:template name="c"><xsl:variable name="x" select="\'local\'"/><xsl:apply-templates select="/n/who" mode="a"/></xsl:template>',
+				'<xsl:template match="who" mode="a">(<xsl:value-of select="."/>)</xsl:template>',
+				'<xsl:template match="item" mode="b">[<xsl:value-of select="$x"/>]</xsl:template>',
+				'<xsl:template match="/"><html><head><title>t</title></head><body><xsl:call-template name="c"/><xsl:apply-templates select="n/items/item[position() &lt; 3]" mode="b"/></body></html></xsl:template>',
+			),
+		);
+		expect((await template.render(data)).html).toContain('<body>(Tom &amp; Jerry &lt;b&gt;)[top][top]</body>');
+	});
+
+	// XSLT 2.0 §10.1.2: a tunnel parameter reaches templates further down without being passed on.
+	it('keeps XSLT 2.0 tunnel parameters passed from further up the calls', async () => {
+		const template = compileTemplate(
+			stylesheet(
+				'<xsl:template name="a"><xsl:call-template name="b"/></xsl:template>',
+				'<xsl:template name="b"><xsl:param name="t" select="\'default\'" tunnel="yes"/>[<xsl:value-of select="$t"/>]</xsl:template>',
+				'<xsl:template match="/"><html><head><title>t</title></head><body><xsl:call-template name="a"><xsl:with-param name="t" select="\'T\'" tunnel="yes"/></xsl:call-template></body></html></xsl:template>',
+			).replace('version="1.0"', 'version="2.0"'),
+		);
+		expect((await template.render(data)).html).toContain('<body>[T]</body>');
 	});
 
 	// Why a top-level variable that a caller declares locally too is refused at load (see "broken
@@ -607,7 +633,7 @@ describe('broken templates name the line and the problem', () => {
 				'<html><head><title><xsl:variable name="who" select="n/who"/><xsl:call-template name="greet"/></title></head></html>',
 				'</xsl:template>',
 			),
-			'XSL template, line 3, column 31: $who in select="…" of <xsl:value-of> means the top-level $who, but xslt-processor would take the local $who of a template calling this one (<xsl:variable name="who"> of line 5); rename one of them',
+			'XSL template, line 3, column 31: $who in select="…" of <xsl:value-of> means the top-level $who, but xslt-processor would take the $who of <xsl:variable name="who"> of line 5, in scope where this is called from; rename one of them',
 		],
 		[
 			'the same through two calls and xsl:apply-templates, in an attribute',
@@ -619,7 +645,35 @@ describe('broken templates name the line and the problem', () => {
 				'<html><head><title>t</title></head><body><xsl:variable name="tone" select="\'blue\'"/><xsl:call-template name="list"/></body></html>',
 				'</xsl:template>',
 			),
-			'XSL template, line 3, column 28: $tone in attribute class="{$tone}" means the top-level $tone, but xslt-processor would take the local $tone of a template calling this one (<xsl:variable name="tone"> of line 6); rename one of them',
+			'XSL template, line 3, column 28: $tone in attribute class="{$tone}" means the top-level $tone, but xslt-processor would take the $tone of <xsl:variable name="tone"> of line 6, in scope where this is called from; rename one of them',
+		],
+		[
+			'a top-level variable that a caller passes as a parameter the called template does not declare',
+			stylesheet(
+				'<xsl:variable name="x" select="\'top\'"/>',
+				'<xsl:template name="t">[<xsl:value-of select="$x"/>]</xsl:template>',
+				'<xsl:template match="/"><html><head><title><xsl:call-template name="t"><xsl:with-param name="x" select="\'passed\'"/></xsl:call-template></title></head></html></xsl:template>',
+			),
+			'XSL template, line 3, column 25: $x in select="…" of <xsl:value-of> means the top-level $x, but xslt-processor would take the $x of <xsl:with-param name="x"> of line 4',
+		],
+		[
+			'a top-level variable that the body of another top-level variable declares locally, calling a template',
+			stylesheet(
+				'<xsl:variable name="x" select="\'top\'"/>',
+				'<xsl:variable name="g"><xsl:variable name="x" select="\'inner\'"/><xsl:call-template name="t"/></xsl:variable>',
+				'<xsl:template name="t">[<xsl:value-of select="$x"/>]</xsl:template>',
+				'<xsl:template match="/"><html><head><title><xsl:value-of select="$g"/></title></head></html></xsl:template>',
+			),
+			'XSL template, line 4, column 25: $x in select="…" of <xsl:value-of> means the top-level $x, but xslt-processor would take the $x of <xsl:variable name="x"> of line 3',
+		],
+		[
+			'a top-level variable in an attribute set used where a local of that name is in scope',
+			stylesheet(
+				'<xsl:variable name="x" select="\'top\'"/>',
+				'<xsl:attribute-set name="s"><xsl:attribute name="class"><xsl:value-of select="$x"/></xsl:attribute></xsl:attribute-set>',
+				'<xsl:template match="/"><html><head><title>t</title></head><body><xsl:variable name="x" select="\'local\'"/><p xsl:use-attribute-sets="s"/></body></html></xsl:template>',
+			),
+			'XSL template, line 3, column 57: $x in select="…" of <xsl:value-of> means the top-level $x, but xslt-processor would take the $x of <xsl:variable name="x"> of line 4',
 		],
 		[
 			'an undeclared variable in a version 2.0 template, found while rendering',

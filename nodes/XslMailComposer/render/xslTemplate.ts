@@ -370,7 +370,6 @@ function localsInScope(element: XNode, root: XNode): Map<string, XNode> {
 	return locals;
 }
 
-
 /** The top-level element (template, variable, attribute set…) an element is in. */
 function topLevelOf(element: XNode, root: XNode): XNode | undefined {
 	let node: XNode | null = element;
@@ -385,6 +384,9 @@ function attributeSetsUsed(element: XNode): string[] {
 	const names = attribute(element, isXslt(element) ? 'use-attribute-sets' : 'xsl:use-attribute-sets');
 	return names?.split(/\s+/).filter(Boolean) ?? [];
 }
+
+/** A top-level element, or the templates of a mode (by its name, '' for none). */
+type CallScope = XNode | string;
 
 /**
  * xslt-processor scopes variables by calls, not by the text (XSLT 1.0 §11): what a template (or an
@@ -449,9 +451,6 @@ class CallGraph {
 		this.callees.set(from, (this.callees.get(from) ?? new Set<CallScope>()).add(to));
 	}
 }
-
-/** A top-level element, or the templates of a mode (by its name, '' for none). */
-type CallScope = XNode | string;
 
 /** Attributes of XSLT elements that hold an expression or a pattern. */
 const EXPRESSION_ATTRIBUTES = ['select', 'test', 'match', 'use', 'count', 'from', 'value'];

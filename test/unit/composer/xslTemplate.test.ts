@@ -245,9 +245,10 @@ describe('XSL templates with xslt-processor', () => {
 		expect((await template.render(data)).subject).toBe('own');
 	});
 
-	it('renders a template and its callers that bind the same names, each its own', async () => {
-		// Each $who is the one its own template declares: no caller's local stands in for a top-level variable.
-		const template = compileTemplate(
+	it.each([
+		[
+			// Each $who is the one its own template declares: no caller's local stands in for a top-level variable.
+			'a template and its caller binding the same names, each its own',
 			stylesheet(
 				'<xsl:variable name="tone" select="\'red\'"/>',
 				'<xsl:template name="greet"><xsl:variable name="who" select="\'callee\'"/><i class="{$tone}"><xsl:value-of select="$who"/></i></xsl:template>',
@@ -255,13 +256,11 @@ describe('XSL templates with xslt-processor', () => {
 				'<xsl:variable name="who" select="n/who"/><xsl:call-template name="greet"/><xsl:value-of select="$who"/>',
 				'</body></html></xsl:template>',
 			),
-		);
-		expect((await template.render(data)).html).toContain('<body><i class="red">callee</i>Tom &amp; Jerry &lt;b&gt;</body>');
-	});
-
-	it('accepts a local named like a top-level variable when no call from its scope reaches the template using it', async () => {
-		// xsl:apply-templates calls only the templates of its mode.
-		const template = compileTemplate(
+			'<i class="red">callee</i>Tom &amp; Jerry &lt;b&gt;',
+		],
+		[
+			// xsl:apply-templates calls only the templates of its mode.
+			'a local named like a top-level variable when no call from its scope reaches the template using it',
 			stylesheet(
 				'<xsl:variable name="x" select="\'top\'"/>',
 				'<xsl:template name="c"><xsl:variable name="x" select="\'local\'"/><xsl:apply-templates select="/n/who" mode="a"/></xsl:template>',
@@ -269,20 +268,20 @@ describe('XSL templates with xslt-processor', () => {
 				'<xsl:template match="item" mode="b">[<xsl:value-of select="$x"/>]</xsl:template>',
 				'<xsl:template match="/"><html><head><title>t</title></head><body><xsl:call-template name="c"/><xsl:apply-templates select="n/items/item[position() &lt; 3]" mode="b"/></body></html></xsl:template>',
 			),
-		);
-		expect((await template.render(data)).html).toContain('<body>(Tom &amp; Jerry &lt;b&gt;)[top][top]</body>');
-	});
-
-	// XSLT 2.0 §10.1.2: a tunnel parameter reaches templates further down without being passed on.
-	it('keeps XSLT 2.0 tunnel parameters passed from further up the calls', async () => {
-		const template = compileTemplate(
+			'(Tom &amp; Jerry &lt;b&gt;)[top][top]',
+		],
+		[
+			// XSLT 2.0 §10.1.2: a tunnel parameter reaches templates further down without being passed on.
+			'an XSLT 2.0 tunnel parameter passed from further up the calls',
 			stylesheet(
 				'<xsl:template name="a"><xsl:call-template name="b"/></xsl:template>',
 				'<xsl:template name="b"><xsl:param name="t" select="\'default\'" tunnel="yes"/>[<xsl:value-of select="$t"/>]</xsl:template>',
 				'<xsl:template match="/"><html><head><title>t</title></head><body><xsl:call-template name="a"><xsl:with-param name="t" select="\'T\'" tunnel="yes"/></xsl:call-template></body></html></xsl:template>',
 			).replace('version="1.0"', 'version="2.0"'),
-		);
-		expect((await template.render(data)).html).toContain('<body>[T]</body>');
+			'[T]',
+		],
+	])('renders variables by their scope: %s', async (_, xsl, body) => {
+		expect((await compileTemplate(xsl).render(data)).html).toContain(`<body>${body}</body>`);
 	});
 
 	// Why a top-level variable that a caller declares locally too is refused at load (see "broken

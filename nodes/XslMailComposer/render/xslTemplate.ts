@@ -351,8 +351,9 @@ function variableReferences(expression: string): string[] {
 /** The top-level parameters the composer sets in every transformation (see `Template.transform`). */
 const COMPOSER_PARAMETERS = ['format'];
 
-const isBinding = (node: XNode) =>
-	node.nodeType === ELEMENT_NODE && isXslt(node) && (node.localName === 'variable' || node.localName === 'param');
+const isXsltNamed = (node: XNode, localName: string) => node.nodeType === ELEMENT_NODE && isXslt(node) && node.localName === localName;
+
+const isBinding = (node: XNode) => isXsltNamed(node, 'variable') || isXsltNamed(node, 'param');
 
 /**
  * The local variables and parameters an expression on `element` may use (XSLT 1.0 §11): a local one
@@ -376,8 +377,6 @@ function topLevelOf(element: XNode, root: XNode): XNode | undefined {
 	while (node && node.parentNode !== root) node = node.parentNode;
 	return node ?? undefined;
 }
-
-const isXsltNamed = (node: XNode, localName: string) => node.nodeType === ELEMENT_NODE && isXslt(node) && node.localName === localName;
 
 /** The attribute sets an element uses (`use-attribute-sets` of XSLT elements, `xsl:use-attribute-sets` of literal ones). */
 function attributeSetsUsed(element: XNode): string[] {
@@ -406,7 +405,7 @@ class CallGraph {
 			if (isXsltNamed(node, 'template') && attribute(node, 'match') !== undefined) this.edge(attribute(node, 'mode') ?? '', node);
 			if (!isXsltNamed(node, 'template') && !isXsltNamed(node, 'attribute-set')) continue;
 			const key = `${node.localName} ${attribute(node, 'name')}`;
-			named.set(key, [...(named.get(key) ?? []), node]);
+			named.set(key, (named.get(key) ?? []).concat(node));
 		}
 		for (const site of elements) {
 			const caller = topLevelOf(site, root);
@@ -527,7 +526,7 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 	/** References meant for top-level variables, checked against the calls once all else is. */
 	const topLevelReferences: { element: XNode; where: string; name: string; owner: XNode }[] = [];
 	const namedTemplates = new Set(
-		elements.filter((e) => isXslt(e) && e.localName === 'template').map((e) => attribute(e, 'name')),
+		elements.filter((e) => isXsltNamed(e, 'template')).map((e) => attribute(e, 'name')),
 	);
 	for (const element of elements) {
 		if (isXslt(element)) {
@@ -591,7 +590,7 @@ function checkXslt(root: XNode, elements: XNode[], lineOf: (element: XNode) => E
 function stripWhitespaceText(element: XNode, preserve: boolean): void {
 	const space = attribute(element, 'xml:space');
 	const keep = space === 'preserve' || (space !== 'default' && preserve);
-	if (!keep && !(isXslt(element) && element.localName === 'text')) {
+	if (!keep && !isXsltNamed(element, 'text')) {
 		const blanks = element.childNodes.filter((child) => child.nodeType === TEXT_NODE && XML_BLANK.test(String(child.nodeValue)));
 		for (const blank of blanks) element.removeChild(blank);
 	}
@@ -606,7 +605,7 @@ const VARIABLE_REFERENCE = new RegExp(String.raw`^\s*\$\s*(${QNAME})\s*$`, 'u');
 /** Inside an `<xsl:template>`: top-level variables may refer to each other in any order only there. */
 function inTemplate(element: XNode): boolean {
 	for (let node = element.parentNode; node; node = node.parentNode) {
-		if (node.nodeType === ELEMENT_NODE && isXslt(node) && node.localName === 'template') return true;
+		if (isXsltNamed(node, 'template')) return true;
 	}
 	return false;
 }
@@ -704,9 +703,7 @@ class TemplateXslt extends Xslt {
 
 	private notPassed(context: ExprContext, element: XNode): boolean {
 		const template = element.parentNode;
-		if (!isXslt(element) || element.localName !== 'param' || !template || !isXslt(template) || template.localName !== 'template') {
-			return false;
-		}
+		if (!isXsltNamed(element, 'param') || !template || !isXsltNamed(template, 'template')) return false;
 		// XSLT 2.0's tunnel parameters do come from further up the calls: xslt-processor's way is right there.
 		if (attribute(element, 'tunnel') === 'yes') return false;
 		for (let scope: ExprContext | null = context; scope; scope = scope.parent) {
